@@ -1,0 +1,48 @@
+"""gridimpact: who is without power, without heat and in dangerous indoor cold when a grid is attacked.
+
+The public API is re-exported here lazily: ``import gridimpact`` loads neither pandas, xarray nor
+pandera; they are imported on first use of a function that needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "estimate": "gridimpact.api",
+    "compare": "gridimpact.api",
+    "Inputs": "gridimpact.inputs",
+    "OutageData": "gridimpact.inputs",
+    "TemperatureData": "gridimpact.inputs",
+    "PopulationData": "gridimpact.inputs",
+    "load_outages": "gridimpact.io.outages",
+    "load_temperature": "gridimpact.io.temperature",
+    "load_population": "gridimpact.io.population",
+    "Params": "gridimpact.params",
+    "load_params": "gridimpact.params",
+    "Scenario": "gridimpact.scenarios",
+    "load_scenario": "gridimpact.scenarios",
+    "builtin_scenarios": "gridimpact.scenarios",
+    "resolve": "gridimpact.regions",
+    "GridimpactError": "gridimpact.errors",
+    "InvalidInputError": "gridimpact.errors",
+    "InputMissingError": "gridimpact.errors",
+    "ParameterError": "gridimpact.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gridimpact' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

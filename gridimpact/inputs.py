@@ -1,0 +1,167 @@
+"""Validated inputs: outage reports and schedules, hourly temperatures, population — and the bundle.
+
+Each ``*Data`` object holds a table that has passed its pandera contract (``gridimpact.schemas``),
+the files it came from and notes worth showing the user (such as timestamps read as Kyiv time).
+The model trusts these objects; validation happens only here, at the boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+
+@dataclass(frozen=True)
+class OutageData:
+    """Outage reports (``schemas.OutageReports``) and subqueue schedules (``schemas.OutageSchedule``)."""
+
+    reports: pd.DataFrame
+    schedules: pd.DataFrame
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def empty(cls) -> OutageData:
+        from gridimpact.io.outages import empty_reports, empty_schedules
+
+        return cls(empty_reports(), empty_schedules())
+
+    def combine(self, other: OutageData) -> OutageData:
+        return OutageData(
+            reports=_concat(self.reports, other.reports, ["pcode", "start", "kind"]),
+            schedules=_concat(self.schedules, other.schedules, ["pcode", "start", "subqueue"]),
+            files=self.files + other.files,
+            notes=tuple(dict.fromkeys(self.notes + other.notes)),
+        )
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(set(self.reports["pcode"]) | set(self.schedules["pcode"]))
+
+
+@dataclass(frozen=True)
+class TemperatureData:
+    """Hourly outdoor temperature per region (``schemas.Temperature``), without gaps, in °C."""
+
+    frame: pd.DataFrame
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def combine(self, other: TemperatureData) -> TemperatureData:
+        return TemperatureData(
+            frame=_concat(self.frame, other.frame, ["pcode", "time"]),
+            files=self.files + other.files,
+            notes=tuple(dict.fromkeys(self.notes + other.notes)),
+        )
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(set(self.frame["pcode"]))
+
+    def to_dataarray(self) -> xr.DataArray:
+        """Temperature as a (region, time) DataArray in °C; missing hours are NaN."""
+        import xarray as xr
+
+        wide = self.frame.pivot(index="time", columns="pcode", values="temperature_c")
+        da = xr.DataArray(
+            wide.to_numpy().T,
+            dims=("region", "time"),
+            coords={"region": list(wide.columns), "time": wide.index.tz_convert("UTC").tz_localize(None)},
+            name="outdoor_temperature",
+            attrs={"units": "degC", "long_name": "near-surface air temperature",
+                   "standard_name": "air_temperature", "time_zone": "UTC"},
+        )
+        return da
+
+
+@dataclass(frozen=True)
+class PopulationData:
+    """People per region with age, heating-system and building-class shares (``schemas.Population``).
+
+    ``defaults_used`` lists regions whose heating or building shares came from the embedded
+    estimates because the file did not give them.
+    """
+
+    frame: pd.DataFrame
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    defaults_used: tuple[str, ...] = ()
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.frame["pcode"])
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the model needs for a set of regions: outages, temperature, population."""
+
+    outages: OutageData
+    temperature: TemperatureData
+    population: PopulationData
+    notes: tuple[str, ...] = field(default=())
+    name: str = "custom"
+
+    @property
+    def regions(self) -> list[str]:
+        """Regions the model can run: those with both population and temperature."""
+        have_temperature = set(self.temperature.regions)
+        return [p for p in self.population.regions if p in have_temperature]
+
+    def select(self, regions: list[str]) -> Inputs:
+        """The same inputs restricted to some regions (p-codes)."""
+        keep = set(regions)
+        return replace(
+            self,
+            outages=replace(
+                self.outages,
+                reports=self.outages.reports[self.outages.reports["pcode"].isin(keep)].reset_index(drop=True),
+                schedules=self.outages.schedules[self.outages.schedules["pcode"].isin(keep)].reset_index(drop=True),
+            ),
+            temperature=replace(
+                self.temperature,
+                frame=self.temperature.frame[self.temperature.frame["pcode"].isin(keep)].reset_index(drop=True),
+            ),
+            population=replace(
+                self.population,
+                frame=self.population.frame[self.population.frame["pcode"].isin(keep)].reset_index(drop=True),
+            ),
+        )
+
+    @classmethod
+    def from_files(
+        cls,
+        *,
+        outages: list[str | Path] | str | Path | None = None,
+        temperature: list[str | Path] | str | Path | None = None,
+        population: str | Path | None = None,
+        region: str | None = None,
+    ) -> Inputs:
+        """Load and validate input files; problems in all of them are reported together.
+
+        Inputs not given are taken from the embedded default case.
+        """
+        from gridimpact.io.bundle import load_bundle
+
+        return load_bundle(outages=outages, temperature=temperature, population=population, region=region)
+
+    @classmethod
+    def default(cls, population_basis: str = "current") -> Inputs:
+        """The embedded default case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26."""
+        from gridimpact.datasets import default_inputs
+
+        return default_inputs(population_basis=population_basis)
+
+
+def _concat(a: pd.DataFrame, b: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    if a.empty:
+        return b.reset_index(drop=True)
+    if b.empty:
+        return a.reset_index(drop=True)
+    return pd.concat([a, b], ignore_index=True).sort_values(order, kind="stable").reset_index(drop=True)

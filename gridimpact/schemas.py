@@ -1,0 +1,198 @@
+"""pandera contracts for every canonical input table.
+
+Readers turn each source format into one of these tables, then validate it lazily so that every
+problem is reported at once. The index of a table being validated holds the source line (or row)
+number, so a failure case points back into the user's file.
+
+Cross-column rules are dataframe checks; ``CHECK_COLUMNS`` names the column each one concerns so that
+the message can point at it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from gridimpact.vocab import (
+    BUILDING_CLASSES,
+    HEATING_SYSTEMS,
+    OUTAGE_KINDS,
+    SCHEDULE_CERTAINTY,
+    SUBQUEUES,
+    TEMPERATURE_QUALITY,
+    TIMEZONE,
+)
+
+LocalTime = Annotated[pd.DatetimeTZDtype, "ns", TIMEZONE]
+
+# Physically possible near-surface air temperature, °C: the lowest ever measured is −89.2 °C (Vostok
+# station, 1983) and the highest reliable reading 54.4 °C (Death Valley, 2020 and 2021; WMO Weather
+# and Climate Extremes Archive). Anything outside is a unit or data-entry error.
+TEMPERATURE_MIN_C = -90.0
+TEMPERATURE_MAX_C = 60.0
+
+SHARE_SUM_TOLERANCE = 0.02
+"""Heating-system and building-class shares may sum to 1 ± this, to allow rounded inputs."""
+
+HEATING_SHARE_COLUMNS = tuple(f"share_{name}" for name in HEATING_SYSTEMS)
+BUILDING_SHARE_COLUMNS = tuple(f"share_{name}" for name in BUILDING_CLASSES)
+
+
+class OutageReports(pa.DataFrameModel):
+    """One reported outage episode: who (a share or a count of customers) was off, from when to when.
+
+    ``end`` may be empty: the outage lasts until a later report for the same region and kind ends it
+    or the modelled period ends.
+    """
+
+    pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$")
+    start: Series[LocalTime]
+    end: Series[LocalTime] = pa.Field(nullable=True)
+    kind: Series[str] = pa.Field(isin=list(OUTAGE_KINDS))
+    share_off: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    customers_off: Series[float] = pa.Field(ge=0.0, nullable=True)
+    heat_lost_share: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    source: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="the end must be later than the start")
+    def end_after_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["end"].isna() | (df["end"] > df["start"])
+
+    @pa.dataframe_check(
+        error="a report needs share_off, customers_off (or queues) or heat_lost_share"
+    )
+    def has_measure(cls, df: pd.DataFrame) -> Series[bool]:
+        return df[["share_off", "customers_off", "heat_lost_share"]].notna().any(axis=1)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class OutageSchedule(pa.DataFrameModel):
+    """One interval in which one subqueue (1.1 … 6.2) of a region is, or may be, without power."""
+
+    pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$")
+    subqueue: Series[str] = pa.Field(isin=list(SUBQUEUES))
+    start: Series[LocalTime]
+    end: Series[LocalTime]
+    certainty: Series[str] = pa.Field(isin=list(SCHEDULE_CERTAINTY))
+    source: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="the end must be later than the start")
+    def end_after_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["end"] > df["start"]
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class Temperature(pa.DataFrameModel):
+    """Hourly near-surface air temperature per region, in °C."""
+
+    pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$")
+    time: Series[LocalTime]
+    temperature_c: Series[float] = pa.Field(ge=TEMPERATURE_MIN_C, le=TEMPERATURE_MAX_C)
+    quality: Series[str] = pa.Field(isin=list(TEMPERATURE_QUALITY))
+    source: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="the same region and time appear more than once")
+    def unique_time(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~df.duplicated(["pcode", "time"], keep=False)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class DailyTemperature(pa.DataFrameModel):
+    """Daily minimum and maximum (or mean) temperature per region, in °C, before the diurnal curve."""
+
+    pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$")
+    date: Series[pd.Timestamp]
+    tmin_c: Series[float] = pa.Field(ge=TEMPERATURE_MIN_C, le=TEMPERATURE_MAX_C, nullable=True)
+    tmax_c: Series[float] = pa.Field(ge=TEMPERATURE_MIN_C, le=TEMPERATURE_MAX_C, nullable=True)
+    tmean_c: Series[float] = pa.Field(ge=TEMPERATURE_MIN_C, le=TEMPERATURE_MAX_C, nullable=True)
+    quality: Series[str] = pa.Field(isin=list(TEMPERATURE_QUALITY))
+    source: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="the daily minimum is above the daily maximum")
+    def min_below_max(cls, df: pd.DataFrame) -> Series[bool]:
+        both = df["tmin_c"].notna() & df["tmax_c"].notna()
+        return ~both | (df["tmin_c"] <= df["tmax_c"])
+
+    @pa.dataframe_check(error="a day needs tmin and tmax, or tmean")
+    def has_value(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["tmin_c"].notna() & df["tmax_c"].notna()) | df["tmean_c"].notna()
+
+    @pa.dataframe_check(error="the same region and date appear more than once")
+    def unique_date(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~df.duplicated(["pcode", "date"], keep=False)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class Population(pa.DataFrameModel):
+    """People per region with the shares that split them into cohorts.
+
+    Heating-system and building-class shares are optional in a file; where absent the model takes
+    them from the embedded per-region estimates (see data/SOURCES.md).
+    """
+
+    pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$", unique=True)
+    population: Series[float] = pa.Field(ge=0.0)
+    share_65plus: Series[float] = pa.Field(ge=0.0, le=1.0)
+    share_0_4: Series[float] = pa.Field(ge=0.0, le=1.0)
+    share_district: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    share_gas_boiler: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    share_electric: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    share_independent: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    share_panel_block: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    share_brick_block: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    share_house: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
+    customers: Series[float] = pa.Field(ge=0.0, nullable=True)
+    source: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="share_65plus + share_0_4 exceeds 1")
+    def age_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["share_65plus"] + df["share_0_4"] <= 1.0 + 1e-9
+
+    @pa.dataframe_check(error="heating-system shares must all be given and sum to 1")
+    def heating_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        return _shares_complete(df, HEATING_SHARE_COLUMNS)
+
+    @pa.dataframe_check(error="building-class shares must all be given and sum to 1")
+    def building_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        return _shares_complete(df, BUILDING_SHARE_COLUMNS)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+def _shares_complete(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    block = df[list(columns)]
+    none_given = block.isna().all(axis=1)
+    all_given = block.notna().all(axis=1)
+    sums_to_one = (block.sum(axis=1) - 1.0).abs() <= SHARE_SUM_TOLERANCE
+    return none_given | (all_given & sums_to_one)
+
+
+CHECK_COLUMNS = {
+    "end_after_start": "end",
+    "has_measure": "share_off",
+    "unique_time": "time",
+    "unique_date": "date",
+    "min_below_max": "tmin_c",
+    "has_value": "tmean_c",
+    "age_shares": "share_65plus",
+    "heating_shares": "share_district",
+    "building_shares": "share_panel_block",
+}
+"""The column a cross-column check's failure is reported against."""

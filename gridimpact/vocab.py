@@ -1,0 +1,36 @@
+"""Controlled vocabularies shared by the readers, the schemas and the model (no heavy imports)."""
+
+from __future__ import annotations
+
+TIMEZONE = "Europe/Kyiv"
+"""A timestamp without a zone means local time in Kyiv; daily metrics are per local calendar day."""
+
+OUTAGE_KINDS = ("scheduled", "emergency", "strike")
+"""scheduled: hourly outage schedules (ГПВ) by queue; emergency: schedules suspended, manual
+switching (ГАВ/аварійні); strike: damage from an attack on energy infrastructure."""
+
+QUEUES = 6
+SUBQUEUES_PER_QUEUE = 2
+SUBQUEUES = tuple(f"{q}.{s}" for q in range(1, QUEUES + 1) for s in range(1, SUBQUEUES_PER_QUEUE + 1))
+"""The 12 consumer groups (черги and підчерги) 1.1 … 6.2 that rotating outages cycle through."""
+
+SCHEDULE_CERTAINTY = ("definite", "possible")
+
+HEATING_SYSTEMS = ("district", "gas_boiler", "electric", "independent")
+"""district: district heating (CHP or boiler house, building pumps need power); gas_boiler: individual
+or building gas boiler (controls and pumps need power); electric: electric heating; independent:
+stoves and solid fuel, which need no grid power."""
+
+BUILDING_CLASSES = ("panel_block", "brick_block", "house")
+
+TEMPERATURE_QUALITY = ("observed", "reanalysis", "forecast", "reconstructed", "interpolated", "climatology")
+"""observed: station measurement; reanalysis: ERA5 and similar; forecast: a same-day or next-day
+forecast used in place of a measurement; reconstructed: built from partial information (daily
+extremes, neighbouring values) by a documented method; interpolated: a short gap filled linearly;
+climatology: drawn from the climatological model beyond the last known value."""
+
+RISK_LEVELS = ("none", "moderate", "high", "severe")
+
+COLD_THRESHOLDS_C = (18.0, 16.0, 12.0, 9.0)
+"""Indoor thresholds: WHO 2018 minimum (18 °C); respiratory risk (16 °C); cardiovascular strain
+(12 °C); core body temperature falls after two hours (9 °C)."""
