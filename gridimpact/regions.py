@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from gridimpact.errors import EXIT_USAGE, GridimpactError
 from gridimpact.resources import data_dir
 
 # OCHA COD p-codes for Ukraine: "UA" + 2 digits per administrative level below the country
@@ -43,8 +44,10 @@ class Region:
         return self.pcode[:4]
 
 
-class UnknownRegionError(LookupError):
+class UnknownRegionError(GridimpactError, LookupError):
     """A name or code that matches no region; ``suggestions`` holds the closest known names."""
+
+    exit_code = EXIT_USAGE
 
     def __init__(self, query: str, suggestions: list[str]):
         self.query = query

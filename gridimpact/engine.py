@@ -1,0 +1,182 @@
+"""The simulation: hazard × exposure × vulnerability → daily impact metrics per member and region.
+
+One local day at a time (so memory follows the day, not the period), and within a day hour by
+hour for the thermal recurrence; every array operation spans members, regions and cohorts at once.
+There is no Python loop over regions, cohorts or members.
+
+Array axes: M members, R regions, 3 simulated heating classes (``cohorts.SIMULATED_HEATING``),
+3 building classes, 12 subqueue groups, K loss bands, H hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gridimpact.cohorts import cohort_population
+from gridimpact.hazard import QUARTERS_PER_HOUR, Hazard, band_off, hourly_mean, rotation_off
+from gridimpact.impact import heating_degree_days, risk_score
+from gridimpact.vocab import BUILDING_CLASSES, COLD_THRESHOLDS_C, SUBQUEUES
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """People per region and the shares that split them into cohorts."""
+
+    regions: tuple[str, ...]
+    population: np.ndarray    # (R,) persons
+    share_65plus: np.ndarray  # (R,)
+    weights: np.ndarray       # (R, 3, 3) shares of the simulated heating classes by building class
+    independent: np.ndarray   # (R,) share heated independently of the grid
+    customers: np.ndarray     # (R,) electricity accounts
+
+
+@dataclass(frozen=True)
+class Building:
+    """Thermal parameters per member: τ and gain offset by building class, capacity, set-point."""
+
+    tau_hours: np.ndarray     # (M, 3) h
+    gain_offset: np.ndarray   # (M, 3) K
+    capacity: np.ndarray      # (M,) K
+    setpoint: float           # °C
+
+    @classmethod
+    def from_values(cls, values: dict, members: int) -> Building:
+        """From parameter values (scalars, or (M,) arrays as ``params.sample_params`` gives)."""
+        def per_member(x) -> np.ndarray:
+            return np.broadcast_to(np.asarray(x, dtype=float), (members,))
+
+        tau = np.stack([per_member(values[f"tau_{b}"]) for b in BUILDING_CLASSES], axis=1)
+        block_gain = per_member(values["gain_offset_block"])
+        gain = np.stack([block_gain, block_gain, per_member(values["gain_offset_house"])], axis=1)
+        return cls(tau, gain, per_member(values["heating_capacity"]).copy(), float(values["setpoint"]))
+
+
+@dataclass
+class Simulation:
+    """Daily metrics (name → (M, R, D)) and, on request, hourly state for member 0."""
+
+    daily: dict[str, np.ndarray]
+    hourly: dict[str, np.ndarray] | None = None
+
+
+def simulate(hazard: Hazard, outdoor: np.ndarray, exposure: Exposure, building: Building, *,
+             rotation_block: float, bands: int, hdd_base: float, risk_share: float,
+             keep_hourly: bool = False, progress: Callable[[int], None] | None = None) -> Simulation:
+    """Run the model over the hazard's period.
+
+    ``outdoor``: (M or 1, R, H) °C on the period's hours. Members of the hazard and of the building
+    parameters must agree (or be 1 and broadcast).
+    """
+    period = hazard.period
+    day_of_hour = period.day_of_hour()
+    n_days = len(period.days)
+    members = max(hazard.members, building.tau_hours.shape[0], outdoor.shape[0])
+    n_regions = len(exposure.regions)
+    groups = len(SUBQUEUES)
+
+    pop_cohort = cohort_population(exposure.population, exposure.weights, bands)  # (R,3,3,12,K)
+    pop_power_unit = exposure.population / (groups * bands)                         # (R,) per (g,k)
+    pop_heat_class = pop_cohort.sum(axis=2)                                        # (R,3,12,K)
+    occupied = pop_cohort > 0
+    has_independent = exposure.independent * exposure.population > 0
+
+    tau = building.tau_hours[:, None, None, :, None, None]
+    gain = building.gain_offset[:, None, None, :, None, None]
+    capacity = building.capacity[:, None, None, None, None, None]
+    temperature = np.full((members, n_regions, *pop_cohort.shape[1:]), building.setpoint)
+    phase = np.zeros((hazard.rotating.shape[0], n_regions))
+
+    names = _metric_names()
+    daily = {name: np.zeros((members, n_regions, n_days)) for name in names}
+    hourly = _hourly_buffers(members, n_regions, len(day_of_hour), pop_cohort.shape[1:]) if keep_hourly else None
+
+    hour_starts = np.searchsorted(day_of_hour, np.arange(n_days + 1))
+    for day in range(n_days):
+        h0, h1 = hour_starts[day], hour_starts[day + 1]
+        q0, q1 = h0 * QUARTERS_PER_HOUR, h1 * QUARTERS_PER_HOUR
+        rot_off, phase = rotation_off(hazard.rotating[:, :, q0:q1], rotation_block, phase)
+        sched = np.where(hazard.schedule_days[:, None, q0:q1], hazard.schedule[:, :, q0:q1], 0.0)
+        group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
+        band_power = hourly_mean(band_off(hazard.persistent[:, :, q0:q1], bands))         # (M,R,K,H)
+        band_heat = hourly_mean(band_off(hazard.heat_lost[:, :, q0:q1], bands))           # (M,R,K,H)
+        off = 1.0 - (1.0 - group_off[:, :, :, None, :]) * (1.0 - band_power[:, :, None, :, :])  # (M,R,12,K,H)
+        power_on = 1.0 - off
+        plant_on = np.broadcast_to(1.0 - band_heat[:, :, None, :, :], power_on.shape)
+        heat_on = np.stack([power_on * plant_on, plant_on, power_on], axis=2)  # (M,R,3,12,K,H)
+
+        without_power = pop_power_unit[None, :, None] * off.sum(axis=(2, 3))                   # (M,R,H)
+        without_heat = np.einsum("rcgk,mrcgkh->mrh", pop_heat_class, 1.0 - heat_on)
+        day_min = np.full(temperature.shape, np.inf)
+        hours_below_12 = np.zeros(temperature.shape)
+        for h in range(h1 - h0):
+            temperature, lowest = _step(temperature, outdoor[:, :, h0 + h], heat_on[..., h],
+                                        tau, gain, capacity, building.setpoint)
+            np.minimum(day_min, lowest, out=day_min)
+            hours_below_12 += lowest < 12.0
+            if hourly is not None:
+                hourly["indoor_temperature"][..., h0 + h] = temperature[0]
+        if hourly is not None:
+            hourly["without_power"][:, h0:h1] = without_power[0]
+            hourly["without_heat"][:, h0:h1] = without_heat[0]
+            hourly["share_off"][:, h0:h1] = off[0].mean(axis=(1, 2))
+
+        _daily_metrics(daily, day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
+                       without_power, without_heat, off, outdoor[:, :, h0:h1], building.setpoint,
+                       hdd_base, risk_share)
+        if progress is not None:
+            progress(1)
+    return Simulation(daily=daily, hourly=hourly)
+
+
+def _step(temperature, outdoor, heat_on, tau, gain, capacity, setpoint):
+    """One thermal hour for every cohort: see ``thermal.step_hour`` (inlined for the axis layout)."""
+    from gridimpact.thermal import step_hour
+
+    f = heat_on[:, :, :, None, :, :]  # add the building axis
+    out = outdoor[:, :, None, None, None, None]
+    return step_hour(temperature, out, f, tau_hours=tau, gain_offset=gain, heating_capacity=capacity,
+                     setpoint=setpoint)
+
+
+def _metric_names() -> list[str]:
+    from gridimpact.impact import NUMERIC_METRICS
+
+    return [*NUMERIC_METRICS, "risk_level"]
+
+
+def _hourly_buffers(members, n_regions, n_hours, cohort_shape) -> dict[str, np.ndarray]:
+    return {
+        "indoor_temperature": np.zeros((n_regions, *cohort_shape, n_hours), dtype=np.float32),
+        "without_power": np.zeros((n_regions, n_hours)),
+        "without_heat": np.zeros((n_regions, n_hours)),
+        "share_off": np.zeros((n_regions, n_hours)),
+    }
+
+
+def _daily_metrics(daily, day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
+                   without_power, without_heat, off, outdoor, setpoint, hdd_base, risk_share) -> None:
+    population = exposure.population
+    daily["population"][:, :, day] = population
+    daily["people_without_power"][:, :, day] = without_power.mean(axis=-1)
+    daily["people_without_power_peak"][:, :, day] = without_power.max(axis=-1)
+    daily["person_hours_without_power"][:, :, day] = without_power.sum(axis=-1)
+    daily["share_customers_without_power"][:, :, day] = off.mean(axis=(2, 3, 4))
+    daily["people_without_heat"][:, :, day] = without_heat.mean(axis=-1)
+    daily["people_without_heat_peak"][:, :, day] = without_heat.max(axis=-1)
+    below = {}
+    for threshold in COLD_THRESHOLDS_C:
+        below[threshold] = np.einsum("rcbgk,mrcbgk->mr", pop_cohort, day_min < threshold)
+        daily[f"people_below_{threshold:g}c"][:, :, day] = below[threshold]
+    for threshold in (12.0, 9.0):
+        daily[f"elderly_below_{threshold:g}c"][:, :, day] = below[threshold] * exposure.share_65plus
+    daily["person_hours_below_12c"][:, :, day] = np.einsum("rcbgk,mrcbgk->mr", pop_cohort, hours_below_12)
+    coldest = np.where(occupied[None], day_min, np.inf).min(axis=(2, 3, 4, 5))
+    daily["min_indoor_temperature_c"][:, :, day] = np.where(has_independent, np.minimum(coldest, setpoint), coldest)
+    mean_out = outdoor.mean(axis=-1)
+    daily["outdoor_temperature_mean_c"][:, :, day] = mean_out
+    daily["outdoor_temperature_min_c"][:, :, day] = outdoor.min(axis=-1)
+    daily["heating_degree_days"][:, :, day] = heating_degree_days(mean_out, hdd_base)
+    daily["risk_level"][:, :, day] = risk_score(population, below[16.0], below[12.0], below[9.0], risk_share)

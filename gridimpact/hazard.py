@@ -1,0 +1,229 @@
+"""Outage reports → per region and quarter-hour, the supply state the model runs on.
+
+The timeline has three components per region, each a share of customers in [0, 1]:
+
+- ``rotating``: scheduled and emergency outages. Ukraine's non-critical consumers are split into 6
+  queues of 2 subqueues (12 groups, 1.1 … 6.2); operators rotate outages through them, so a share s
+  off at any moment means each group is off a fraction s of the time (``rotation``).
+- ``persistent``: strike damage. The same customers stay off until the damage is repaired.
+- ``heat_lost``: the share of district-heating supply lost at the plant or network.
+
+Where a published subqueue schedule covers a region and local day, it replaces the rotation of the
+*scheduled* share for that day; emergency outages still rotate on top.
+
+Overlapping reports (documented in docs/model.md): reports of the same region and kind form one
+timeline; a report holds from its start until its end, or — if it starts later — until the next
+report of that region and kind starts, which replaces it. An open-ended report lasts until the next
+one or the end of the period. Scheduled and emergency shares add (capped at 1); district-heat
+losses form their own timeline from every report that states one.
+
+Everything is vectorised over reports with difference arrays; there is no loop over rows or regions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gridimpact.vocab import SUBQUEUES, TIMEZONE
+
+QUARTERS_PER_HOUR = 4
+"""Time resolution of the hazard: 15 minutes, fine enough for half-hour DTEK slots."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """The modelled local days: hours from local midnight of ``first_day`` to that after ``last_day``."""
+
+    first_day: pd.Timestamp
+    last_day: pd.Timestamp
+
+    @classmethod
+    def of(cls, start, end) -> Period:
+        first = pd.Timestamp(start).normalize()
+        last = pd.Timestamp(end).normalize()
+        if first.tzinfo is not None:
+            first = first.tz_convert(TIMEZONE).tz_localize(None).normalize()
+        if last.tzinfo is not None:
+            last = last.tz_convert(TIMEZONE).tz_localize(None).normalize()
+        if last < first:
+            raise ValueError(f"the period ends ({last.date()}) before it starts ({first.date()})")
+        return cls(first, last)
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return self.first_day.tz_localize(TIMEZONE)
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return (self.last_day + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
+
+    @property
+    def hours(self) -> pd.DatetimeIndex:
+        """Start of each hour, in UTC (a local day may have 23 or 25 hours)."""
+        return pd.date_range(self.start.tz_convert("UTC"), self.end.tz_convert("UTC"),
+                             freq="h", inclusive="left")
+
+    @property
+    def days(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.first_day, self.last_day, freq="D")
+
+    def day_of_hour(self) -> np.ndarray:
+        """Index into ``days`` of each hour's local calendar day."""
+        local = self.hours.tz_convert(TIMEZONE).tz_localize(None).normalize()
+        return ((local - self.first_day) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
+
+    def quarter_index(self, times: pd.Series) -> np.ndarray:
+        """Quarter-hour index of each time from the period start, rounded, clipped to the period."""
+        offset = (times.dt.tz_convert("UTC") - self.start.tz_convert("UTC")) / pd.Timedelta(minutes=15)
+        n = len(self.hours) * QUARTERS_PER_HOUR
+        return np.clip(np.round(offset.to_numpy(dtype=float, na_value=np.inf)), 0, n).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """Supply state per member, region and quarter-hour (member axis of length 1 when deterministic)."""
+
+    regions: tuple[str, ...]
+    period: Period
+    rotating: np.ndarray      # (M, R, Q) share off, rotating through the 12 subqueues
+    persistent: np.ndarray    # (M, R, Q) share off persistently (strike damage)
+    heat_lost: np.ndarray     # (M, R, Q) share of district-heat supply lost
+    schedule: np.ndarray      # (R, 12, Q) off fraction per subqueue from published schedules
+    schedule_days: np.ndarray  # (R, Q) True where a published schedule governs that local day
+
+    @property
+    def members(self) -> int:
+        return self.rotating.shape[0]
+
+
+def _timeline(period: Period, region_index: np.ndarray, starts: pd.Series, ends: pd.Series,
+              values: np.ndarray, groups: np.ndarray, n_regions: int) -> np.ndarray:
+    """Quarter-hourly values per region from non-overlapping intervals (difference arrays).
+
+    Within each group (region × kind) a report ends at its own end or at the next report's start,
+    whichever is first; an open end runs to the period end.
+    """
+    n = len(period.hours) * QUARTERS_PER_HOUR
+    out = np.zeros((n_regions, n + 1))
+    if len(values) == 0:
+        return out[:, :n]
+    q0 = period.quarter_index(starts)
+    q1 = period.quarter_index(ends)  # NaT → inf → clipped to n
+    order = np.lexsort((q0, groups))
+    q0, q1, values, groups, region_index = (a[order] for a in (q0, q1, values, groups, region_index))
+    next_start = np.full(len(q0), n, dtype=np.int64)
+    same_group = groups[1:] == groups[:-1]
+    next_start[:-1][same_group] = q0[1:][same_group]
+    q1 = np.minimum(q1, next_start)
+    keep = q1 > q0
+    np.add.at(out, (region_index[keep], q0[keep]), values[keep])
+    np.add.at(out, (region_index[keep], q1[keep]), -values[keep])
+    return np.cumsum(out, axis=1)[:, :n]
+
+
+def build_hazard(reports: pd.DataFrame, schedules: pd.DataFrame, regions: list[str], period: Period,
+                 customers: np.ndarray, *, possible_weight: float = 0.0) -> Hazard:
+    """The deterministic hazard (one member) from validated outage reports and schedules.
+
+    ``customers`` (R,) converts ``customers_off`` counts into shares; shares are capped at 1.
+    """
+    position = {p: i for i, p in enumerate(regions)}
+    n_regions = len(regions)
+    reports = reports[reports["pcode"].isin(position)]
+    region_index = reports["pcode"].map(position).to_numpy(dtype=np.int64)
+    share = reports["share_off"].to_numpy(dtype=float, na_value=np.nan)
+    from_count = reports["customers_off"].to_numpy(dtype=float, na_value=np.nan) / customers[region_index]
+    share = np.clip(np.where(np.isnan(share), from_count, share), 0.0, 1.0)
+    kind = reports["kind"].to_numpy()
+
+    def component(kinds: tuple[str, ...], values: np.ndarray) -> np.ndarray:
+        mask = np.isin(kind, kinds) & ~np.isnan(values)
+        kind_code = np.searchsorted(np.array(sorted(kinds)), kind[mask])
+        groups = region_index[mask] * 4 + kind_code
+        return _timeline(period, region_index[mask], reports["start"][mask], reports["end"][mask],
+                         values[mask], groups, n_regions)
+
+    scheduled = component(("scheduled",), share)
+    emergency = component(("emergency",), share)
+    persistent = component(("strike",), share)
+    heat = reports["heat_lost_share"].to_numpy(dtype=float, na_value=np.nan)
+    heat_mask = ~np.isnan(heat)
+    heat_lost = _timeline(period, region_index[heat_mask], reports["start"][heat_mask],
+                          reports["end"][heat_mask], heat[heat_mask], region_index[heat_mask], n_regions)
+
+    schedule, schedule_days = _schedule_arrays(schedules, position, period, possible_weight)
+    rotating = np.where(schedule_days, 0.0, scheduled) + emergency
+    return Hazard(
+        regions=tuple(regions),
+        period=period,
+        rotating=np.clip(rotating, 0.0, 1.0)[None],
+        persistent=np.clip(persistent, 0.0, 1.0)[None],
+        heat_lost=np.clip(heat_lost, 0.0, 1.0)[None],
+        schedule=schedule,
+        schedule_days=schedule_days,
+    )
+
+
+def _schedule_arrays(schedules: pd.DataFrame, position: dict[str, int], period: Period,
+                     possible_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    n_regions = len(position)
+    n = len(period.hours) * QUARTERS_PER_HOUR
+    off = np.zeros((n_regions * len(SUBQUEUES), n + 1))
+    days = np.zeros((n_regions, len(period.days) + 1), dtype=bool)
+    schedules = schedules[schedules["pcode"].isin(position)]
+    if len(schedules):
+        region_index = schedules["pcode"].map(position).to_numpy(dtype=np.int64)
+        group = schedules["subqueue"].map({s: i for i, s in enumerate(SUBQUEUES)}).to_numpy(dtype=np.int64)
+        weight = np.where(schedules["certainty"].to_numpy() == "definite", 1.0, possible_weight)
+        q0 = period.quarter_index(schedules["start"])
+        q1 = period.quarter_index(schedules["end"])
+        row = region_index * len(SUBQUEUES) + group
+        np.add.at(off, (row, q0), weight)
+        np.add.at(off, (row, q1), -weight)
+        local_day = schedules["start"].dt.tz_convert(TIMEZONE).dt.tz_localize(None).dt.normalize()
+        day_index = ((local_day - period.first_day) // pd.Timedelta(days=1)).to_numpy()
+        inside = (day_index >= 0) & (day_index < len(period.days))
+        days[region_index[inside], day_index[inside]] = True
+    off = np.clip(np.cumsum(off, axis=1)[:, :n], 0.0, 1.0).reshape(n_regions, len(SUBQUEUES), n)
+    hour_day = period.day_of_hour()
+    quarter_day = np.repeat(hour_day, QUARTERS_PER_HOUR)
+    return off, days[:, quarter_day]
+
+
+def rotation_off(rotating: np.ndarray, block_hours: float,
+                 phase0: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Off indicator per subqueue for a rotating share, at quarter-hour resolution.
+
+    With a share s off (s × 6 queues), each of the 12 groups is off for ``block_hours`` and on for
+    ``block_hours × (1 − s) / s``: the cycle lasts block/s hours and a group is off for the share s of
+    it. Groups are evenly staggered through the cycle. The phase advances at s/block cycles per hour,
+    so it pauses when nobody is off and a change of level does not restart the rotation.
+
+    ``rotating``: (..., Q) shares; ``phase0``: (...) phase (cycles) at the start. Returns the
+    (..., 12, Q) off indicator (1 = off) and the phase after the last quarter, to continue from.
+    """
+    advance = rotating * (1.0 / QUARTERS_PER_HOUR / block_hours)
+    cumulative = np.asarray(phase0)[..., None] + np.cumsum(advance, axis=-1)
+    middle = cumulative - advance / 2  # evaluate each quarter at its midpoint
+    offsets = np.arange(len(SUBQUEUES)) / len(SUBQUEUES)
+    position = np.mod(middle[..., None, :] + offsets[:, None], 1.0)
+    off = (position < rotating[..., None, :]).astype(np.float32)
+    return off, np.mod(cumulative[..., -1], 1.0)
+
+
+def band_off(share: np.ndarray, bands: int) -> np.ndarray:
+    """Off fraction of each of ``bands`` equal population bands for a persistent loss ``share``.
+
+    The first ⌊share × bands⌋ bands are fully off and the next one partly: (..., Q) → (..., bands, Q).
+    """
+    k = np.arange(bands)[:, None]
+    return np.clip(share[..., None, :] * bands - k, 0.0, 1.0)
+
+
+def hourly_mean(quarterly: np.ndarray) -> np.ndarray:
+    """Average consecutive quarter-hours into hours along the last axis."""
+    shape = quarterly.shape[:-1] + (quarterly.shape[-1] // QUARTERS_PER_HOUR, QUARTERS_PER_HOUR)
+    return quarterly.reshape(shape).mean(axis=-1)

@@ -1,0 +1,62 @@
+"""Result objects: the daily table, the hourly dataset and the provenance behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from gridimpact.impact import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
+from gridimpact.regions import default_registry
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+KEY_COLUMNS = ("adm1_pcode", "adm1_name", "date")
+
+
+def region_names(pcodes) -> list[str]:
+    registry = default_registry()
+    return [registry.name(p) for p in pcodes]
+
+
+def daily_frame(daily: dict[str, np.ndarray], regions: tuple[str, ...], days: pd.DatetimeIndex) -> pd.DataFrame:
+    """One row per region and local date from (R, D) metric arrays; counts rounded to whole people."""
+    n_regions, n_days = len(regions), len(days)
+    frame = pd.DataFrame({
+        "adm1_pcode": np.repeat(regions, n_days),
+        "adm1_name": np.repeat(region_names(regions), n_days),
+        "date": np.tile(days.date, n_regions),
+    })
+    for name in NUMERIC_METRICS:
+        values = daily[name].reshape(-1)
+        if METRIC_BY_NAME[name].integer:
+            frame[name] = np.round(values).astype(np.int64)
+        else:
+            frame[name] = np.round(values, 4)
+    frame["risk_level"] = risk_label(daily["risk_level"].reshape(-1))
+    return frame
+
+
+@dataclass
+class EstimateResult:
+    """What ``gridimpact.estimate`` returns.
+
+    ``daily``: one row per region and local date, columns ``adm1_pcode, adm1_name, date`` then the
+    metrics of docs/outputs.md. ``hourly``: an xarray Dataset with outdoor and indoor temperatures,
+    people without power and heat per hour (units and descriptions in attributes).
+    ``provenance``: versions, parameters, inputs and notes.
+    """
+
+    daily: pd.DataFrame
+    hourly: xr.Dataset | None
+    provenance: dict = field(default_factory=dict)
+
+    def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
+        """Write the daily table (and, for ``netcdf``, the hourly dataset) atomically."""
+        from gridimpact.io.writers import write_estimate
+
+        return write_estimate(self, Path(directory), formats, hxl=hxl)

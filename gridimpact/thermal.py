@@ -1,0 +1,86 @@
+"""Indoor temperature of a building cohort: a lumped (single-capacity) thermal model.
+
+The room air and structure form one heat capacity C [J/K] losing heat through a conductance H
+[W/K] to outdoors, with internal gains Q_g [W] and, when heating works, up to Q_h [W] of heat:
+
+    C dT/dt = −H (T − T_out) + Q_g + Q_h
+
+(ISO 13790's simple method with one node; τ = C/H is the building's time constant in hours.)
+With heating off, T relaxes toward the free-running temperature T_out + ΔT_g, where ΔT_g = Q_g/H
+(``gain_offset``). With heating on at full output it relaxes toward T_out + ΔT_g + ΔT_h, where
+ΔT_h = Q_h/H (``heating_capacity``), and the thermostat or the heat network holds it at the
+set-point once reached. For a constant outdoor temperature each phase has the closed form
+
+    T(t) = T_eq + (T(0) − T_eq) · exp(−t / τ),
+
+which the step below applies exactly, so the hourly scheme has no time-step error.
+
+Within an hour with heating available a fraction f of the time (rotating outages), the cohort is
+first unheated for (1 − f) h, then heated for f h; the lowest temperature of the hour is kept too,
+because a threshold crossed between two hourly values still counts.
+
+All functions are plain numpy and broadcast over any leading shape (members, regions, cohorts).
+Units: temperatures and differences in °C (K for differences), times in hours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def relax(temperature, target, hours, tau_hours):
+    """Temperature after ``hours`` of exponential relaxation toward ``target`` (°C) with time constant τ (h)."""
+    return target + (temperature - target) * np.exp(-np.asarray(hours) / tau_hours)
+
+
+def step_hour(temperature, outdoor, heat_fraction, *, tau_hours, gain_offset, heating_capacity, setpoint):
+    """Advance indoor temperature by one hour.
+
+    Parameters
+    ----------
+    temperature : array, °C
+        Indoor temperature at the start of the hour.
+    outdoor : array, °C
+        Outdoor temperature during the hour.
+    heat_fraction : array in [0, 1]
+        Share of the hour during which heating is available.
+    tau_hours : array, h
+        Building time constant τ = C/H.
+    gain_offset : array, K
+        Free-running indoor excess over outdoor from internal gains (ΔT_g).
+    heating_capacity : array, K
+        Indoor excess over outdoor that full heating output can hold (ΔT_h).
+    setpoint : float, °C
+        Indoor temperature held when heating suffices.
+
+    Returns
+    -------
+    (end, lowest) : arrays, °C
+        Temperature at the end of the hour and the lowest temperature within it.
+    """
+    free_running = outdoor + gain_offset
+    after_off = relax(temperature, free_running, 1.0 - heat_fraction, tau_hours)
+    # Heated phase: below the set-point the heating drives toward free_running + capacity and stops
+    # at the set-point; above it the heating idles and the room drifts toward the warmer of the
+    # free-running temperature and the set-point.
+    heated_target = free_running + heating_capacity
+    warming = np.minimum(setpoint, relax(after_off, heated_target, heat_fraction, tau_hours))
+    idling = relax(after_off, np.maximum(free_running, setpoint), heat_fraction, tau_hours)
+    end = np.where(after_off < setpoint, warming, idling)
+    end = np.where(heat_fraction > 0.0, end, after_off)
+    lowest = np.minimum(np.minimum(temperature, after_off), end)
+    return end, lowest
+
+
+def periodic_steady_state(outdoor, hours_off, hours_on, *, tau_hours, gain_offset, heating_capacity):
+    """Indoor temperature at the end of the off-phase in a strict off/on rotation, once settled.
+
+    For constant outdoor temperature and heating that never reaches the set-point, one cycle maps
+    the end-of-off temperature x to a·(b·x + (1 − b)·T_on) + (1 − a)·T_off with a = exp(−off/τ),
+    b = exp(−on/τ); its fixed point is the periodic steady state. Used to check the simulation.
+    """
+    a = np.exp(-hours_off / tau_hours)
+    b = np.exp(-hours_on / tau_hours)
+    t_off = outdoor + gain_offset
+    t_on = t_off + heating_capacity
+    return (a * (1 - b) * t_on + (1 - a) * t_off) / (1 - a * b)
