@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from gridimpact import __version__
 from gridimpact.engine import Building, simulate
 from gridimpact.hazard import Period, build_hazard
 from gridimpact.inputs import Inputs
 from gridimpact.model_inputs import default_period, exposure_from, model_regions, outdoor_array
 from gridimpact.params import Params, load_params
-from gridimpact.results import EstimateResult, daily_frame
+from gridimpact.errors import ParameterError
+from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
+from gridimpact.vocab import TIMEZONE
 
 
 def resolve_params(params: Params | dict | str | Path | None) -> Params:
@@ -83,3 +88,136 @@ def provenance_record(inputs: Inputs, params: Params, period: Period, regions: l
         **extra,
     }
 
+
+
+DEFAULT_SCENARIOS = ("no-pause", "announced-pause")
+DEFAULT_MEMBERS = 100
+DEFAULT_SEED = 20260129
+"""The date of the announcement, as a seed: any fixed number makes runs reproducible."""
+DEFAULT_HORIZON_DAYS = 14
+
+
+def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
+            members: int | None = None, seed: int | None = None, compliance: float | None = None,
+            params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
+            block: int = 50, progress=None, client=None) -> ComparisonResult:
+    """Compare scenarios on the same inputs with an ensemble; the first scenario is the baseline.
+
+    Parameters
+    ----------
+    inputs : Inputs, optional
+        Validated inputs; the embedded default case when None.
+    scenarios : sequence of names, paths or Scenario objects
+        Built-in names (``gridimpact scenarios list``) or scenario TOML files; the first is the
+        baseline and each other is compared with it.
+    as_of : date-like, optional
+        The scenarios take over from local midnight of this day. Default: the inputs' own default
+        (2026-01-30 for the embedded case), else the day after the last outage report starts.
+    days : int, optional
+        Days compared from ``as_of`` (default 14).
+    members : int, optional
+        Ensemble members (default 100).
+    seed : int, optional
+        Seed of every random stream (default 20260129); the same seed gives identical results.
+    compliance : float in [0, 1], optional
+        Overrides the probability that each pause holds.
+    params : Params, dict or TOML path, optional
+        Parameter overrides; sampled parameters vary around these values.
+    block : int
+        Members simulated together (memory grows with it; results do not depend on it).
+    progress : callable(int), optional
+        Called with the number of simulated days completed, for progress bars.
+    client : dask.distributed.Client, optional
+        Run member blocks on a cluster (results are identical to a local run).
+    """
+    from gridimpact.comparison import comparison_table, impacts_table
+    from gridimpact.ensemble import EnsembleSetup, run_ensemble
+    from gridimpact.scenarios import Scenario, load_scenario
+    from gridimpact.strikes import quarter_of
+
+    inputs = inputs if inputs is not None else Inputs.default()
+    params = resolve_params(params)
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    if not loaded:
+        raise ParameterError("compare needs at least one scenario")
+    if compliance is not None:
+        loaded = [s.with_compliance(compliance) for s in loaded]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ParameterError(f"scenario names must differ: {', '.join(names)}")
+    members = DEFAULT_MEMBERS if members is None else int(members)
+    if members < 1:
+        raise ParameterError(f"members must be at least 1, got {members}")
+    seed = DEFAULT_SEED if seed is None else int(seed)
+    chosen = model_regions(inputs, regions)
+    as_of_day = _default_as_of(inputs, loaded, chosen) if as_of is None else pd.Timestamp(as_of).normalize()
+    days = days or next((s.days for s in loaded if s.days), None) or inputs.horizon_days or DEFAULT_HORIZON_DAYS
+    first_day = default_period(inputs, chosen).first_day
+    if as_of_day < first_day:
+        raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
+    period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
+    exposure = exposure_from(inputs, chosen, params)
+    base = build_hazard(inputs.outages.reports, inputs.outages.schedules, chosen, period,
+                        exposure.customers, possible_weight=params.possible_outage_weight)
+    observed = observed_outdoor(inputs, chosen, period)
+    climatology = None
+    if np.isnan(observed).any():
+        from gridimpact.climatology import Climatology
+
+        climatology = Climatology.load()
+    setup = EnsembleSetup(
+        regions=tuple(chosen), period=period, params=params, exposure=exposure, base=base,
+        observed_outdoor=observed, climatology=climatology,
+        as_of_q=quarter_of(as_of_day.tz_localize(TIMEZONE), period),
+        observed_until_q=_observed_until(inputs, chosen, period), seed=seed,
+    )
+    runner = None
+    if client is not None:
+        from gridimpact.distributed import dask_runner
+
+        runner = dask_runner(client)
+    daily = {s.name: run_ensemble(setup, s, members, block=block, progress=progress, runner=runner) for s in loaded}
+    window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
+    impacts = impacts_table(daily, setup.regions, period.days, window)
+    comparison = comparison_table(daily, names[0], setup.regions, window, exposure.population)
+    provenance = provenance_record(
+        inputs, params, period, chosen, seed=seed, members=members, as_of=str(as_of_day.date()), days=days,
+        scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
+                    "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in loaded],
+    )
+    return ComparisonResult(impacts=impacts, comparison=comparison, daily=daily, days=period.days, window=window,
+                            regions=setup.regions, baseline=names[0], scenarios=tuple(names), members=members,
+                            seed=seed, provenance=provenance)
+
+
+def observed_outdoor(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:
+    """(R, H) °C on the period's hours, NaN where the inputs have no temperature."""
+    frame = inputs.temperature.frame
+    frame = frame[frame["pcode"].isin(regions)]
+    wide = frame.pivot(index="time", columns="pcode", values="temperature_c")
+    wide.index = wide.index.tz_convert("UTC")
+    return wide.reindex(index=period.hours, columns=regions).to_numpy(dtype=float).T
+
+
+def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:
+    declared = {s.as_of for s in scenarios if s.as_of}
+    if len(declared) == 1:
+        return pd.Timestamp(declared.pop())
+    if inputs.as_of is not None:
+        return pd.Timestamp(inputs.as_of)
+    reports = inputs.outages.reports
+    reports = reports[reports["pcode"].isin(regions)]
+    if len(reports):
+        return reports["start"].max().tz_convert(TIMEZONE).tz_localize(None).normalize() + pd.Timedelta(days=1)
+    return default_period(inputs, regions).last_day + pd.Timedelta(days=1)
+
+
+def _observed_until(inputs: Inputs, regions, period: Period) -> float:
+    from gridimpact.strikes import quarter_of
+
+    reports = inputs.outages.reports
+    reports = reports[reports["pcode"].isin(regions)]
+    if not len(reports):
+        return 0.0
+    last = pd.concat([reports["start"], reports["end"].dropna()]).max()
+    return quarter_of(last, period)

@@ -12,13 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from gridimpact.cohorts import cohort_population
-from gridimpact.hazard import QUARTERS_PER_HOUR, Hazard, band_off, hourly_mean, rotation_off
+from gridimpact.hazard import QUARTERS_PER_HOUR, HazardWindow, Period, band_off, hourly_mean, rotation_off
 from gridimpact.impact import heating_degree_days, risk_score
 from gridimpact.vocab import BUILDING_CLASSES, COLD_THRESHOLDS_C, SUBQUEUES
+
+
+class HazardSource(Protocol):
+    period: Period
+
+    @property
+    def members(self) -> int: ...
+
+    def window(self, q0: int, q1: int) -> HazardWindow: ...
 
 
 @dataclass(frozen=True)
@@ -62,13 +72,14 @@ class Simulation:
     hourly: dict[str, np.ndarray] | None = None
 
 
-def simulate(hazard: Hazard, outdoor: np.ndarray, exposure: Exposure, building: Building, *,
+def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building, *,
              rotation_block: float, bands: int, hdd_base: float, risk_share: float,
              keep_hourly: bool = False, progress: Callable[[int], None] | None = None) -> Simulation:
     """Run the model over the hazard's period.
 
-    ``outdoor``: (M or 1, R, H) °C on the period's hours. Members of the hazard and of the building
-    parameters must agree (or be 1 and broadcast).
+    ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
+    or a scenario's hazard, computed day by day). ``outdoor``: (M or 1, R, H) °C on the period's
+    hours. Members of the hazard, the weather and the building parameters must agree or be 1.
     """
     period = hazard.period
     day_of_hour = period.day_of_hour()
@@ -87,7 +98,7 @@ def simulate(hazard: Hazard, outdoor: np.ndarray, exposure: Exposure, building: 
     gain = building.gain_offset[:, None, None, :, None, None]
     capacity = building.capacity[:, None, None, None, None, None]
     temperature = np.full((members, n_regions, *pop_cohort.shape[1:]), building.setpoint)
-    phase = np.zeros((hazard.rotating.shape[0], n_regions))
+    phase = np.zeros((hazard.members, n_regions))
 
     names = _metric_names()
     daily = {name: np.zeros((members, n_regions, n_days)) for name in names}
@@ -97,11 +108,12 @@ def simulate(hazard: Hazard, outdoor: np.ndarray, exposure: Exposure, building: 
     for day in range(n_days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
         q0, q1 = h0 * QUARTERS_PER_HOUR, h1 * QUARTERS_PER_HOUR
-        rot_off, phase = rotation_off(hazard.rotating[:, :, q0:q1], rotation_block, phase)
-        sched = np.where(hazard.schedule_days[:, None, q0:q1], hazard.schedule[:, :, q0:q1], 0.0)
+        window = hazard.window(q0, q1)
+        rot_off, phase = rotation_off(window.rotating, rotation_block, phase)
+        sched = np.where(window.schedule_days[:, None, :], window.schedule, 0.0)
         group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
-        band_power = hourly_mean(band_off(hazard.persistent[:, :, q0:q1], bands))         # (M,R,K,H)
-        band_heat = hourly_mean(band_off(hazard.heat_lost[:, :, q0:q1], bands))           # (M,R,K,H)
+        band_power = hourly_mean(band_off(window.persistent, bands))                       # (M,R,K,H)
+        band_heat = hourly_mean(band_off(window.heat_lost, bands))                         # (M,R,K,H)
         off = 1.0 - (1.0 - group_off[:, :, :, None, :]) * (1.0 - band_power[:, :, None, :, :])  # (M,R,12,K,H)
         power_on = 1.0 - off
         plant_on = np.broadcast_to(1.0 - band_heat[:, :, None, :, :], power_on.shape)

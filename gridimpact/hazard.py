@@ -98,6 +98,23 @@ class Hazard:
     def members(self) -> int:
         return self.rotating.shape[0]
 
+    def window(self, q0: int, q1: int) -> HazardWindow:
+        """The supply state for quarter-hours [q0, q1) of the period."""
+        return HazardWindow(self.rotating[:, :, q0:q1], self.persistent[:, :, q0:q1],
+                            self.heat_lost[:, :, q0:q1], self.schedule[:, :, q0:q1],
+                            self.schedule_days[:, q0:q1])
+
+
+@dataclass(frozen=True)
+class HazardWindow:
+    """A slice of the supply state in time; scenario hazards compute these on demand."""
+
+    rotating: np.ndarray       # (M, R, Q)
+    persistent: np.ndarray     # (M, R, Q)
+    heat_lost: np.ndarray      # (M, R, Q)
+    schedule: np.ndarray       # (R, 12, Q)
+    schedule_days: np.ndarray  # (R, Q)
+
 
 def _timeline(period: Period, region_index: np.ndarray, starts: pd.Series, ends: pd.Series,
               values: np.ndarray, groups: np.ndarray, n_regions: int) -> np.ndarray:

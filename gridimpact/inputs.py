@@ -8,6 +8,7 @@ The model trusts these objects; validation happens only here, at the boundary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,6 +108,10 @@ class Inputs:
     population: PopulationData
     notes: tuple[str, ...] = field(default=())
     name: str = "custom"
+    as_of: date | None = None
+    """Default as-of date of comparisons on these inputs (the embedded case: 2026-01-30)."""
+    horizon_days: int | None = None
+    """Default number of days compared from the as-of date (the embedded case: 14)."""
 
     @property
     def regions(self) -> list[str]:

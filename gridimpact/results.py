@@ -60,3 +60,33 @@ class EstimateResult:
         from gridimpact.io.writers import write_estimate
 
         return write_estimate(self, Path(directory), formats, hxl=hxl)
+
+
+@dataclass
+class ComparisonResult:
+    """What ``gridimpact.compare`` returns.
+
+    ``impacts``: one row per scenario, region and date of the comparison window, each metric as the
+    ensemble median with ``_p10`` and ``_p90`` siblings. ``comparison``: one row per region (plus
+    ``ALL``), metric and non-baseline scenario, with the baseline and scenario values and their
+    paired difference. ``daily``: the member arrays (scenario → metric → (members, regions, days))
+    over the whole simulated period ``days``; ``window`` marks the compared days.
+    """
+
+    impacts: pd.DataFrame
+    comparison: pd.DataFrame
+    daily: dict
+    days: pd.DatetimeIndex
+    window: np.ndarray
+    regions: tuple[str, ...]
+    baseline: str
+    scenarios: tuple[str, ...]
+    members: int
+    seed: int
+    provenance: dict = field(default_factory=dict)
+
+    def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
+        """Write impacts and comparison tables in each format, atomically."""
+        from gridimpact.io.writers import write_comparison
+
+        return write_comparison(self, Path(directory), formats, hxl=hxl)

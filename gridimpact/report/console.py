@@ -1,0 +1,110 @@
+"""Readable plain-text tables for the terminal: estimates per region and day, comparison summaries."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+ESTIMATE_COLUMNS = (
+    ("date", "date", None),
+    ("outdoor_temperature_mean_c", "outdoor °C", "temp"),
+    ("people_without_power", "no power (mean)", "count"),
+    ("people_without_power_peak", "no power (peak)", "count"),
+    ("people_without_heat_peak", "no heat (peak)", "count"),
+    ("people_below_16c", "<16 °C", "count"),
+    ("people_below_12c", "<12 °C", "count"),
+    ("people_below_9c", "<9 °C", "count"),
+    ("elderly_below_9c", "65+ <9 °C", "count"),
+    ("risk_level", "risk", None),
+)
+
+SUMMARY_METRICS = (
+    ("person_hours_without_power", "person-hours without power"),
+    ("people_without_heat", "person-days without heat"),
+    ("people_below_16c", "person-days below 16 °C"),
+    ("people_below_12c", "person-days below 12 °C"),
+    ("people_below_9c", "person-days below 9 °C"),
+    ("elderly_below_9c", "65+ person-days below 9 °C"),
+    ("people_without_heat_peak", "peak people without heat"),
+    ("days_at_high_risk", "days at high or severe risk"),
+)
+
+
+def human(value: float, signed: bool = False) -> str:
+    """Compact number: 1,234 · 12.3k · 4.56M; a sign when asked (for changes)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
+    magnitude = abs(value)
+    if magnitude >= 1e9:
+        text = f"{magnitude / 1e9:.2f}G"
+    elif magnitude >= 1e6:
+        text = f"{magnitude / 1e6:.2f}M"
+    elif magnitude >= 1e4:
+        text = f"{magnitude / 1e3:.1f}k"
+    elif magnitude == int(magnitude):
+        text = f"{int(magnitude):,}"
+    else:
+        text = f"{magnitude:.1f}"
+    return sign + text
+
+
+def _cell(value, kind) -> str:
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "temp":
+        return f"{value:.1f}"
+    return str(value)
+
+
+def render_table(header: list[str], rows: list[list[str]], align_left: int = 1) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i < align_left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def estimate_text(daily: pd.DataFrame) -> str:
+    out = []
+    for (pcode, name), block in daily.groupby(["adm1_pcode", "adm1_name"], sort=False):
+        population = int(block["population"].iloc[0])
+        out.append(f"{name} ({pcode}) — {population:,} people")
+        rows = [[_cell(row[c], kind) for c, _, kind in ESTIMATE_COLUMNS] for _, row in block.iterrows()]
+        out.extend(render_table([label for _, label, _ in ESTIMATE_COLUMNS], rows))
+        out.append("")
+    out.append("Counts are people; 'no power'/'no heat' are hourly means and peaks of the day; '<12 °C' counts "
+               "people whose indoor temperature fell below 12 °C at some hour of the day. See docs/outputs.md.")
+    return "\n".join(out)
+
+
+def comparison_text(result) -> str:
+    table = result.comparison
+    days = result.days[result.window]
+    out = []
+    for scenario in result.scenarios[1:]:
+        rows_of = table[table["scenario"] == scenario]
+        out.append(f"What '{scenario}' changes compared with '{result.baseline}'")
+        out.append(f"Window {days[0].date()} … {days[-1].date()} ({len(days)} days) · {result.members} members · "
+                   f"seed {result.seed}")
+        out.append("Values are ensemble medians; change = scenario − baseline, paired by member: "
+                   "median [P10 … P90].")
+        out.append("")
+        header = ["region", "metric", result.baseline, scenario, "change", "[P10 … P90]"]
+        rows = []
+        for code in [*result.regions, "ALL"]:
+            region_rows = rows_of[rows_of["adm1_pcode"] == code].set_index("metric")
+            label = "All regions" if code == "ALL" else f"{region_rows['adm1_name'].iloc[0]}"
+            for metric, text in SUMMARY_METRICS:
+                row = region_rows.loc[metric]
+                rows.append([label, text, human(row["baseline_value"]), human(row["scenario_value"]),
+                             human(row["difference"], signed=True),
+                             f"[{human(row['difference_p10'], signed=True)} … {human(row['difference_p90'], signed=True)}]"])
+                label = ""
+        out.extend(render_table(header, rows, align_left=2))
+        out.append("")
+    out.append("A negative change means fewer people affected with the scenario. Person-days count each day a "
+               "person was affected. Full tables: -o DIR (impacts.csv, comparison.csv).")
+    return "\n".join(out)
