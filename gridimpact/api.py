@@ -10,11 +10,11 @@ import pandas as pd
 
 from gridimpact import __version__
 from gridimpact.engine import Building, simulate
+from gridimpact.errors import ParameterError
 from gridimpact.hazard import Period, build_hazard
 from gridimpact.inputs import Inputs
 from gridimpact.model_inputs import default_period, exposure_from, model_regions, outdoor_array
 from gridimpact.params import Params, load_params
-from gridimpact.errors import ParameterError
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
 

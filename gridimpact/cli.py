@@ -369,7 +369,7 @@ def data_show(name: str) -> None:
         click.echo(f"regions:     {', '.join(entry['gridimpact:regions'])}")
     licences = entry.get("licenses") or []
     if licences:
-        click.echo("licence:     " + "; ".join(l.get("title") or l.get("name", "") for l in licences))
+        click.echo("licence:     " + "; ".join(lic.get("title") or lic.get("name", "") for lic in licences))
     click.echo("sources:")
     for source in entry.get("sources", []):
         click.echo(f"  - {source.get('title', '')}" + (f": {source['path']}" if source.get("path") else ""))

@@ -18,7 +18,14 @@ from gridimpact.engine import Building, Exposure, simulate
 from gridimpact.hazard import Hazard, Period
 from gridimpact.params import Params, sample_params
 from gridimpact.scenarios import Scenario
-from gridimpact.strikes import EFFECTS, ScenarioHazard, StrikeDraws, draw_member, quarter_of, strike_capacity
+from gridimpact.strikes import (
+    EFFECTS,
+    ScenarioHazard,
+    StrikeDraws,
+    draw_member,
+    quarter_of,
+    strike_capacity,
+)
 
 STREAMS = ("strikes", "pause", "params", "weather")
 

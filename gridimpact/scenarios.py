@@ -271,7 +271,7 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
             reader.fail(p + "hit_probability", "must be a table of region = probability")
             hits = {}
         probabilities = {}
-        for region, value in hits.items():
+        for region in hits:
             key = region if region == "*" else (reader.regions({"r": [region]}, "r", p + "hit_probability.") or ("?",))[0]
             probabilities[key] = reader.number(hits, region, p + "hit_probability.", 0.0, 1.0)
         strikes = StrikeProcess(

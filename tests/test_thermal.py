@@ -65,12 +65,15 @@ def test_four_hours_off_four_on_settles_into_the_periodic_steady_state():
     assert ends[-1] == pytest.approx(after_on, abs=1e-6)
 
 
-def test_a_partly_heated_hour_keeps_its_lowest_point():
-    # Half an hour off then half on: the lowest temperature is at the switch, below the end value.
-    end, low = step_hour(np.array(20.0), -20.0, 0.5, tau_hours=10.0, gain_offset=0.0,
-                         heating_capacity=60.0, setpoint=20.0)
-    assert low == pytest.approx(-20 + 40 * math.exp(-0.5 / 10))
-    assert low < end <= 20.0
+def test_a_partly_heated_hour_is_heat_at_that_fraction_of_full_output():
+    # f = 0.5 at −20 °C, τ = 25 h, no gains, capacity 45 K: target −20 + 22.5 = 2.5 °C, so
+    # T = 2.5 + 17.5·exp(−1/25) = 19.3137 °C; an off-then-on half hour each gives 19.3213 °C.
+    end, low = step_hour(np.array(20.0), -20.0, 0.5, tau_hours=25.0, gain_offset=0.0,
+                         heating_capacity=45.0, setpoint=20.0)
+    assert end == pytest.approx(2.5 + 17.5 * math.exp(-1 / 25), abs=1e-9)
+    sequential = relax(relax(20.0, -20.0, 0.5, 25.0), 25.0, 0.5, 25.0)
+    assert abs(end - sequential) < 0.01
+    assert low == end  # the path within an hour is monotone
 
 
 def test_warm_weather_does_not_hold_the_room_at_the_setpoint():
@@ -80,7 +83,7 @@ def test_warm_weather_does_not_hold_the_room_at_the_setpoint():
     on_end, _ = step_hour(np.array(20.0), 18.0, 1.0, tau_hours=TAU, gain_offset=GAIN,
                           heating_capacity=CAPACITY, setpoint=SETPOINT)
     assert off_end > SETPOINT
-    assert on_end == pytest.approx(relax(20.0, 23.0, 1.0, TAU))
+    assert on_end == pytest.approx(relax(20.0, 23.0, 1.0, TAU))  # heating idles: free-running
 
 
 @given(

@@ -162,7 +162,8 @@ def read_table(path: Path | str, problems: FileProblems | None = None, *,
                encoding: str | None = None, sheet: str | int | None = None) -> RawTable | None:
     """Read a CSV, Excel or Parquet file as text cells. Returns None if the file itself is unusable."""
     path = Path(path)
-    problems = problems or FileProblems(display_name(path))
+    # An empty FileProblems is falsy, so test for None: the caller must get its own collector back.
+    problems = problems if problems is not None else FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, problems, sheet)
