@@ -176,16 +176,19 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         from gridimpact.distributed import dask_runner
 
         runner = dask_runner(client)
-    daily = {s.name: run_ensemble(setup, s, members, block=block, progress=progress, runner=runner) for s in loaded}
+    runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner)
+    daily = {s.name: run.daily for s, run in zip(loaded, runs, strict=True)}
+    pause_held = {s.name: run.pause_held for s, run in zip(loaded, runs, strict=True)}
     window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
     impacts = impacts_table(daily, setup.regions, period.days, window)
-    comparison = comparison_table(daily, names[0], setup.regions, window, exposure.population)
+    comparison = comparison_table(daily, names[0], setup.regions, window, exposure.population, pause_held)
     provenance = provenance_record(
         inputs, params, period, chosen, seed=seed, members=members, as_of=str(as_of_day.date()), days=days,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
                     "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in loaded],
     )
-    return ComparisonResult(impacts=impacts, comparison=comparison, daily=daily, days=period.days, window=window,
+    return ComparisonResult(impacts=impacts, comparison=comparison, daily=daily, pause_held=pause_held,
+                            days=period.days, window=window,
                             regions=setup.regions, baseline=names[0], scenarios=tuple(names), members=members,
                             seed=seed, provenance=provenance)
 

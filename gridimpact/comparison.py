@@ -77,8 +77,16 @@ def _member_window_values(metrics: dict[str, np.ndarray], window: np.ndarray, po
 
 
 def comparison_table(daily: dict[str, dict[str, np.ndarray]], baseline: str, regions: tuple[str, ...],
-                     window: np.ndarray, population: np.ndarray) -> pd.DataFrame:
-    """Each non-baseline scenario against the baseline, per region (and ALL) and metric."""
+                     window: np.ndarray, population: np.ndarray,
+                     pause_held: dict[str, np.ndarray | None] | None = None) -> pd.DataFrame:
+    """Each non-baseline scenario against the baseline, per region (and ALL) and metric.
+
+    Besides the median and P10/P90 of the paired difference, ``difference_mean`` is the expected
+    change (pauses that fail count with their zero effect), ``pause_held_share`` the share of
+    members in which the scenario's pauses held, and ``difference_if_held`` the median change
+    among those members: what the pause does if it holds.
+    """
+    pause_held = pause_held or {}
     base_values = _member_window_values(daily[baseline], window, population)
     codes = list(regions) + [ALL]
     names = region_names(regions) + ["All regions"]
@@ -93,6 +101,11 @@ def comparison_table(daily: dict[str, dict[str, np.ndarray]], baseline: str, reg
             d10, d50, d90 = quantiles(difference)
             b50 = np.quantile(b, 0.5, axis=0)
             s50 = np.quantile(s, 0.5, axis=0)
+            mean = difference.mean(axis=0)
+            held = pause_held.get(scenario)
+            held_share = np.nan if held is None else float(held.mean())
+            if_held = (np.median(difference[held], axis=0) if held is not None and held.any()
+                       else np.full(difference.shape[1], np.nan))
             for i, code in enumerate(codes):
                 relative = d50[i] / b50[i] if b50[i] != 0 else np.nan
                 rows.append({
@@ -100,9 +113,12 @@ def comparison_table(daily: dict[str, dict[str, np.ndarray]], baseline: str, reg
                     "baseline": baseline, "scenario": scenario,
                     "baseline_value": b50[i], "scenario_value": s50[i], "difference": d50[i],
                     "relative_change": relative, "difference_p10": d10[i], "difference_p90": d90[i],
+                    "difference_mean": mean[i], "pause_held_share": held_share, "difference_if_held": if_held[i],
                 })
     frame = pd.DataFrame(rows)
-    numeric = ["baseline_value", "scenario_value", "difference", "difference_p10", "difference_p90"]
+    numeric = ["baseline_value", "scenario_value", "difference", "difference_p10", "difference_p90",
+               "difference_mean", "difference_if_held"]
     frame[numeric] = frame[numeric].round(2)
     frame["relative_change"] = frame["relative_change"].round(4)
+    frame["pause_held_share"] = frame["pause_held_share"].round(4)
     return frame

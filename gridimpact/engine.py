@@ -72,25 +72,39 @@ class Building:
 
 
 @dataclass
+class State:
+    """What carries over from one simulated day to the next: indoor temperatures and rotation phase."""
+
+    temperature: np.ndarray  # (M, R, 3, 3, 12, K) °C, float32
+    phase: np.ndarray        # (M, R) cycles
+
+
+@dataclass
 class Simulation:
-    """Daily metrics (name → (M, R, D)) and, on request, hourly state for member 0."""
+    """Daily metrics (name → (M, R, D) for the simulated days), the final state, and on request
+    the hourly state of member 0."""
 
     daily: dict[str, np.ndarray]
+    state: State
     hourly: dict[str, np.ndarray] | None = None
 
 
 def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building, *,
              rotation_block: float, bands: int, hdd_base: float, risk_share: float,
-             keep_hourly: bool = False, progress: Callable[[int], None] | None = None) -> Simulation:
-    """Run the model over the hazard's period.
+             keep_hourly: bool = False, progress: Callable[[int], None] | None = None,
+             days: range | None = None, state: State | None = None) -> Simulation:
+    """Run the model over the hazard's period, or over the local days ``days`` of it.
 
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
     or a scenario's hazard, computed day by day). ``outdoor``: (M or 1, R, H) °C on the period's
     hours. Members of the hazard, the weather and the building parameters must agree or be 1.
+    ``state`` continues an earlier simulation that ended where ``days`` begins; without it the
+    simulation starts with every room at the set-point.
     """
     period = hazard.period
     day_of_hour = period.day_of_hour()
-    n_days = len(period.days)
+    days = range(len(period.days)) if days is None else days
+    n_days = len(days)
     members = max(hazard.members, building.tau_hours.shape[0], outdoor.shape[0])
     n_regions = len(exposure.regions)
     groups = len(SUBQUEUES)
@@ -107,15 +121,19 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     gain = building.gain_offset[:, None, None, :, None, None].astype(np.float32)
     heating_gain = (building.capacity[:, None, None, None, None, None] * (1.0 - decay)).astype(np.float32)
     setpoint = np.float32(building.setpoint)
-    temperature = np.full((members, n_regions, *pop_cohort.shape[1:]), setpoint, dtype=np.float32)
-    phase = np.zeros((hazard.members, n_regions))
+    if state is None:
+        temperature = np.full((members, n_regions, *pop_cohort.shape[1:]), setpoint, dtype=np.float32)
+        phase = np.zeros((hazard.members, n_regions))
+    else:
+        temperature = np.broadcast_to(state.temperature, (members, *state.temperature.shape[1:])).copy()
+        phase = np.broadcast_to(state.phase, (hazard.members, n_regions)).copy()
 
     names = _metric_names()
     daily = {name: np.zeros((members, n_regions, n_days)) for name in names}
     hourly = _hourly_buffers(members, n_regions, len(day_of_hour), pop_cohort.shape[1:]) if keep_hourly else None
 
-    hour_starts = np.searchsorted(day_of_hour, np.arange(n_days + 1))
-    for day in range(n_days):
+    hour_starts = np.searchsorted(day_of_hour, np.arange(len(period.days) + 1))
+    for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
         q0, q1 = h0 * QUARTERS_PER_HOUR, h1 * QUARTERS_PER_HOUR
         window = hazard.window(q0, q1)
@@ -147,12 +165,12 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
             hourly["without_heat"][:, h0:h1] = without_heat[0]
             hourly["share_off"][:, h0:h1] = off[0].mean(axis=(1, 2))
 
-        _daily_metrics(daily, day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
+        _daily_metrics(daily, out_day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
                        without_power, without_heat, off, outdoor[:, :, h0:h1], building.setpoint,
                        hdd_base, risk_share)
         if progress is not None:
             progress(1)
-    return Simulation(daily=daily, hourly=hourly)
+    return Simulation(daily=daily, state=State(temperature, phase), hourly=hourly)
 
 
 def _step(temperature, free_running, fraction, decay, heating_gain, setpoint):

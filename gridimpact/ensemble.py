@@ -20,10 +20,10 @@ from gridimpact.params import Params, sample_params
 from gridimpact.scenarios import Scenario
 from gridimpact.strikes import (
     EFFECTS,
+    QUARTERS_PER_DAY,
     ScenarioHazard,
     StrikeDraws,
     draw_member,
-    quarter_of,
     strike_capacity,
 )
 
@@ -89,35 +89,69 @@ def member_weather(setup: EnsembleSetup, members: Sequence[int]) -> np.ndarray:
                      for m in members])
 
 
-def run_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int],
-              progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
-    """Daily metrics (name → (len(members), R, D)) of one scenario for a block of members."""
-    draws = draw_block(setup, scenario, members)
-    hazard = ScenarioHazard(setup.base, draws, _switch(setup, scenario))
+@dataclass
+class ScenarioRun:
+    """One scenario's ensemble: daily metrics (name → (M, R, D)) and whether its pauses all held
+    in each member ((M,) booleans; None when the scenario has no pause)."""
+
+    daily: dict[str, np.ndarray]
+    pause_held: np.ndarray | None
+
+
+def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequence[int],
+              progress: Callable[[int], None] | None = None) -> list[ScenarioRun]:
+    """Every scenario for one block of members.
+
+    The days before the earliest switch are the same in every scenario (observed hazard, same
+    weather and parameters per member), so they are simulated once and each scenario continues
+    from that state.
+    """
     values = member_parameters(setup, members)
     building = Building.from_values(values, len(members))
     outdoor = member_weather(setup, members)
     params = setup.params
-    simulation = simulate(hazard, outdoor, setup.exposure, building, rotation_block=params.rotation_block,
-                          bands=params.district_heat_bands, hdd_base=params.hdd_base,
-                          risk_share=params.risk_share, progress=progress)
-    return simulation.daily
+    options = dict(rotation_block=params.rotation_block, bands=params.district_heat_bands,
+                   hdd_base=params.hdd_base, risk_share=params.risk_share, progress=progress)
+    hazards, held = [], []
+    for scenario in scenarios:
+        draws = draw_block(setup, scenario, members)
+        hazards.append(ScenarioHazard(setup.base, draws, _switch(setup, scenario)))
+        held.append(draws.pause_held.all(axis=1) if draws.pause_held.shape[1] else None)
+    n_days = len(setup.period.days)
+    shared_days = int(min(h.switch_q for h in hazards) // QUARTERS_PER_DAY)
+    shared_days = max(0, min(shared_days, n_days))
+    prefix = simulate(hazards[0], outdoor, setup.exposure, building, days=range(shared_days), **options)
+    runs = []
+    for hazard, pause_held in zip(hazards, held, strict=True):
+        rest = simulate(hazard, outdoor, setup.exposure, building, days=range(shared_days, n_days),
+                        state=prefix.state, **options)
+        daily = {name: np.concatenate([np.broadcast_to(prefix.daily[name], (len(members), *prefix.daily[name].shape[1:])),
+                                       rest.daily[name]], axis=2)
+                 for name in rest.daily}
+        runs.append(ScenarioRun(daily, pause_held))
+    return runs
 
 
-def run_ensemble(setup: EnsembleSetup, scenario: Scenario, members: int, *, block: int = 64,
+def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: int, *, block: int = 50,
                  progress: Callable[[int], None] | None = None,
-                 runner: Callable | None = None) -> dict[str, np.ndarray]:
-    """Daily metrics (name → (members, R, D)) of one scenario, run in blocks of members.
+                 runner: Callable | None = None) -> list[ScenarioRun]:
+    """Every scenario's ensemble, members run in blocks (results do not depend on ``block``).
 
-    ``runner`` maps a list of (setup, scenario, member indices) jobs to results (for a cluster);
-    by default blocks run here, one after another.
+    ``runner`` maps a list of (setup, scenarios, member indices) jobs to their results (for a
+    cluster); by default blocks run here, one after another.
     """
     blocks = [range(start, min(start + block, members)) for start in range(0, members, block)]
     if runner is None:
-        results = [run_block(setup, scenario, b, progress) for b in blocks]
+        results = [run_block(setup, scenarios, b, progress) for b in blocks]
     else:
-        results = runner([(setup, scenario, b) for b in blocks])
-    return {name: np.concatenate([r[name] for r in results], axis=0) for name in results[0]}
+        results = runner([(setup, list(scenarios), b) for b in blocks])
+    runs = []
+    for i in range(len(scenarios)):
+        parts = [r[i] for r in results]
+        daily = {name: np.concatenate([p.daily[name] for p in parts], axis=0) for name in parts[0].daily}
+        held = None if parts[0].pause_held is None else np.concatenate([p.pause_held for p in parts])
+        runs.append(ScenarioRun(daily, held))
+    return runs
 
 
 def quantiles(values: np.ndarray, ordinal: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,5 +161,3 @@ def quantiles(values: np.ndarray, ordinal: bool = False) -> tuple[np.ndarray, np
     return p10, p50, p90
 
 
-def as_of_quarter(moment, period: Period) -> float:
-    return quarter_of(moment, period)

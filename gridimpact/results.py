@@ -76,6 +76,8 @@ class ComparisonResult:
     impacts: pd.DataFrame
     comparison: pd.DataFrame
     daily: dict
+    pause_held: dict
+    """Scenario → (members,) booleans: did every pause of the scenario hold (None without pauses)."""
     days: pd.DatetimeIndex
     window: np.ndarray
     regions: tuple[str, ...]

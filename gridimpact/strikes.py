@@ -91,6 +91,7 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
         existing = process.existing_damage_restore_days.draw(rng_strikes, n_regions)
         times = np.where(hit, strike_q[:, None], np.inf)
     times, effects = _append_events(times, effects, scenario.events, regions, period)
+    times = np.where(times >= switch_q, times, np.inf)  # scripted events apply after the switch only
     held = rng_pause.uniform(size=len(scenario.pauses)) < np.array([p.holds_probability for p in scenario.pauses])
     times = _apply_pauses(times, scenario.pauses, held, regions, period)
     return times, effects, existing, held

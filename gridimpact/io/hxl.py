@@ -27,6 +27,9 @@ _COMPARISON_TAGS = {
     "relative_change": "#indicator+value+change+pct",
     "difference_p10": "#indicator+value+change+p10",
     "difference_p90": "#indicator+value+change+p90",
+    "difference_mean": "#indicator+value+change+mean",
+    "pause_held_share": "#indicator+num+pause_held_share",
+    "difference_if_held": "#indicator+value+change+if_held",
 }
 
 

@@ -86,22 +86,31 @@ def comparison_text(result) -> str:
     out = []
     for scenario in result.scenarios[1:]:
         rows_of = table[table["scenario"] == scenario]
+        held_share = rows_of["pause_held_share"].iloc[0]
+        has_pause = held_share == held_share  # not NaN
         out.append(f"What '{scenario}' changes compared with '{result.baseline}'")
         out.append(f"Window {days[0].date()} … {days[-1].date()} ({len(days)} days) · {result.members} members · "
                    f"seed {result.seed}")
-        out.append("Values are ensemble medians; change = scenario − baseline, paired by member: "
-                   "median [P10 … P90].")
+        if has_pause:
+            out.append(f"The pause held in {held_share:.0%} of members. 'if held' is the median change in those "
+                       "members; 'expected' averages over all of them.")
+        out.append("Baseline and scenario are ensemble medians; changes are scenario − baseline, paired by member.")
         out.append("")
-        header = ["region", "metric", result.baseline, scenario, "change", "[P10 … P90]"]
+        header = ["region", "metric", result.baseline, scenario]
+        header += ["if held", "expected", "[P10 … P90]"] if has_pause else ["change", "[P10 … P90]"]
         rows = []
         for code in [*result.regions, "ALL"]:
             region_rows = rows_of[rows_of["adm1_pcode"] == code].set_index("metric")
             label = "All regions" if code == "ALL" else f"{region_rows['adm1_name'].iloc[0]}"
             for metric, text in SUMMARY_METRICS:
                 row = region_rows.loc[metric]
-                rows.append([label, text, human(row["baseline_value"]), human(row["scenario_value"]),
-                             human(row["difference"], signed=True),
-                             f"[{human(row['difference_p10'], signed=True)} … {human(row['difference_p90'], signed=True)}]"])
+                cells = [label, text, human(row["baseline_value"]), human(row["scenario_value"])]
+                if has_pause:
+                    cells += [human(row["difference_if_held"], signed=True), human(row["difference_mean"], signed=True)]
+                else:
+                    cells += [human(row["difference"], signed=True)]
+                cells.append(f"[{human(row['difference_p10'], signed=True)} … {human(row['difference_p90'], signed=True)}]")
+                rows.append(cells)
                 label = ""
         out.extend(render_table(header, rows, align_left=2))
         out.append("")
