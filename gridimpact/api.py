@@ -95,12 +95,15 @@ DEFAULT_MEMBERS = 100
 DEFAULT_SEED = 20260129
 """The date of the announcement, as a seed: any fixed number makes runs reproducible."""
 DEFAULT_HORIZON_DAYS = 14
+KEEP_MEMBER_CELLS = 2_000_000
+"""Keep every member's daily values in the result (``.daily``) when regions × members × days is at
+most this; larger runs keep only the reduced tables."""
 
 
 def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
-            block: int = 50, progress=None, client=None) -> ComparisonResult:
+            block: int = 50, region_block: int = 64, progress=None, client=None) -> ComparisonResult:
     """Compare scenarios on the same inputs with an ensemble; the first scenario is the baseline.
 
     Parameters
@@ -123,14 +126,15 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Overrides the probability that each pause holds.
     params : Params, dict or TOML path, optional
         Parameter overrides; sampled parameters vary around these values.
-    block : int
-        Members simulated together (memory grows with it; results do not depend on it).
+    block, region_block : int
+        Members and regions simulated together: memory grows with their product; results do not
+        depend on them.
     progress : callable(int), optional
         Called with the number of simulated days completed, for progress bars.
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
     """
-    from gridimpact.comparison import comparison_table, impacts_table
+    from gridimpact.comparison import ComparisonTables
     from gridimpact.ensemble import EnsembleSetup, run_ensemble
     from gridimpact.scenarios import Scenario, load_scenario
     from gridimpact.strikes import quarter_of
@@ -156,41 +160,57 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     if as_of_day < first_day:
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
-    exposure = exposure_from(inputs, chosen, params)
-    base = build_hazard(inputs.outages.reports, inputs.outages.schedules, chosen, period,
-                        exposure.customers, possible_weight=params.possible_outage_weight)
     observed = observed_outdoor(inputs, chosen, period)
     climatology = None
     if np.isnan(observed).any():
         from gridimpact.climatology import Climatology
 
         climatology = Climatology.load()
-    setup = EnsembleSetup(
-        regions=tuple(chosen), period=period, params=params, exposure=exposure, base=base,
-        observed_outdoor=observed, climatology=climatology,
-        as_of_q=quarter_of(as_of_day.tz_localize(TIMEZONE), period),
-        observed_until_q=_observed_until(inputs, chosen, period), seed=seed,
-    )
     runner = None
     if client is not None:
         from gridimpact.distributed import dask_runner
 
         runner = dask_runner(client)
-    runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner)
-    daily = {s.name: run.daily for s, run in zip(loaded, runs, strict=True)}
-    pause_held = {s.name: run.pause_held for s, run in zip(loaded, runs, strict=True)}
     window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
-    impacts = impacts_table(daily, setup.regions, period.days, window)
-    comparison = comparison_table(daily, names[0], setup.regions, window, exposure.population, pause_held)
+    tables = ComparisonTables(names, names[0], period.days, window)
+    as_of_q = quarter_of(as_of_day.tz_localize(TIMEZONE), period)
+    observed_until_q = _observed_until(inputs, chosen, period)
+    keep = len(chosen) * members * len(period.days) <= KEEP_MEMBER_CELLS
+    daily: dict | None = {name: [] for name in names} if keep else None
+    pause_held: dict = {}
+    population = []
+    for start in range(0, len(chosen), region_block):
+        block_regions = chosen[start:start + region_block]
+        exposure = exposure_from(inputs, block_regions, params)
+        setup = EnsembleSetup(
+            regions=tuple(block_regions), all_regions=tuple(chosen),
+            block_index=np.arange(start, start + len(block_regions)), period=period, params=params,
+            exposure=exposure,
+            base=build_hazard(inputs.outages.reports, inputs.outages.schedules, block_regions, period,
+                              exposure.customers, possible_weight=params.possible_outage_weight),
+            observed_outdoor=observed, climatology=climatology, as_of_q=as_of_q,
+            observed_until_q=observed_until_q, seed=seed,
+        )
+        runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner)
+        block_daily = {s.name: run.daily for s, run in zip(loaded, runs, strict=True)}
+        pause_held = {s.name: run.pause_held for s, run in zip(loaded, runs, strict=True)}
+        tables.add(setup.regions, exposure.population, block_daily, pause_held)
+        population.append(exposure.population)
+        if daily is not None:
+            for name in names:
+                daily[name].append(block_daily[name])
+    if daily is not None:
+        daily = {name: {metric: np.concatenate([part[metric] for part in parts], axis=1) for metric in parts[0]}
+                 for name, parts in daily.items()}
     provenance = provenance_record(
         inputs, params, period, chosen, seed=seed, members=members, as_of=str(as_of_day.date()), days=days,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
                     "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in loaded],
     )
-    return ComparisonResult(impacts=impacts, comparison=comparison, daily=daily, pause_held=pause_held,
-                            days=period.days, window=window,
-                            regions=setup.regions, baseline=names[0], scenarios=tuple(names), members=members,
-                            seed=seed, provenance=provenance)
+    return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
+                            pause_held=pause_held, days=period.days, window=window, regions=tuple(chosen),
+                            baseline=names[0], scenarios=tuple(names), members=members, seed=seed,
+                            provenance=provenance)
 
 
 def observed_outdoor(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:

@@ -2,9 +2,15 @@
 
 Differences are computed member by member (every scenario sees the same draws for the same member),
 then summarised: ``difference`` is the median of the paired differences, not the difference of the
-medians, and ``difference_p10`` / ``difference_p90`` bound it. How each metric aggregates over the
-comparison window is ``Metric.window`` (docs/scenarios.md): sums for daily counts and person-hours,
-maxima for peaks, minima for the lowest indoor temperature, means for shares.
+medians, and ``difference_p10`` / ``difference_p90`` bound it. ``difference_mean`` is the expected
+change; ``difference_if_held`` the median change among members in which the scenario's pauses held.
+How each metric aggregates over the comparison window is ``Metric.window`` (docs/scenarios.md):
+sums for daily counts and person-hours, maxima for peaks, minima for the lowest indoor temperature,
+population-weighted means for shares.
+
+Results arrive one block of regions at a time (with every member), so a national run never holds
+all members of all regions: ``ComparisonTables`` reduces each block as it comes and keeps only
+per-member totals for the ``ALL`` row.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.ensemble import quantiles
 from gridimpact.impact import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.results import region_names
 
@@ -25,6 +30,13 @@ COMPARED_METRICS = tuple(
 
 WINDOW_RULE = {name: METRIC_BY_NAME[name].window for name in NUMERIC_METRICS} | {"days_at_high_risk": "sum"}
 UNITS = {name: METRIC_BY_NAME[name].unit for name in NUMERIC_METRICS} | {"days_at_high_risk": "days"}
+
+
+def quantiles(values: np.ndarray, ordinal: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P10, P50, P90 over the member axis (axis 0); ordinal data take observed values only."""
+    method = "inverted_cdf" if ordinal else "linear"
+    p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0, method=method)
+    return p10, p50, p90
 
 
 def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, ...], days: pd.DatetimeIndex,
@@ -40,85 +52,138 @@ def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, .
             "adm1_name": np.repeat(names, len(selected)),
             "date": np.tile(selected.date, len(regions)),
         })
+        columns = {}
         for name in NUMERIC_METRICS:
             p10, p50, p90 = quantiles(metrics[name][:, :, window])
             integer = METRIC_BY_NAME[name].integer
             for column, values in ((name, p50), (f"{name}_p10", p10), (f"{name}_p90", p90)):
                 flat = values.reshape(-1)
-                frame[column] = np.round(flat).astype(np.int64) if integer else np.round(flat, 4)
+                columns[column] = np.round(flat).astype(np.int64) if integer else np.round(flat, 4)
         p10, p50, p90 = quantiles(metrics["risk_level"][:, :, window], ordinal=True)
-        frame["risk_level"] = risk_label(p50.reshape(-1))
-        frame["risk_level_p10"] = risk_label(p10.reshape(-1))
-        frame["risk_level_p90"] = risk_label(p90.reshape(-1))
-        frames.append(frame)
+        columns["risk_level"] = risk_label(p50.reshape(-1))
+        columns["risk_level_p10"] = risk_label(p10.reshape(-1))
+        columns["risk_level_p90"] = risk_label(p90.reshape(-1))
+        frames.append(pd.concat([frame, pd.DataFrame(columns)], axis=1))
     return pd.concat(frames, ignore_index=True)
 
 
-def _member_window_values(metrics: dict[str, np.ndarray], window: np.ndarray, population: np.ndarray) -> dict[str, np.ndarray]:
-    """Per member, per region (plus ALL as the last region): each compared metric over the window."""
-    result = {}
-    weights = population / population.sum() if population.sum() > 0 else np.full(len(population), 1 / len(population))
-    for name in COMPARED_METRICS:
-        if name == "days_at_high_risk":
-            values = (metrics["risk_level"][:, :, window] >= 2).astype(float)
-        else:
-            values = metrics[name][:, :, window]
-        rule = WINDOW_RULE[name]
-        if rule in ("sum", "max"):
-            combined = values.sum(axis=1, keepdims=True)
-        elif rule == "min":
-            combined = values.min(axis=1, keepdims=True)
-        else:
-            combined = np.einsum("mrd,r->md", values, weights)[:, None, :]
-        stacked = np.concatenate([values, combined], axis=1)  # (M, R+1, D)
-        reduce = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}[rule]
-        result[name] = reduce(stacked, axis=2)
-    return result
+def _window_values(metrics: dict[str, np.ndarray], name: str, window: np.ndarray) -> np.ndarray:
+    """(M, R, D_window) daily values of a compared metric."""
+    if name == "days_at_high_risk":
+        return (metrics["risk_level"][:, :, window] >= 2).astype(float)
+    return metrics[name][:, :, window]
 
 
-def comparison_table(daily: dict[str, dict[str, np.ndarray]], baseline: str, regions: tuple[str, ...],
-                     window: np.ndarray, population: np.ndarray,
-                     pause_held: dict[str, np.ndarray | None] | None = None) -> pd.DataFrame:
-    """Each non-baseline scenario against the baseline, per region (and ALL) and metric.
+_REDUCE = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}
 
-    Besides the median and P10/P90 of the paired difference, ``difference_mean`` is the expected
-    change (pauses that fail count with their zero effect), ``pause_held_share`` the share of
-    members in which the scenario's pauses held, and ``difference_if_held`` the median change
-    among those members: what the pause does if it holds.
+
+def _change_rows(codes, names, name, baseline, scenario, b, s, held) -> list[dict]:
+    """Comparison rows for one metric: b and s are (members, units) window values."""
+    difference = s - b
+    d10, d50, d90 = quantiles(difference)
+    b50, s50 = np.median(b, axis=0), np.median(s, axis=0)
+    mean = difference.mean(axis=0)
+    held_share = np.nan if held is None else float(held.mean())
+    if_held = np.median(difference[held], axis=0) if held is not None and held.any() else np.full(len(codes), np.nan)
+    return [{
+        "adm1_pcode": code, "adm1_name": names[i], "metric": name, "unit": UNITS[name],
+        "baseline": baseline, "scenario": scenario,
+        "baseline_value": b50[i], "scenario_value": s50[i], "difference": d50[i],
+        "relative_change": d50[i] / b50[i] if b50[i] != 0 else np.nan,
+        "difference_p10": d10[i], "difference_p90": d90[i],
+        "difference_mean": mean[i], "pause_held_share": held_share, "difference_if_held": if_held[i],
+    } for i, code in enumerate(codes)]
+
+
+class ComparisonTables:
+    """Builds the impacts and comparison tables from blocks of regions.
+
+    Each block (every member, some regions) is reduced to its table rows as it arrives; for the
+    ``ALL`` row only per-member totals are kept, in whole people (int64), so that they add up
+    exactly whatever the blocking.
     """
-    pause_held = pause_held or {}
-    base_values = _member_window_values(daily[baseline], window, population)
-    codes = list(regions) + [ALL]
-    names = region_names(regions) + ["All regions"]
-    rows = []
-    for scenario, metrics in daily.items():
-        if scenario == baseline:
-            continue
-        values = _member_window_values(metrics, window, population)
+
+    def __init__(self, scenarios: list[str], baseline: str, days: pd.DatetimeIndex, window: np.ndarray):
+        self.scenarios = scenarios
+        self.baseline = baseline
+        self.days = days
+        self.window = window
+        self._impacts: list[pd.DataFrame] = []
+        self._rows: dict[str, list[dict]] = {name: [] for name in COMPARED_METRICS}
+        self._totals: dict[str, dict[str, np.ndarray]] = {s: {} for s in scenarios}
+        self._population = 0.0
+        self._pause_held: dict[str, np.ndarray | None] = {}
+
+    def add(self, regions: tuple[str, ...], population: np.ndarray, daily: dict[str, dict[str, np.ndarray]],
+            pause_held: dict[str, np.ndarray | None]) -> None:
+        """Reduce one block of regions (every member) and fold it into the totals."""
+        self._impacts.append(impacts_table(daily, regions, self.days, self.window))
+        self._population += float(population.sum())
+        self._pause_held = pause_held
+        names = region_names(regions)
         for name in COMPARED_METRICS:
-            b, s = base_values[name], values[name]
-            difference = s - b
-            d10, d50, d90 = quantiles(difference)
-            b50 = np.quantile(b, 0.5, axis=0)
-            s50 = np.quantile(s, 0.5, axis=0)
-            mean = difference.mean(axis=0)
-            held = pause_held.get(scenario)
-            held_share = np.nan if held is None else float(held.mean())
-            if_held = (np.median(difference[held], axis=0) if held is not None and held.any()
-                       else np.full(difference.shape[1], np.nan))
-            for i, code in enumerate(codes):
-                relative = d50[i] / b50[i] if b50[i] != 0 else np.nan
-                rows.append({
-                    "adm1_pcode": code, "adm1_name": names[i], "metric": name, "unit": UNITS[name],
-                    "baseline": baseline, "scenario": scenario,
-                    "baseline_value": b50[i], "scenario_value": s50[i], "difference": d50[i],
-                    "relative_change": relative, "difference_p10": d10[i], "difference_p90": d90[i],
-                    "difference_mean": mean[i], "pause_held_share": held_share, "difference_if_held": if_held[i],
-                })
-    frame = pd.DataFrame(rows)
-    numeric = ["baseline_value", "scenario_value", "difference", "difference_p10", "difference_p90",
-               "difference_mean", "difference_if_held"]
-    frame[numeric] = frame[numeric].round(2)
-    frame["relative_change"] = frame["relative_change"].round(4)
-    frame["pause_held_share"] = frame["pause_held_share"].round(4)
-    return frame
+            rule = WINDOW_RULE[name]
+            per_region = {}
+            for scenario in self.scenarios:
+                values = _window_values(daily[scenario], name, self.window)
+                per_region[scenario] = _REDUCE[rule](values, axis=2)
+                self._accumulate(scenario, name, rule, values, population)
+            for scenario in self.scenarios:
+                if scenario != self.baseline:
+                    self._rows[name].extend(_change_rows(regions, names, name, self.baseline, scenario,
+                                                         per_region[self.baseline], per_region[scenario],
+                                                         pause_held.get(scenario)))
+
+    def _accumulate(self, scenario: str, name: str, rule: str, values: np.ndarray, population: np.ndarray) -> None:
+        if rule == "sum":
+            part = np.rint(values.sum(axis=2)).astype(np.int64).sum(axis=1)        # (M,)
+        elif rule == "max":
+            part = np.rint(values).astype(np.int64).sum(axis=1)                    # (M, D): peaks add by day
+        elif rule == "min":
+            part = values.min(axis=(1, 2))
+        else:
+            part = np.rint(values * population[None, :, None]).astype(np.int64).sum(axis=1)  # (M, D)
+        totals = self._totals[scenario]
+        if name not in totals:
+            totals[name] = part
+        elif rule == "min":
+            totals[name] = np.minimum(totals[name], part)
+        else:
+            totals[name] = totals[name] + part
+
+    def _all_values(self, scenario: str, name: str) -> np.ndarray:
+        total = self._totals[scenario][name]
+        rule = WINDOW_RULE[name]
+        if rule == "max":
+            return total.max(axis=1).astype(float)
+        if rule == "mean":
+            return (total / max(self._population, 1e-12)).mean(axis=1)
+        return total.astype(float)
+
+    def impacts(self) -> pd.DataFrame:
+        order = {s: i for i, s in enumerate(self.scenarios)}
+        frame = pd.concat(self._impacts, ignore_index=True)
+        return frame.sort_values(["scenario", "adm1_pcode", "date"], kind="stable",
+                                 key=lambda c: c.map(order) if c.name == "scenario" else c).reset_index(drop=True)
+
+    def comparison(self) -> pd.DataFrame:
+        """Each non-baseline scenario against the baseline, per region (and ALL) and metric."""
+        rows = []
+        for name in COMPARED_METRICS:
+            regional = self._rows[name]
+            for scenario in self.scenarios:
+                if scenario == self.baseline:
+                    continue
+                rows.extend(r for r in regional if r["scenario"] == scenario)
+                rows.extend(_change_rows([ALL], ["All regions"], name, self.baseline, scenario,
+                                         self._all_values(self.baseline, name)[:, None],
+                                         self._all_values(scenario, name)[:, None],
+                                         self._pause_held.get(scenario)))
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return frame
+        numeric = ["baseline_value", "scenario_value", "difference", "difference_p10", "difference_p90",
+                   "difference_mean", "difference_if_held"]
+        frame[numeric] = frame[numeric].round(2)
+        frame[["relative_change", "pause_held_share"]] = frame[["relative_change", "pause_held_share"]].round(4)
+        return frame

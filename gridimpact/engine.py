@@ -142,15 +142,17 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
         group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
         band_power = hourly_mean(band_off(window.persistent, bands))                       # (M,R,K,H)
         band_heat = hourly_mean(band_off(window.heat_lost, bands))                         # (M,R,K,H)
-        off = 1.0 - (1.0 - group_off[:, :, :, None, :]) * (1.0 - band_power[:, :, None, :, :])  # (M,R,12,K,H)
-        power_on = 1.0 - off
-        plant_on = np.broadcast_to(1.0 - band_heat[:, :, None, :, :], power_on.shape)
-        heat_on = np.stack([power_on * plant_on, plant_on, power_on], axis=2)  # (M,R,3,12,K,H)
-
-        without_power = pop_power_unit[None, :, None] * off.sum(axis=(2, 3))                   # (M,R,H)
-        without_heat = np.einsum("rcgk,mrcgkh->mrh", pop_heat_class, 1.0 - heat_on)
-        # Hour-first and with a building axis, so each hour is one contiguous block.
-        fraction = np.ascontiguousarray(np.moveaxis(heat_on, -1, 0)[:, :, :, :, None, :, :], dtype=np.float32)
+        # Hour-first from here on: each hour is one contiguous block, and every sum over cohorts
+        # runs along the last axis, row by row, so results do not depend on how many members or
+        # regions share the arrays.
+        group_on = np.moveaxis(1.0 - group_off, -1, 0)[..., :, None]                      # (H,M,R,12,1)
+        band_on = np.moveaxis(1.0 - band_power, -1, 0)[..., None, :]                      # (H,M,R,1,K)
+        power_on = group_on * band_on                                                       # (H,M,R,12,K)
+        plant_on = np.broadcast_to(np.moveaxis(1.0 - band_heat, -1, 0)[..., None, :], power_on.shape)
+        fraction = np.stack([power_on * plant_on, plant_on, power_on], axis=3).astype(np.float32)  # (H,M,R,3,12,K)
+        without_power = pop_power_unit * _row_sum(1.0 - power_on, 3)                       # (H,M,R)
+        without_heat = _row_sum((1.0 - fraction) * pop_heat_class, 3)                       # (H,M,R)
+        fraction = fraction[:, :, :, :, None]                                               # add the building axis
         free_running = (np.moveaxis(outdoor[:, :, h0:h1], -1, 0)[:, :, :, None, None, None, None] + gain).astype(np.float32)
         day_min = temperature.copy()  # the path within an hour is monotone: its ends bound it
         hours_below_12 = np.zeros(temperature.shape, dtype=np.float32)
@@ -160,17 +162,23 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
             hours_below_12 += temperature < 12.0
             if hourly is not None:
                 hourly["indoor_temperature"][..., h0 + h] = temperature[0]
+        share_off = _row_sum(1.0 - power_on, 3) / (groups * bands)                         # (H,M,R)
         if hourly is not None:
-            hourly["without_power"][:, h0:h1] = without_power[0]
-            hourly["without_heat"][:, h0:h1] = without_heat[0]
-            hourly["share_off"][:, h0:h1] = off[0].mean(axis=(1, 2))
+            hourly["without_power"][:, h0:h1] = without_power[:, 0].T
+            hourly["without_heat"][:, h0:h1] = without_heat[:, 0].T
+            hourly["share_off"][:, h0:h1] = share_off[:, 0].T
 
         _daily_metrics(daily, out_day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
-                       without_power, without_heat, off, outdoor[:, :, h0:h1], building.setpoint,
+                       without_power, without_heat, share_off, outdoor[:, :, h0:h1], building.setpoint,
                        hdd_base, risk_share)
         if progress is not None:
             progress(1)
     return Simulation(daily=daily, state=State(temperature, phase), hourly=hourly)
+
+
+def _row_sum(array: np.ndarray, keep: int) -> np.ndarray:
+    """Sum over every axis after the first ``keep``, as one contiguous row each (deterministic)."""
+    return np.ascontiguousarray(array).reshape(*array.shape[:keep], -1).sum(axis=-1)
 
 
 def _step(temperature, free_running, fraction, decay, heating_gain, setpoint):
@@ -196,25 +204,30 @@ def _hourly_buffers(members, n_regions, n_hours, cohort_shape) -> dict[str, np.n
 
 
 def _daily_metrics(daily, day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
-                   without_power, without_heat, off, outdoor, setpoint, hdd_base, risk_share) -> None:
+                   without_power, without_heat, share_off, outdoor, setpoint, hdd_base, risk_share) -> None:
+    """Fold one day's hourly arrays ((H, M, R) and per-cohort (M, R, ...)) into daily metrics."""
     population = exposure.population
+    hours = without_power.shape[0]
+    # Sums over hours run along a contiguous last axis, like every other sum (see simulate).
+    power_hours = _row_sum(np.moveaxis(without_power, 0, -1), 2)
+    heat_hours = _row_sum(np.moveaxis(without_heat, 0, -1), 2)
     daily["population"][:, :, day] = population
-    daily["people_without_power"][:, :, day] = without_power.mean(axis=-1)
-    daily["people_without_power_peak"][:, :, day] = without_power.max(axis=-1)
-    daily["person_hours_without_power"][:, :, day] = without_power.sum(axis=-1)
-    daily["share_customers_without_power"][:, :, day] = off.mean(axis=(2, 3, 4))
-    daily["people_without_heat"][:, :, day] = without_heat.mean(axis=-1)
-    daily["people_without_heat_peak"][:, :, day] = without_heat.max(axis=-1)
+    daily["people_without_power"][:, :, day] = power_hours / hours
+    daily["people_without_power_peak"][:, :, day] = without_power.max(axis=0)
+    daily["person_hours_without_power"][:, :, day] = power_hours
+    daily["share_customers_without_power"][:, :, day] = _row_sum(np.moveaxis(share_off, 0, -1), 2) / hours
+    daily["people_without_heat"][:, :, day] = heat_hours / hours
+    daily["people_without_heat_peak"][:, :, day] = without_heat.max(axis=0)
     below = {}
     for threshold in COLD_THRESHOLDS_C:
-        below[threshold] = np.einsum("rcbgk,mrcbgk->mr", pop_cohort, day_min < threshold)
+        below[threshold] = _row_sum((day_min < threshold) * pop_cohort, 2)
         daily[f"people_below_{threshold:g}c"][:, :, day] = below[threshold]
     for threshold in (12.0, 9.0):
         daily[f"elderly_below_{threshold:g}c"][:, :, day] = below[threshold] * exposure.share_65plus
-    daily["person_hours_below_12c"][:, :, day] = np.einsum("rcbgk,mrcbgk->mr", pop_cohort, hours_below_12)
-    coldest = np.where(occupied[None], day_min, np.inf).min(axis=(2, 3, 4, 5))
+    daily["person_hours_below_12c"][:, :, day] = _row_sum(hours_below_12 * pop_cohort, 2)
+    coldest = np.where(occupied, day_min, np.inf).reshape(*day_min.shape[:2], -1).min(axis=-1)
     daily["min_indoor_temperature_c"][:, :, day] = np.where(has_independent, np.minimum(coldest, setpoint), coldest)
-    mean_out = outdoor.mean(axis=-1)
+    mean_out = _row_sum(outdoor, 2) / outdoor.shape[-1]
     daily["outdoor_temperature_mean_c"][:, :, day] = mean_out
     daily["outdoor_temperature_min_c"][:, :, day] = outdoor.min(axis=-1)
     daily["heating_degree_days"][:, :, day] = heating_degree_days(mean_out, hdd_base)

@@ -37,14 +37,20 @@ def member_rng(seed: int, member: int, stream: str) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class EnsembleSetup:
-    """Everything the scenarios of one comparison share."""
+    """Everything the scenarios of one comparison share, for one block of regions.
 
-    regions: tuple[str, ...]
+    Random draws are always made for ``all_regions`` and then cut to the block
+    (``block_index``), so that a region's results do not depend on how regions are blocked.
+    """
+
+    regions: tuple[str, ...]       # this block's regions
+    all_regions: tuple[str, ...]   # every region of the comparison, in order
+    block_index: np.ndarray        # positions of ``regions`` in ``all_regions``
     period: Period
     params: Params
-    exposure: Exposure
-    base: Hazard
-    observed_outdoor: np.ndarray   # (R, H) °C, NaN after the last known hour
+    exposure: Exposure             # this block
+    base: Hazard                   # this block
+    observed_outdoor: np.ndarray   # (all regions, H) °C, NaN after the last known hour
     climatology: object | None     # climatology.Climatology, needed when temperatures run out
     as_of_q: float                 # quarter-hour index of the as-of moment
     observed_until_q: float        # end of the observed outage reports
@@ -60,12 +66,13 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
     switch_q = _switch(setup, scenario)
     horizon_days = (len(setup.period.hours) * 4 - switch_q) / 96 + 1
     capacity = strike_capacity(scenario.strikes, horizon_days)
-    drawn = [draw_member(scenario, setup.regions, setup.period, switch_q, capacity,
+    drawn = [draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
                          member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"))
              for m in members]
-    times = np.stack([d[0] for d in drawn])
-    effects = {name: np.stack([d[1][name] for d in drawn]) for name in EFFECTS}
-    return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2] for d in drawn]),
+    cut = setup.block_index
+    times = np.stack([d[0][:, cut] for d in drawn])
+    effects = {name: np.stack([d[1][name][:, cut] for d in drawn]) for name in EFFECTS}
+    return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2][cut] for d in drawn]),
                        pause_held=np.stack([d[3] for d in drawn]))
 
 
@@ -78,14 +85,17 @@ def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
 
 
 def member_weather(setup: EnsembleSetup, members: Sequence[int]) -> np.ndarray:
-    """(M, R, H) outdoor temperature: observed, then a climatological draw per member where it runs out."""
+    """(M, R, H) outdoor temperature: observed, then a climatological draw per member where it runs out.
+
+    A member's draw covers every region (regions are correlated) and is then cut to the block.
+    """
     observed = setup.observed_outdoor
     if not np.isnan(observed).any():
-        return observed[None]
+        return observed[setup.block_index][None]
     from gridimpact.climatology import fill_beyond_observed
 
-    return np.stack([fill_beyond_observed(setup.climatology, list(setup.regions), setup.period.hours,
-                                          observed, member_rng(setup.seed, m, "weather"))
+    return np.stack([fill_beyond_observed(setup.climatology, list(setup.all_regions), setup.period.hours,
+                                          observed, member_rng(setup.seed, m, "weather"))[setup.block_index]
                      for m in members])
 
 
@@ -152,12 +162,3 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
         held = None if parts[0].pause_held is None else np.concatenate([p.pause_held for p in parts])
         runs.append(ScenarioRun(daily, held))
     return runs
-
-
-def quantiles(values: np.ndarray, ordinal: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """P10, P50, P90 over the member axis (axis 0); ordinal data take observed values only."""
-    method = "inverted_cdf" if ordinal else "linear"
-    p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0, method=method)
-    return p10, p50, p90
-
-

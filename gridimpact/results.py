@@ -70,12 +70,13 @@ class ComparisonResult:
     ensemble median with ``_p10`` and ``_p90`` siblings. ``comparison``: one row per region (plus
     ``ALL``), metric and non-baseline scenario, with the baseline and scenario values and their
     paired difference. ``daily``: the member arrays (scenario → metric → (members, regions, days))
-    over the whole simulated period ``days``; ``window`` marks the compared days.
+    over the whole simulated period ``days`` — kept for runs of moderate size only, else None;
+    ``window`` marks the compared days.
     """
 
     impacts: pd.DataFrame
     comparison: pd.DataFrame
-    daily: dict
+    daily: dict | None
     pause_held: dict
     """Scenario → (members,) booleans: did every pause of the scenario hold (None without pauses)."""
     days: pd.DatetimeIndex

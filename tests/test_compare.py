@@ -1,0 +1,152 @@
+"""Scenario comparison invariants on the embedded case (small ensembles)."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gridimpact
+from gridimpact.api import compare
+from gridimpact.ensemble import draw_block
+from gridimpact.scenarios import load_scenario
+from gridimpact.strikes import quarter_of
+
+MEMBERS = 12
+DAYS = 10
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return gridimpact.Inputs.default()
+
+
+def run(inputs, scenarios=("no-pause", "announced-pause"), **kwargs):
+    options = dict(members=MEMBERS, days=DAYS, seed=7)
+    options.update(kwargs)
+    return compare(inputs, scenarios, **options)
+
+
+def test_with_compliance_zero_the_pause_equals_the_baseline_exactly(inputs):
+    result = run(inputs, compliance=0.0)
+    base, pause = result.daily["no-pause"], result.daily["announced-pause"]
+    for name in base:
+        assert np.array_equal(base[name], pause[name]), name
+    changes = result.comparison[["difference", "difference_p10", "difference_p90", "difference_mean"]]
+    assert (changes == 0).all().all()
+    assert (result.comparison["pause_held_share"] == 0).all()
+
+
+def test_with_compliance_one_no_strike_falls_in_the_pause_window(inputs):
+    result = run(inputs, compliance=1.0)
+    assert (result.comparison["pause_held_share"] == 1).all()
+    scenario = load_scenario("announced-pause").with_compliance(1.0)
+    setup = _setup(inputs, result)
+    draws = draw_block(setup, scenario, range(MEMBERS))
+    pause = scenario.pauses[0]
+    start, end = quarter_of(pause.start, setup.period), quarter_of(pause.end, setup.period)
+    finite = np.isfinite(draws.time)
+    assert not ((draws.time >= start) & (draws.time < end) & finite).any()
+    # and the same members without the pause do have strikes in that window
+    baseline_draws = draw_block(setup, load_scenario("no-pause"), range(MEMBERS))
+    assert ((baseline_draws.time >= start) & (baseline_draws.time < end)).any()
+    # removing strikes never makes anyone worse off
+    for metric in ("people_below_12c", "person_hours_without_power", "people_without_heat"):
+        rows = result.comparison[result.comparison["metric"] == metric]
+        assert (rows["difference_p90"] <= 0).all(), metric
+
+
+def _setup(inputs, result):
+    from gridimpact.api import observed_outdoor
+    from gridimpact.ensemble import EnsembleSetup
+    from gridimpact.hazard import Period, build_hazard
+    from gridimpact.model_inputs import exposure_from
+    from gridimpact.params import Params
+
+    params = Params.defaults()
+    regions = list(result.regions)
+    period = Period.of(result.days[0], result.days[-1])
+    exposure = exposure_from(inputs, regions, params)
+    return EnsembleSetup(
+        regions=tuple(regions), all_regions=tuple(regions), block_index=np.arange(len(regions)), period=period,
+        params=params, exposure=exposure,
+        base=build_hazard(inputs.outages.reports, inputs.outages.schedules, regions, period, exposure.customers),
+        observed_outdoor=observed_outdoor(inputs, regions, period), climatology=None,
+        as_of_q=quarter_of(pd.Timestamp("2026-01-30").tz_localize("Europe/Kyiv"), period),
+        observed_until_q=0.0, seed=result.seed,
+    )
+
+
+def test_before_the_pause_both_scenarios_are_identical(inputs):
+    result = run(inputs, compliance=1.0)
+    before = result.days < pd.Timestamp("2026-01-30")
+    assert before.sum() > 10
+    for name in result.daily["no-pause"]:
+        assert np.array_equal(result.daily["no-pause"][name][:, :, before],
+                              result.daily["announced-pause"][name][:, :, before]), name
+
+
+def test_a_pause_never_raises_the_number_of_strikes(inputs):
+    result = run(inputs, members=4)
+    setup = _setup(inputs, result)
+    members = range(200)
+    base = draw_block(setup, load_scenario("no-pause"), members)
+    for compliance in (0.0, 0.3, 1.0):
+        for suppressed in ("cancel", "defer"):
+            scenario = load_scenario("announced-pause").with_compliance(compliance)
+            scenario = replace(scenario, pauses=tuple(replace(p, suppressed=suppressed) for p in scenario.pauses))
+            paused = draw_block(setup, scenario, members)
+            assert (np.isfinite(paused.time).sum(axis=(1, 2)) <= np.isfinite(base.time).sum(axis=(1, 2))).all()
+
+
+def test_the_same_seed_gives_identical_files(inputs, tmp_path):
+    first = run(inputs, members=6).to_files(tmp_path / "a", ("csv", "json"))
+    second = run(inputs, members=6).to_files(tmp_path / "b", ("csv", "json"))
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    different = run(inputs, members=6, seed=8).to_files(tmp_path / "c", ("csv",))
+    assert different[0].read_bytes() != first[0].read_bytes()
+
+
+def test_results_do_not_depend_on_blocking(inputs):
+    whole = run(inputs, members=9, block=50, region_block=64)
+    split = run(inputs, members=9, block=4, region_block=1)
+    pd.testing.assert_frame_equal(whole.impacts, split.impacts)
+    pd.testing.assert_frame_equal(whole.comparison, split.comparison)
+
+
+def test_more_scenarios_are_each_compared_with_the_first(inputs):
+    result = run(inputs, ("no-pause", "announced-pause", "kremlin-statement", "observed"), members=4)
+    assert set(result.comparison["scenario"]) == {"announced-pause", "kremlin-statement", "observed"}
+    assert (result.comparison["baseline"] == "no-pause").all()
+    assert set(result.impacts["scenario"]) == set(result.scenarios)
+    observed = result.comparison[result.comparison["scenario"] == "observed"]
+    assert observed["pause_held_share"].isna().all()  # no pause in a replay
+
+
+def test_comparison_table_has_the_documented_columns(inputs):
+    result = run(inputs, members=4)
+    expected = ["adm1_pcode", "adm1_name", "metric", "baseline", "scenario", "baseline_value", "scenario_value",
+                "difference", "relative_change", "difference_p10", "difference_p90"]
+    assert all(column in result.comparison.columns for column in expected)
+    assert list(result.impacts.columns[:4]) == ["scenario", "adm1_pcode", "adm1_name", "date"]
+    assert {"people_below_12c", "people_below_12c_p10", "people_below_12c_p90"} <= set(result.impacts.columns)
+    assert "ALL" in set(result.comparison["adm1_pcode"])
+    window_days = result.impacts["date"].nunique()
+    assert window_days == DAYS
+    # the ALL row of a summed metric is the sum of the regions, member by member (in whole people)
+    rows = result.comparison[(result.comparison["metric"] == "person_hours_without_power")]
+    base = result.daily["no-pause"]["person_hours_without_power"][:, :, result.window].sum(axis=(1, 2))
+    all_value = rows.set_index("adm1_pcode").loc["ALL", "baseline_value"]
+    assert all_value == pytest.approx(np.median(base), abs=len(result.regions))
+
+
+def test_the_horizon_beyond_the_temperature_data_uses_climatology(inputs):
+    result = run(inputs, members=3, days=35)  # the embedded temperatures end on 28 February
+    outdoor = result.daily["no-pause"]["outdoor_temperature_mean_c"]
+    late = result.days >= pd.Timestamp("2026-03-01")
+    assert late.any()
+    assert np.isfinite(outdoor[:, :, late]).all()
+    assert not np.array_equal(outdoor[0, :, late], outdoor[1, :, late])  # members draw their own weather
+    assert np.array_equal(outdoor[0, :, ~late], outdoor[1, :, ~late])      # observed days are shared
