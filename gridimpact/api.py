@@ -25,10 +25,19 @@ def resolve_params(params: Params | dict | str | Path | None) -> Params:
     return load_params(params)
 
 
-def resolve_period(inputs: Inputs, regions: list[str], start, end) -> Period:
+def resolve_period(inputs: Inputs, regions: list[str], start, end) -> tuple[Period, Period]:
+    """The simulated period and the reported one.
+
+    The simulation always starts on the first day with data, so that buildings that cooled before
+    ``start`` are still cold on it; only days from ``start`` are reported.
+    """
     default = default_period(inputs, regions)
-    return Period.of(start if start is not None else default.first_day,
-                     end if end is not None else default.last_day)
+    reported = Period.of(start if start is not None else default.first_day,
+                         end if end is not None else default.last_day)
+    if reported.first_day < default.first_day:
+        raise ParameterError(f"start {reported.first_day.date()} is before the first day with data "
+                             f"({default.first_day.date()})")
+    return Period.of(default.first_day, reported.last_day), reported
 
 
 def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | None = None, *,
@@ -51,7 +60,7 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
     inputs = inputs if inputs is not None else Inputs.default()
     params = resolve_params(params)
     chosen = model_regions(inputs, regions)
-    period = resolve_period(inputs, chosen, start, end)
+    period, reported = resolve_period(inputs, chosen, start, end)
     exposure = exposure_from(inputs, chosen, params)
     hazard = build_hazard(inputs.outages.reports, inputs.outages.schedules, chosen, period,
                           exposure.customers, possible_weight=params.possible_outage_weight)
@@ -60,13 +69,16 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
     simulation = simulate(hazard, outdoor, exposure, building, rotation_block=params.rotation_block,
                           bands=params.district_heat_bands, hdd_base=params.hdd_base,
                           risk_share=params.risk_share, keep_hourly=hourly)
-    daily = daily_frame({k: v[0] for k, v in simulation.daily.items()}, exposure.regions, period.days)
-    provenance = provenance_record(inputs, params, period, chosen)
+    shown = period.days >= reported.first_day
+    daily = daily_frame({k: v[0][:, shown] for k, v in simulation.daily.items()}, exposure.regions,
+                        period.days[shown])
+    provenance = provenance_record(inputs, params, reported, chosen)
     dataset = None
     if hourly:
         from gridimpact.hourly import hourly_dataset
 
         dataset = hourly_dataset(simulation.hourly, exposure, period, outdoor[0], params, provenance)
+        dataset = dataset.sel(time=slice(reported.start.tz_convert("UTC").tz_localize(None), None))
     return EstimateResult(daily=daily, hourly=dataset, provenance=provenance)
 
 

@@ -23,6 +23,30 @@ log = logging.getLogger("gridimpact")
 InputFile = click.Path(dir_okay=False, path_type=Path)
 
 
+class DateType(click.ParamType):
+    """A calendar day as YYYY-MM-DD (or DD.MM.YYYY), checked by click so a typo is a usage error."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        import datetime
+        import re
+
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+        if match:
+            text = f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}"
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2026-01-30)", param, ctx)
+
+
+DATE = DateType()
+
+
 class State:
     debug = False
 
@@ -144,11 +168,14 @@ def params_options(function):
                         help="Parameter overrides in TOML (name = value).")(function)
 
 
-def output_options(default_format: str):
+def output_options(netcdf: bool = False):
+    choices = (*OUTPUT_FORMATS, "netcdf") if netcdf else OUTPUT_FORMATS
+    extra = "; netcdf writes the hourly dataset" if netcdf else ""
+
     def decorate(function):
         function = click.option("--hxl", is_flag=True, help="Add the HXL hashtag row under CSV headers (for HDX).")(function)
-        function = click.option("--format", "formats", multiple=True, type=click.Choice(OUTPUT_FORMATS if default_format == "csv" else (*OUTPUT_FORMATS, "netcdf"), case_sensitive=False),
-                                help=f"Output format with -o (repeatable; default {default_format}).")(function)
+        function = click.option("--format", "formats", multiple=True, type=click.Choice(choices, case_sensitive=False),
+                                help=f"Output format with -o (repeatable; default csv{extra}).")(function)
         return click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
                             help="Write the tables into DIR (created if needed) instead of printing a summary.")(function)
     return decorate
@@ -182,10 +209,10 @@ def _show_notes(notes) -> None:
 
 @cli.command()
 @input_options
-@click.option("--start", metavar="DATE", help="First local day (YYYY-MM-DD); default: first day with data.")
-@click.option("--end", metavar="DATE", help="Last local day (YYYY-MM-DD); default: last day with data.")
+@click.option("--start", type=DATE, help="First local day (YYYY-MM-DD); default: first day with data.")
+@click.option("--end", type=DATE, help="Last local day (YYYY-MM-DD); default: last day with data.")
 @params_options
-@output_options("csv")
+@output_options(netcdf=True)
 def estimate(inputs, outages, temperature, population, regions, start, end, params_file, assignments,
              output, formats, hxl) -> None:
     """Estimate impacts per region and day from the inputs as given.
@@ -217,17 +244,20 @@ def estimate(inputs, outages, temperature, population, regions, start, end, para
 @click.option("-s", "--scenario", "scenario_names", multiple=True, metavar="NAME_OR_FILE",
               help="Scenario (built-in name or TOML file), repeatable; the first is the baseline. "
                    "Default: no-pause and announced-pause.")
-@click.option("--as-of", "as_of", metavar="DATE", help="Scenarios take over from this local day (default 2026-01-30 "
+@click.option("--as-of", "as_of", type=DATE, help="Scenarios take over from this local day (default 2026-01-30 "
               "for the embedded case).")
 @click.option("--days", type=click.IntRange(1, 366), help="Days compared from the as-of date (default 14).")
 @click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members (default 100).")
 @click.option("--seed", type=int, help="Random seed (default 20260129); the same seed gives identical output.")
 @click.option("--compliance", type=click.FloatRange(0.0, 1.0), metavar="P",
               help="Probability that each pause holds (overrides the scenarios).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786); results equal a local run.")
+@click.option("-q", "--quiet", "quiet", is_flag=True, help="No progress bar.")
 @params_options
-@output_options("csv")
+@output_options()
 def compare(inputs, outages, temperature, population, regions, scenario_names, as_of, days, members, seed,
-            compliance, params_file, assignments, output, formats, hxl) -> None:
+            compliance, scheduler, quiet, params_file, assignments, output, formats, hxl) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
@@ -241,10 +271,15 @@ def compare(inputs, outages, temperature, population, regions, scenario_names, a
     _show_notes(data.notes)
     params = load_parameters(params_file, assignments)
     formats = tuple(f.lower() for f in formats) or ("csv",)
-    with progress_bar("simulating") as progress:
-        result = run_compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
-                             seed=seed, compliance=compliance, params=params, regions=list(regions) or None,
-                             progress=progress)
+    client = _dask_client(scheduler)
+    try:
+        with progress_bar("simulating", quiet) as progress:
+            result = run_compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
+                                 seed=seed, compliance=compliance, params=params, regions=list(regions) or None,
+                                 progress=progress, client=client)
+    finally:
+        if client is not None:
+            client.close()
     if output is None:
         from gridimpact.report.console import comparison_text
 
@@ -254,16 +289,29 @@ def compare(inputs, outages, temperature, population, regions, scenario_names, a
         log.info("wrote %s", path)
 
 
+def _dask_client(address: str | None):
+    if not address:
+        return None
+    from gridimpact.errors import require
+
+    distributed = require("dask.distributed", "Cluster execution (--scheduler)", "dask")
+    try:
+        return distributed.Client(address, timeout="20s")
+    except OSError as exc:
+        raise click.UsageError(f"cannot reach the dask scheduler at {address}: {exc}") from None
+
+
 class progress_bar:
     """A progress bar on stderr, only when stderr is a terminal and --quiet is off."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, quiet: bool = False):
         self.label = label
+        self.quiet = quiet
         self.bar = None
 
     def __enter__(self):
         ctx = click.get_current_context()
-        quiet = (ctx.find_root().obj or {}).get("quiet", False)
+        quiet = self.quiet or (ctx.find_root().obj or {}).get("quiet", False)
         if quiet or not sys.stderr.isatty():
             return None
         self.bar = click.progressbar(length=None, label=self.label, file=sys.stderr, show_pos=True)
@@ -355,7 +403,7 @@ def data_list() -> None:
 @click.argument("name")
 def data_show(name: str) -> None:
     """What an embedded file is: period, regions, sources, licence, columns."""
-    from gridimpact.datasets import resource
+    from gridimpact.datasets import cited_sources, resource
 
     entry = resource(name)
     click.echo(f"{entry['name']} — {entry.get('title', '')}")
@@ -373,6 +421,11 @@ def data_show(name: str) -> None:
     click.echo("sources:")
     for source in entry.get("sources", []):
         click.echo(f"  - {source.get('title', '')}" + (f": {source['path']}" if source.get("path") else ""))
+    cited = cited_sources(name)
+    if cited:
+        click.echo(f"cited by its rows ({len(cited)}; rows citing each):")
+        for label, rows in cited:
+            click.echo(f"  {rows:4d}  {label}")
     fields = entry.get("schema", {}).get("fields", [])
     if fields:
         click.echo("columns:")

@@ -97,3 +97,39 @@ def export(directory: Path) -> list[Path]:
     if sources_md.exists():
         written.append(write_bytes(directory / "SOURCES.md", sources_md.read_bytes()))
     return written
+
+
+@cache
+def source_registry() -> dict[str, dict]:
+    """``data/sources.csv`` by id."""
+    import csv
+
+    with open(data_dir() / "sources.csv", encoding="utf-8", newline="") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def cited_sources(name: str) -> list[tuple[str, int]]:
+    """The sources an embedded file's rows cite, most cited first: (description, rows citing it).
+
+    Source cells hold ids of ``data/sources.csv`` or URLs and citations, several separated by ' ; '.
+    """
+    import csv
+    import re
+    from collections import Counter
+
+    entry = resource(name)
+    registry = source_registry()
+    counts: Counter[str] = Counter()
+    with open(data_dir() / entry["path"], encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            for column, cell in row.items():
+                if not column or not (column == "source" or column == "sources" or column.startswith("source_")):
+                    continue
+                for part in (p.strip() for p in re.split(r"\s+;\s+", cell or "")):
+                    if not part:
+                        continue
+                    known = registry.get(part)
+                    label = (f"{known['publisher']}: {known['title']} — {known['url'] or 'no URL'} [{known['confidence']}]"
+                             if known else part)
+                    counts[label] += 1
+    return counts.most_common()

@@ -1,0 +1,5 @@
+"""``python -m gridimpact`` runs the command line."""
+
+from gridimpact.cli import main
+
+main()

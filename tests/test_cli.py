@@ -1,0 +1,178 @@
+"""The command line through click's CliRunner and as a real subprocess."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from gridimpact.cli import cli
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_help_lists_the_commands(runner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("compare", "estimate", "validate", "scenarios", "data", "params"):
+        assert command in result.output
+
+
+def test_validate_the_embedded_case(runner):
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "OK: 3 file(s)" in result.stdout
+    assert "Kyiv local time" in result.stderr or "diurnal curve" in result.stderr
+
+
+def test_validate_reports_every_problem_with_its_location(runner, tmp_path):
+    bad = tmp_path / "outages.csv"
+    bad.write_text(
+        "region,start,end,share_off,kind\n"
+        "Kyiv,2026-01-10 10:00,2026-01-10 08:00,0.5,scheduled\n"
+        "Atlantis,2026-01-10 10:00,,0.5,scheduled\n"
+        "Kharkiv,2026-01-10 10:00,,1.5,scheduled\n"
+        "Odesa,not a date,,0.2,planned\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["validate", "--outages", str(bad)])
+    assert result.exit_code == 65
+    out = result.stdout
+    assert "outages.csv, line 2, column 'end'" in out and "end_after_start" in out
+    assert "line 3" in out and "Atlantis" in out and "unknown_region" in out
+    assert "line 4" in out and "share_off" in out
+    assert "line 5" in out and "not_a_time" in out
+    assert "FAILED" in out
+    assert "Traceback" not in result.output
+
+
+def test_validate_a_missing_file_exits_66(runner, tmp_path):
+    result = runner.invoke(cli, ["validate", "--temperature", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 66
+    assert "no such file" in result.stdout
+
+
+def test_usage_errors_exit_2(runner):
+    assert runner.invoke(cli, ["compare", "--members", "0"]).exit_code == 2
+    assert runner.invoke(cli, ["compare", "--as-of", "tomorrow"]).exit_code == 2
+    assert runner.invoke(cli, ["frobnicate"]).exit_code == 2
+
+
+def test_an_unknown_scenario_is_a_clear_error(runner):
+    result = runner.invoke(cli, ["compare", "-s", "no-pause", "-s", "anounced-pause", "--members", "2"])
+    assert result.exit_code == 65
+    assert "announced-pause" in result.stderr  # suggested
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_parameter_is_a_clear_error(runner):
+    result = runner.invoke(cli, ["estimate", "--set", "tau_house=1000"])
+    assert result.exit_code == 65
+    assert "outside its range" in result.stderr
+
+
+def test_estimate_prints_a_table_per_region(runner):
+    result = runner.invoke(cli, ["estimate", "--start", "2026-02-01", "--end", "2026-02-03"])
+    assert result.exit_code == 0, result.output
+    for name in ("Kyiv (UA80)", "Odeska (UA51)", "Kharkivska (UA63)", "Donetska (UA14)"):
+        assert name in result.stdout
+    assert "2026-02-03" in result.stdout and "2026-01-31" not in result.stdout
+
+
+def test_estimate_writes_files(runner, tmp_path):
+    result = runner.invoke(cli, ["estimate", "--end", "2026-01-12", "-o", str(tmp_path),
+                                 "--format", "csv", "--format", "netcdf", "--hxl"])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "daily.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("adm1_pcode,adm1_name,date,population")
+    assert lines[1].startswith("#adm1+code,#adm1+name,#date,#population")
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "hourly.nc", engine="h5netcdf") as dataset:
+        assert dataset["indoor_temperature"].attrs["units"] == "degC"
+
+
+def test_compare_writes_impacts_and_comparison(runner, tmp_path):
+    result = runner.invoke(cli, ["compare", "--members", "3", "--days", "4", "-q", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    impacts = pd.read_csv(tmp_path / "impacts.csv")
+    comparison = pd.read_csv(tmp_path / "comparison.csv")
+    assert set(impacts["scenario"]) == {"no-pause", "announced-pause"}
+    assert impacts["date"].nunique() == 4
+    assert "ALL" in set(comparison["adm1_pcode"])
+
+
+def test_compare_prints_the_summary(runner):
+    result = runner.invoke(cli, ["compare", "--members", "4", "--days", "5"])
+    assert result.exit_code == 0, result.output
+    assert "What 'announced-pause' changes compared with 'no-pause'" in result.stdout
+    assert "All regions" in result.stdout and "P10" in result.stdout
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_scenarios_and_params_and_data(runner, tmp_path):
+    listing = runner.invoke(cli, ["scenarios", "list"])
+    assert listing.exit_code == 0
+    for name in ("no-pause", "announced-pause", "kremlin-statement", "observed"):
+        assert name in listing.stdout
+    shown = runner.invoke(cli, ["scenarios", "show", "kremlin-statement"])
+    assert shown.exit_code == 0 and '"holds_probability": 0.33' in shown.stdout and "https://" in shown.stdout
+    params = runner.invoke(cli, ["params", "tau_panel_block"])
+    assert params.exit_code == 0 and "source" in params.stdout
+    data = runner.invoke(cli, ["data", "list"])
+    assert data.exit_code == 0 and "outages" in data.stdout
+    show = runner.invoke(cli, ["data", "show", "outages"])
+    assert show.exit_code == 0 and "sources:" in show.stdout and "http" in show.stdout
+    exported = runner.invoke(cli, ["data", "export", str(tmp_path / "case")])
+    assert exported.exit_code == 0
+    again = runner.invoke(cli, ["validate", "--outages", str(tmp_path / "case" / "outages.csv"),
+                                "--temperature", str(tmp_path / "case" / "temperature_daily.csv"),
+                                "--population", str(tmp_path / "case" / "population_current.csv")])
+    assert again.exit_code == 0, again.output
+    folder = runner.invoke(cli, ["estimate", str(tmp_path / "case"), "--end", "2026-01-11"])
+    assert folder.exit_code == 0, folder.output
+
+
+def test_debug_shows_the_traceback(runner):
+    result = runner.invoke(cli, ["--debug", "estimate", "--set", "tau_house=1000"])
+    assert result.exit_code != 0
+    assert result.exception is not None  # re-raised for the developer instead of a message
+
+
+def run_subprocess(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "gridimpact", *args], capture_output=True, text=True,
+                          timeout=300, **kwargs)
+
+
+def test_subprocess_exit_codes_and_streams(tmp_path):
+    ok = run_subprocess("scenarios", "list")
+    assert ok.returncode == 0 and "no-pause" in ok.stdout
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    bad = run_subprocess("validate", "--population", str(empty))
+    assert bad.returncode == 65
+    assert "empty" in bad.stdout and "Traceback" not in bad.stdout + bad.stderr
+    compared = run_subprocess("compare", "--members", "2", "--days", "3", "-o", str(tmp_path / "out"),
+                              "--format", "json")
+    assert compared.returncode == 0, compared.stderr
+    records = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
+    assert records and {"metric", "difference_p10", "difference_p90"} <= set(records[0])
+    unwritable = tmp_path / "file-not-folder"
+    unwritable.write_text("x", encoding="utf-8")
+    blocked = run_subprocess("compare", "--members", "2", "--days", "3", "-o", str(unwritable / "sub"))
+    assert blocked.returncode == 73
+    assert "cannot write" in blocked.stderr
+
+
+def test_help_does_not_import_the_heavy_libraries():
+    code = ("import sys; from gridimpact.cli import cli; import gridimpact; "
+            "heavy = [m for m in ('pandas', 'xarray', 'pandera', 'numpy') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    helped = run_subprocess("--help")
+    assert helped.returncode == 0
