@@ -2,7 +2,7 @@
 
 When a scenario runs past the last temperature in the inputs, each ensemble member needs an outdoor
 temperature path. This module draws one per region from a documented winter climatology
-(``data/climatology.csv``, see ``docs/model-climatology.md``):
+(``data/climatology.csv``, see ``docs/model.md``):
 
 - daily normals ``Tmin_n(d)``, ``Tmax_n(d)`` (°C), linear in time between mid-month values;
 - a daily-mean anomaly ``a(d)`` (K) that follows a first-order autoregression, so warm and cold
@@ -386,7 +386,7 @@ def _check_rows(frame: pd.DataFrame, problems) -> None:
 
 
 class ClimatologyTable(pa.DataFrameModel):
-    """One region and calendar month of ``data/climatology.csv`` (see docs/model-climatology.md)."""
+    """One region and calendar month of ``data/climatology.csv`` (see docs/model.md)."""
 
     region: Series[str] = pa.Field(str_matches=r"^UA(\d{2})?(\d{2})?(\d{3})?(\d{3})?$")
     # Numbers may be NaN here: a blank or unreadable cell has already been reported by the parser.

@@ -1,0 +1,52 @@
+"""The documentation describes what the code does: every metric, parameter and example."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from gridimpact.comparison import COMPARED_METRICS
+from gridimpact.impact import METRICS
+from gridimpact.params import specs
+from gridimpact.scenarios import scenario_from_document
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def read(name):
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def test_every_metric_is_documented_with_its_unit_and_hxl_tag():
+    outputs = read("outputs.md")
+    for metric in METRICS:
+        row = next((line for line in outputs.splitlines() if line.startswith(f"| `{metric.name}` |")), None)
+        assert row is not None, metric.name
+        assert metric.unit in row and metric.hxl in row, metric.name
+    for name in COMPARED_METRICS:
+        assert name in outputs or name in read("scenarios.md"), name
+
+
+def test_every_parameter_is_in_the_model_card_with_its_default():
+    model = read("model.md")
+    for spec in specs().values():
+        row = next((line for line in model.splitlines() if line.startswith(f"| `{spec.name}` |")), None)
+        assert row is not None, spec.name
+        assert f"| {spec.value:g} |" in row, spec.name
+
+
+def test_the_scenario_example_in_the_docs_is_valid():
+    text = read("scenarios.md")
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", text, flags=re.S) if "[[pauses]]" in b)
+    scenario = scenario_from_document(tomllib.loads(block), "docs example")
+    assert scenario.name == "pause-kharkiv-odesa"
+    assert scenario.pauses[0].regions == ("UA63", "UA51")
+    assert scenario.strikes.probability("UA63") == 0.7
+
+
+@pytest.mark.parametrize("name", ["inputs.md", "model.md", "outputs.md", "scenarios.md", "performance.md"])
+def test_the_documents_exist_and_name_no_local_paths(name):
+    text = read(name)
+    assert len(text) > 1000
+    assert not re.search(r"/(work|tmp|home|root)/", text), name
