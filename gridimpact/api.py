@@ -3,6 +3,7 @@ and ``compare`` (scenarios with and without a strike pause)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +116,8 @@ most this; larger runs keep only the reduced tables."""
 def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
-            block: int = 50, region_block: int = 64, progress=None, client=None) -> ComparisonResult:
+            block: int | None = None, region_block: int = 64, workers: int | None = None, progress=None,
+            client=None) -> ComparisonResult:
     """Compare scenarios on the same inputs with an ensemble; the first scenario is the baseline.
 
     Parameters
@@ -140,7 +142,9 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Parameter overrides; sampled parameters vary around these values.
     block, region_block : int
         Members and regions simulated together: memory grows with their product; results do not
-        depend on them.
+        depend on them. By default members are split evenly between the workers, at most 50.
+    workers : int, optional
+        Threads running member blocks at once (default: the number of CPU cores, at most 4).
     progress : callable(int), optional
         Called with the number of simulated days completed, for progress bars.
     client : dask.distributed.Client, optional
@@ -183,6 +187,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         from gridimpact.distributed import dask_runner
 
         runner = dask_runner(client)
+    workers = workers or min(os.cpu_count() or 1, 4)
+    block = block or max(1, min(50, -(-members // workers)))
     window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
     tables = ComparisonTables(names, names[0], period.days, window)
     as_of_q = quarter_of(as_of_day.tz_localize(TIMEZONE), period)
@@ -203,7 +209,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
             observed_outdoor=observed, climatology=climatology, as_of_q=as_of_q,
             observed_until_q=observed_until_q, seed=seed,
         )
-        runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner)
+        runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner, workers=workers)
         block_daily = {s.name: run.daily for s, run in zip(loaded, runs, strict=True)}
         pause_held = {s.name: run.pause_held for s, run in zip(loaded, runs, strict=True)}
         tables.add(setup.regions, exposure.population, block_daily, pause_held)

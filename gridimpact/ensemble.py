@@ -143,18 +143,24 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
 
 
 def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: int, *, block: int = 50,
-                 progress: Callable[[int], None] | None = None,
-                 runner: Callable | None = None) -> list[ScenarioRun]:
+                 progress: Callable[[int], None] | None = None, runner: Callable | None = None,
+                 workers: int = 1) -> list[ScenarioRun]:
     """Every scenario's ensemble, members run in blocks (results do not depend on ``block``).
 
     ``runner`` maps a list of (setup, scenarios, member indices) jobs to their results (for a
-    cluster); by default blocks run here, one after another.
+    cluster). Otherwise blocks run here, on ``workers`` threads: numpy releases the interpreter
+    lock in its array loops, so blocks of a few dozen members use several cores.
     """
     blocks = [range(start, min(start + block, members)) for start in range(0, members, block)]
-    if runner is None:
-        results = [run_block(setup, scenarios, b, progress) for b in blocks]
-    else:
+    if runner is not None:
         results = runner([(setup, list(scenarios), b) for b in blocks])
+    elif workers > 1 and len(blocks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
+            results = list(pool.map(lambda b: run_block(setup, scenarios, b, progress), blocks))
+    else:
+        results = [run_block(setup, scenarios, b, progress) for b in blocks]
     runs = []
     for i in range(len(scenarios)):
         parts = [r[i] for r in results]

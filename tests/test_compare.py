@@ -109,11 +109,13 @@ def test_the_same_seed_gives_identical_files(inputs, tmp_path):
     assert different[0].read_bytes() != first[0].read_bytes()
 
 
-def test_results_do_not_depend_on_blocking(inputs):
-    whole = run(inputs, members=9, block=50, region_block=64)
-    split = run(inputs, members=9, block=4, region_block=1)
-    pd.testing.assert_frame_equal(whole.impacts, split.impacts)
-    pd.testing.assert_frame_equal(whole.comparison, split.comparison)
+def test_results_do_not_depend_on_blocking_or_threads(inputs):
+    whole = run(inputs, members=9, block=50, region_block=64, workers=1)
+    split = run(inputs, members=9, block=4, region_block=1, workers=1)
+    threaded = run(inputs, members=9, block=2, region_block=3, workers=3)
+    for other in (split, threaded):
+        pd.testing.assert_frame_equal(whole.impacts, other.impacts)
+        pd.testing.assert_frame_equal(whole.comparison, other.comparison)
 
 
 def test_more_scenarios_are_each_compared_with_the_first(inputs):
