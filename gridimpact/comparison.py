@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.impact import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
-from gridimpact.results import region_names
+from gridimpact.results import region_columns
 
 ALL = "ALL"
 COMPARED_METRICS = tuple(
@@ -43,15 +43,10 @@ def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, .
                   window: np.ndarray) -> pd.DataFrame:
     """One row per scenario, region and date in the window; each metric as median, _p10, _p90."""
     frames = []
-    names = region_names(regions)
     selected = days[window]
+    keys = region_columns(regions, len(selected))
     for scenario, metrics in daily.items():
-        frame = pd.DataFrame({
-            "scenario": scenario,
-            "adm1_pcode": np.repeat(regions, len(selected)),
-            "adm1_name": np.repeat(names, len(selected)),
-            "date": np.tile(selected.date, len(regions)),
-        })
+        frame = pd.DataFrame({"scenario": scenario, **keys, "date": np.tile(selected.date, len(regions))})
         columns = {}
         for name in NUMERIC_METRICS:
             p10, p50, p90 = quantiles(metrics[name][:, :, window])
@@ -77,22 +72,23 @@ def _window_values(metrics: dict[str, np.ndarray], name: str, window: np.ndarray
 _REDUCE = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}
 
 
-def _change_rows(codes, names, name, baseline, scenario, b, s, held) -> list[dict]:
-    """Comparison rows for one metric: b and s are (members, units) window values."""
+def _change_rows(keys: list[dict], name, baseline, scenario, b, s, held) -> list[dict]:
+    """Comparison rows for one metric: b and s are (members, units) window values; ``keys`` holds
+    the key columns of each unit."""
     difference = s - b
     d10, d50, d90 = quantiles(difference)
     b50, s50 = np.median(b, axis=0), np.median(s, axis=0)
     mean = difference.mean(axis=0)
     held_share = np.nan if held is None else float(held.mean())
-    if_held = np.median(difference[held], axis=0) if held is not None and held.any() else np.full(len(codes), np.nan)
+    if_held = np.median(difference[held], axis=0) if held is not None and held.any() else np.full(len(keys), np.nan)
     return [{
-        "adm1_pcode": code, "adm1_name": names[i], "metric": name, "unit": UNITS[name],
+        **key, "metric": name, "unit": UNITS[name],
         "baseline": baseline, "scenario": scenario,
         "baseline_value": b50[i], "scenario_value": s50[i], "difference": d50[i],
         "relative_change": d50[i] / b50[i] if b50[i] != 0 else np.nan,
         "difference_p10": d10[i], "difference_p90": d90[i],
         "difference_mean": mean[i], "pause_held_share": held_share, "difference_if_held": if_held[i],
-    } for i, code in enumerate(codes)]
+    } for i, key in enumerate(keys)]
 
 
 class ComparisonTables:
@@ -112,6 +108,7 @@ class ComparisonTables:
         self._rows: dict[str, list[dict]] = {name: [] for name in COMPARED_METRICS}
         self._totals: dict[str, dict[str, np.ndarray]] = {s: {} for s in scenarios}
         self._population = 0.0
+        self._key_columns: list[str] = ["adm1_pcode", "adm1_name"]
         self._pause_held: dict[str, np.ndarray | None] = {}
 
     def add(self, regions: tuple[str, ...], population: np.ndarray, daily: dict[str, dict[str, np.ndarray]],
@@ -120,7 +117,9 @@ class ComparisonTables:
         self._impacts.append(impacts_table(daily, regions, self.days, self.window))
         self._population += float(population.sum())
         self._pause_held = pause_held
-        names = region_names(regions)
+        columns = region_columns(regions)
+        keys = [{column: values[i] for column, values in columns.items()} for i in range(len(regions))]
+        self._key_columns = list(columns)
         for name in COMPARED_METRICS:
             rule = WINDOW_RULE[name]
             per_region = {}
@@ -130,7 +129,7 @@ class ComparisonTables:
                 self._accumulate(scenario, name, rule, values, population)
             for scenario in self.scenarios:
                 if scenario != self.baseline:
-                    self._rows[name].extend(_change_rows(regions, names, name, self.baseline, scenario,
+                    self._rows[name].extend(_change_rows(keys, name, self.baseline, scenario,
                                                          per_region[self.baseline], per_region[scenario],
                                                          pause_held.get(scenario)))
 
@@ -163,7 +162,8 @@ class ComparisonTables:
     def impacts(self) -> pd.DataFrame:
         order = {s: i for i, s in enumerate(self.scenarios)}
         frame = pd.concat(self._impacts, ignore_index=True)
-        return frame.sort_values(["scenario", "adm1_pcode", "date"], kind="stable",
+        keys = ["scenario", "pcode" if "pcode" in frame.columns else "adm1_pcode", "date"]
+        return frame.sort_values(keys, kind="stable",
                                  key=lambda c: c.map(order) if c.name == "scenario" else c).reset_index(drop=True)
 
     def comparison(self) -> pd.DataFrame:
@@ -175,7 +175,8 @@ class ComparisonTables:
                 if scenario == self.baseline:
                     continue
                 rows.extend(r for r in regional if r["scenario"] == scenario)
-                rows.extend(_change_rows([ALL], ["All regions"], name, self.baseline, scenario,
+                all_key = {column: "" for column in self._key_columns} | {"adm1_pcode": ALL, "adm1_name": "All regions"}
+                rows.extend(_change_rows([all_key], name, self.baseline, scenario,
                                          self._all_values(self.baseline, name)[:, None],
                                          self._all_values(scenario, name)[:, None],
                                          self._pause_held.get(scenario)))

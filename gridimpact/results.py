@@ -23,14 +23,25 @@ def region_names(pcodes) -> list[str]:
     return [registry.name(p) for p in pcodes]
 
 
+def region_columns(pcodes, repeat: int = 1) -> dict[str, np.ndarray]:
+    """Key columns for regions: ``adm1_pcode``, ``adm1_name``, and — when some units are finer
+    than oblasts (raions, hromadas) — ``pcode`` and ``name`` of the unit itself. Each value is
+    repeated ``repeat`` times (one row per day)."""
+    from gridimpact.regions import admin_level_of
+
+    pcodes = list(pcodes)
+    adm1 = [p[:4] if p.startswith("UA") else p for p in pcodes]
+    columns = {"adm1_pcode": adm1, "adm1_name": region_names(adm1)}
+    if any(admin_level_of(p) not in (None, 1) for p in pcodes):
+        columns["pcode"] = pcodes
+        columns["name"] = region_names(pcodes)
+    return {key: np.repeat(np.asarray(values, dtype=object), repeat) for key, values in columns.items()}
+
+
 def daily_frame(daily: dict[str, np.ndarray], regions: tuple[str, ...], days: pd.DatetimeIndex) -> pd.DataFrame:
     """One row per region and local date from (R, D) metric arrays; counts rounded to whole people."""
     n_regions, n_days = len(regions), len(days)
-    frame = pd.DataFrame({
-        "adm1_pcode": np.repeat(regions, n_days),
-        "adm1_name": np.repeat(region_names(regions), n_days),
-        "date": np.tile(days.date, n_regions),
-    })
+    frame = pd.DataFrame({**region_columns(regions, n_days), "date": np.tile(days.date, n_regions)})
     for name in NUMERIC_METRICS:
         values = daily[name].reshape(-1)
         if METRIC_BY_NAME[name].integer:

@@ -19,6 +19,8 @@ ESTIMATE_COLUMNS = (
     ("risk_level", "risk", None),
 )
 
+MAX_REGIONS_SHOWN = 12
+
 SUMMARY_METRICS = (
     ("person_hours_without_power", "person-hours without power"),
     ("people_without_heat", "person-days without heat"),
@@ -99,9 +101,12 @@ def comparison_text(result) -> str:
         header = ["region", "metric", result.baseline, scenario]
         header += ["if held", "expected", "[P10 … P90]"] if has_pause else ["change", "[P10 … P90]"]
         rows = []
-        for code in [*result.regions, "ALL"]:
-            region_rows = rows_of[rows_of["adm1_pcode"] == code].set_index("metric")
-            label = "All regions" if code == "ALL" else f"{region_rows['adm1_name'].iloc[0]}"
+        key = "pcode" if "pcode" in rows_of.columns else "adm1_pcode"
+        shown = list(result.regions) if len(result.regions) <= MAX_REGIONS_SHOWN else []
+        for code in [*shown, "ALL"]:
+            region_rows = rows_of[(rows_of[key] == code) | ((rows_of["adm1_pcode"] == code) & (code == "ALL"))]
+            region_rows = region_rows.set_index("metric")
+            label = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
             for metric, text in SUMMARY_METRICS:
                 row = region_rows.loc[metric]
                 cells = [label, text, human(row["baseline_value"]), human(row["scenario_value"])]
@@ -114,6 +119,8 @@ def comparison_text(result) -> str:
                 label = ""
         out.extend(render_table(header, rows, align_left=2))
         out.append("")
+    if len(result.regions) > MAX_REGIONS_SHOWN:
+        out.append(f"{len(result.regions)} regions: only their total is shown; every region is in comparison.csv.")
     out.append("A negative change means fewer people affected with the scenario. Person-days count each day a "
                "person was affected. Full tables: -o DIR (impacts.csv, comparison.csv).")
     return "\n".join(out)
