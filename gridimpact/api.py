@@ -88,11 +88,11 @@ def provenance_record(inputs: Inputs, params: Params, period: Period, regions: l
         "gridimpact_version": __version__,
         "parameters_version": params.version,
         "parameters_changed": params.changed(),
-        "inputs": {
+        "inputs": {  # file names only: outputs must not depend on where the inputs sit
             "name": inputs.name,
-            "outages": list(inputs.outages.files),
-            "temperature": list(inputs.temperature.files),
-            "population": list(inputs.population.files),
+            "outages": [Path(f).name for f in inputs.outages.files],
+            "temperature": [Path(f).name for f in inputs.temperature.files],
+            "population": [Path(f).name for f in inputs.population.files],
         },
         "period": {"start": str(period.first_day.date()), "end": str(period.last_day.date())},
         "regions": list(regions),

@@ -19,6 +19,19 @@ from pathlib import Path
 from gridimpact.errors import OutputError
 
 
+def _umask() -> int:
+    # The process umask can only be read by setting it; set it straight back.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _public(path: Path, directory: bool = False) -> None:
+    """Give a temporary file or folder the permissions a plain ``open`` or ``mkdir`` would
+    (``mkstemp`` and ``mkdtemp`` make them private to the owner)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def _explain(path: Path, exc: OSError) -> OutputError:
     reason = {
         errno.EACCES: "permission denied",
@@ -52,6 +65,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise _explain(target, exc) from None
     temporary = Path(name)
     try:
+        _public(temporary)
         yield temporary
         with open(temporary, "rb+") as stream:
             os.fsync(stream.fileno())
@@ -85,6 +99,7 @@ def staged_directory(target: Path) -> Iterator[Path]:
     ensure_directory(target.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging.", dir=target.parent))
+        _public(staging, directory=True)
     except OSError as exc:
         raise _explain(target, exc) from None
     try:

@@ -117,7 +117,12 @@ def write_estimate(result, directory: Path, formats: tuple[str, ...], *, hxl: bo
     ensure_directory(directory)
     written = []
     for fmt in formats:
-        if fmt == "netcdf":
+        if fmt == "xlsx":
+            from gridimpact.io.excel import write_workbook
+
+            written.append(write_workbook({"daily": result.daily}, directory / "daily.xlsx",
+                                          metadata=result.provenance))
+        elif fmt == "netcdf":
             if result.hourly is None:
                 raise ValueError("no hourly dataset to write: run estimate with hourly=True")
             written.append(write_netcdf(result.hourly, directory / "hourly.nc"))
@@ -133,6 +138,11 @@ def write_comparison(result, directory: Path, formats: tuple[str, ...], *, hxl: 
     for fmt in formats:
         if fmt == "netcdf":
             raise ValueError("compare writes tables; use csv, parquet, json, markdown or xlsx")
+        if fmt == "xlsx":
+            from gridimpact.io.excel import write_comparison_workbook
+
+            written.append(write_comparison_workbook(result, directory / "comparison.xlsx"))
+            continue
         suffix = FORMAT_SUFFIX[fmt]
         written.append(write_table(result.impacts, directory / f"impacts{suffix}", fmt, hxl=hxl))
         written.append(write_table(result.comparison, directory / f"comparison{suffix}", fmt, hxl=hxl))

@@ -1,0 +1,314 @@
+"""Figures of a scenario comparison: daily time series per region, and the change by region.
+
+Drawn with matplotlib's object API on an Agg canvas (no pyplot, no global backend switch, nothing
+shown on screen), under matplotlib's default style so that a user's matplotlibrc cannot change the
+picture. ``save_figure`` writes PNG without the "Software" text chunk and at a fixed resolution, so
+the same figure gives the same bytes every time.
+
+Colours are from the Okabe–Ito palette, chosen to stay distinguishable with colour-vision
+deficiencies (Okabe & Ito, "Color Universal Design", 2002, revised 2008, https://jfly.uni-koeln.de/color/).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridimpact.comparison import ALL, UNITS, WINDOW_RULE, quantiles
+from gridimpact.errors import ParameterError, require
+from gridimpact.io.atomic import atomic_path
+
+FIGURE_DPI = 100
+"""Pixels per inch of saved PNGs (fixed, so that output bytes do not depend on the user's rcParams)."""
+SCENARIO_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+"""Okabe–Ito vermillion (the baseline), blue, bluish green, reddish purple, orange, sky blue, black."""
+WINDOW_COLOUR = "#EEEEEE"
+HEADER_INCHES, FOOTER_INCHES = 0.62, 0.25
+"""Space above the panels for the title and legend, and below them for the source line."""
+
+TIMESERIES_PANELS = (
+    ("people_without_power", "People without power", "persons (daily mean)"),
+    ("people_without_heat", "People without heating", "persons (daily mean)"),
+    ("people_below_12c", "People below 12 °C indoors", "persons (at some hour of the day)"),
+)
+"""Metric, panel title and y-axis label of the three stacked panels."""
+
+COMPARISON_METRICS = ("people_below_12c", "person_hours_without_power", "elderly_below_9c")
+METRIC_LABELS = {
+    "people_without_power": "People without power",
+    "people_without_power_peak": "Peak people without power",
+    "person_hours_without_power": "Person-hours without power",
+    "share_customers_without_power": "Share of customers without power",
+    "people_without_heat": "People without heating",
+    "people_without_heat_peak": "Peak people without heating",
+    "people_below_18c": "People below 18 °C indoors",
+    "people_below_16c": "People below 16 °C indoors",
+    "people_below_12c": "People below 12 °C indoors",
+    "people_below_9c": "People below 9 °C indoors",
+    "elderly_below_12c": "People aged 65+ below 12 °C",
+    "elderly_below_9c": "People aged 65+ below 9 °C",
+    "person_hours_below_12c": "Person-hours below 12 °C",
+    "min_indoor_temperature_c": "Lowest indoor temperature",
+    "days_at_high_risk": "Days at high or severe risk",
+}
+
+
+def window_unit(metric: str) -> str:
+    """The unit of a metric summed, maximised or averaged over the comparison window."""
+    unit, rule = UNITS[metric], WINDOW_RULE[metric]
+    if unit == "persons" and rule == "sum":
+        return "person-days"
+    if unit == "persons" and rule == "max":
+        return "persons (peak day)"
+    if unit == "degC":
+        return "°C"
+    if unit == "1":
+        return "share (0–1)"
+    return unit
+
+
+def compact(value: float, signed: bool = False) -> str:
+    """1,234 · 12.3k · 4.56M for axes and labels; a leading + or − when ``signed``."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
+    magnitude = abs(float(value))
+    if magnitude >= 1e6:
+        text = f"{magnitude / 1e6:.3g}M"
+    elif magnitude >= 1e4:
+        text = f"{magnitude / 1e3:.3g}k"
+    elif magnitude >= 10 or magnitude == int(magnitude):
+        text = f"{magnitude:,.0f}"
+    else:
+        text = f"{magnitude:.2g}"
+    return sign + text
+
+
+# --- matplotlib set-up -------------------------------------------------------------------------------
+
+def require_matplotlib():
+    """matplotlib, or a MissingExtraError naming the `plot` extra."""
+    return require("matplotlib", "Figures", "plot")
+
+
+@contextmanager
+def _style():
+    """matplotlib's default style whatever the user's matplotlibrc says."""
+    require_matplotlib()
+    import matplotlib
+    import matplotlib.style
+
+    with matplotlib.style.context("default"), matplotlib.rc_context({"font.size": 9, "axes.titlesize": 10,
+                                                                      "axes.titleweight": "bold"}):
+        yield
+
+
+def _new_figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    # Keep fixed strips (in inches) free: the title and legend on top, the source line at the bottom.
+    top, bottom = HEADER_INCHES / height, FOOTER_INCHES / height
+    figure.get_layout_engine().set(rect=(0, bottom, 1, 1 - top - bottom))
+    return figure
+
+
+def _header(figure, title: str, handles, labels, columns: int) -> None:
+    height = figure.get_figheight()
+    figure.text(0.5, 1 - 0.06 / height, title, ha="center", va="top", fontsize=11, fontweight="bold")
+    figure.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.3 / height), fontsize=8,
+                  frameon=False, ncols=columns)
+
+
+def _source_line(figure, result) -> None:
+    provenance = result.provenance or {}
+    inputs = (provenance.get("inputs") or {}).get("name", "inputs")
+    version = provenance.get("gridimpact_version", "")
+    text = f"gridimpact {version} · {inputs} · {result.members} members, seed {result.seed}"
+    figure.text(0.01, 0.06 / figure.get_figheight(), text, fontsize=7, color="#555555", ha="left", va="bottom")
+
+
+def _region_index(result, region: str) -> tuple[str, str]:
+    """(p-code or ALL, display name) of a region of the result."""
+    from gridimpact.regions import UnknownRegionError, resolve
+
+    text = str(region).strip()
+    if text.upper() in (ALL, "ALL REGIONS"):
+        return ALL, "All regions"
+    try:
+        found = resolve(text)
+    except UnknownRegionError as exc:
+        raise ParameterError(str(exc)) from None
+    if found.pcode not in result.regions:
+        raise ParameterError(f"region {found.name_en} ({found.pcode}) is not in this comparison; "
+                             f"it has {', '.join(result.regions)}")
+    return found.pcode, found.name_en
+
+
+def _daily_bands(result, pcode: str, metric: str, scenario: str) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray,
+                                                                        np.ndarray]:
+    """Days, P10, median and P90 of one metric for one scenario and region.
+
+    From the member arrays over the whole simulated period when the result kept them; else from the
+    impacts table, which covers the comparison window only.
+    """
+    if result.daily is not None:
+        members = result.daily[scenario][metric]                      # (M, R, D)
+        values = members.sum(axis=1) if pcode == ALL else members[:, result.regions.index(pcode), :]
+        p10, p50, p90 = quantiles(values)
+        return pd.DatetimeIndex(result.days), p10, p50, p90
+    if pcode == ALL:
+        raise ParameterError("an all-regions time series needs the member arrays, which this (large) run did "
+                             "not keep; draw one region at a time")
+    rows = result.impacts[(result.impacts["scenario"] == scenario) & (result.impacts["adm1_pcode"] == pcode)]
+    rows = rows.sort_values("date")
+    days = pd.DatetimeIndex(pd.to_datetime(rows["date"]))
+    return (days, rows[f"{metric}_p10"].to_numpy(float), rows[metric].to_numpy(float),
+            rows[f"{metric}_p90"].to_numpy(float))
+
+
+def _axis_formatter(signed: bool = False):
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _position: compact(value, signed=signed))
+
+
+# --- Figures -----------------------------------------------------------------------------------------
+
+def timeseries_figure(result, region: str):
+    """Three stacked panels for one region over the simulated days, one line per scenario.
+
+    People without power (daily mean), without heating (daily mean) and below 12 °C indoors (at some
+    hour of the day): the ensemble median as a line and the P10–P90 range as a band, the comparison
+    window shaded and the as-of date marked. ``region`` is a p-code, a name or ``ALL`` (all regions
+    of the result added member by member; needs ``result.daily``). Returns a matplotlib Figure.
+    """
+    pcode, name = _region_index(result, region)
+    with _style():
+        import matplotlib.dates as mdates
+        from matplotlib.patches import Patch
+
+        figure = _new_figure(8.0, 8.5)
+        axes = figure.subplots(len(TIMESERIES_PANELS), 1, sharex=True)
+        window_days = pd.DatetimeIndex(result.days[result.window])
+        as_of = _as_of(result, window_days)
+        half_day = pd.Timedelta(hours=12)
+        for ax, (metric, title, unit) in zip(axes, TIMESERIES_PANELS, strict=True):
+            if len(window_days):
+                ax.axvspan(window_days[0], window_days[-1] + pd.Timedelta(days=1), color=WINDOW_COLOUR,
+                           zorder=0, lw=0)
+            for number, scenario in enumerate(result.scenarios):
+                colour = SCENARIO_COLOURS[number % len(SCENARIO_COLOURS)]
+                days, p10, p50, p90 = _daily_bands(result, pcode, metric, scenario)
+                x = (days + half_day).to_pydatetime()
+                ax.fill_between(x, p10, p90, facecolor=colour, alpha=0.18, lw=0, zorder=1)
+                ax.plot(x, p10, color=colour, lw=0.5, alpha=0.7, zorder=1)
+                ax.plot(x, p90, color=colour, lw=0.5, alpha=0.7, zorder=1)
+                ax.plot(x, p50, color=colour, lw=1.8, marker="o", ms=2.5, zorder=2, label=scenario)
+            if as_of is not None:
+                ax.axvline(as_of, color="#333333", ls="--", lw=1, zorder=3)
+            ax.set_title(title, loc="left")
+            ax.set_ylabel(unit)
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(_axis_formatter())
+            ax.grid(axis="y", color="#E5E5E5", lw=0.6)
+            ax.spines[["top", "right"]].set_visible(False)
+        if as_of is not None:
+            axes[0].annotate(f"as of {as_of:%Y-%m-%d}", xy=(as_of, 1), xycoords=("data", "axes fraction"),
+                             xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=8)
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        axes[-1].xaxis.set_major_locator(locator)
+        axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        axes[-1].set_xlabel("local day (Europe/Kyiv)")
+        handles, labels = axes[0].get_legend_handles_labels()
+        handles += [Patch(color="#888888", alpha=0.3, lw=0), Patch(color=WINDOW_COLOUR, lw=0)]
+        labels += ["P10–P90 range", "compared days"]
+        _header(figure, f"{name}: people without power, without heating and below 12 °C indoors", handles,
+                labels, min(4, len(labels)))
+        _source_line(figure, result)
+    return figure
+
+
+def _as_of(result, window_days: pd.DatetimeIndex):
+    text = (result.provenance or {}).get("as_of")
+    if text:
+        return pd.Timestamp(text).to_pydatetime()
+    return window_days[0].to_pydatetime() if len(window_days) else None
+
+
+def comparison_figure(result, metrics=COMPARISON_METRICS):
+    """Change against the baseline by region (and all regions), one panel per metric.
+
+    Each bar is the median of the paired member differences over the comparison window, with a
+    P10–P90 whisker; a black diamond marks the median change among members in which the pause held,
+    and a hollow circle the expected (mean) change. One bar colour per non-baseline scenario.
+    Returns a matplotlib Figure.
+    """
+    table = result.comparison
+    compared = [s for s in result.scenarios if s != result.baseline]
+    if table is None or table.empty or not compared:
+        raise ParameterError("the comparison has a single scenario: there is no change to draw")
+    unknown = [m for m in metrics if m not in set(table["metric"])]
+    if unknown:
+        raise ParameterError(f"metric(s) not in the comparison table: {', '.join(unknown)}")
+    codes = [*result.regions, ALL]
+    names = {row.adm1_pcode: row.adm1_name for row in table[["adm1_pcode", "adm1_name"]].itertuples()}
+    with _style():
+        from matplotlib.lines import Line2D
+
+        height = 1.2 + 0.32 * len(codes) * max(1, len(compared)) ** 0.5
+        figure = _new_figure(3.2 * len(metrics) + 1.2, max(3.2, height))
+        axes = np.atleast_1d(figure.subplots(1, len(metrics), sharey=True))
+        positions = np.arange(len(codes))[::-1]             # the first region on top, All at the bottom
+        bar_height = 0.8 / len(compared)
+        for ax, metric in zip(axes, metrics, strict=True):
+            rows = table[table["metric"] == metric]
+            for number, scenario in enumerate(compared):
+                colour = SCENARIO_COLOURS[(result.scenarios.index(scenario)) % len(SCENARIO_COLOURS)]
+                block = rows[rows["scenario"] == scenario].set_index("adm1_pcode").reindex(codes)
+                y = positions + 0.4 - bar_height * (number + 0.5)
+                median = block["difference"].to_numpy(float)
+                whisker = np.vstack([np.clip(median - block["difference_p10"].to_numpy(float), 0, None),
+                                     np.clip(block["difference_p90"].to_numpy(float) - median, 0, None)])
+                ax.barh(y, median, height=bar_height * 0.9, color=colour, alpha=0.85, xerr=whisker,
+                        error_kw={"ecolor": "#333333", "elinewidth": 1, "capsize": 2}, zorder=2)
+                ax.plot(block["difference_if_held"].to_numpy(float), y, ls="none", marker="D", ms=4,
+                        color="black", zorder=3)
+                ax.plot(block["difference_mean"].to_numpy(float), y, ls="none", marker="o", ms=5,
+                        mfc="white", mec="black", zorder=3)
+            ax.axvline(0, color="#333333", lw=0.8, zorder=1)
+            ax.margins(x=0.06)
+            ax.set_title(METRIC_LABELS.get(metric, metric), loc="left")
+            ax.set_xlabel(f"change, {window_unit(metric)}")
+            ax.xaxis.set_major_formatter(_axis_formatter(signed=True))
+            ax.grid(axis="x", color="#E5E5E5", lw=0.6)
+            ax.spines[["top", "right"]].set_visible(False)
+        axes[0].set_yticks(positions, [names.get(code, code) for code in codes])
+        handles = [Line2D([], [], color=SCENARIO_COLOURS[result.scenarios.index(s) % len(SCENARIO_COLOURS)],
+                          lw=6, label=f"{s}: median change, P10–P90") for s in compared]
+        handles += [Line2D([], [], ls="none", marker="D", ms=4, color="black", label="change if the pause held"),
+                    Line2D([], [], ls="none", marker="o", ms=5, mfc="white", mec="black",
+                           label="expected change (mean)")]
+        days = pd.DatetimeIndex(result.days[result.window])
+        span = f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}" if len(days) else ""
+        _header(figure, f"Change against {result.baseline}, {span} ({len(days)} days)", handles,
+                [h.get_label() for h in handles], min(3, len(handles)))
+        _source_line(figure, result)
+    return figure
+
+
+def save_figure(figure, target: Path) -> Path:
+    """Write ``figure`` as PNG atomically and reproducibly, then close it; returns ``target``."""
+    target = Path(target)
+    with _style(), atomic_path(target) as temporary:
+        figure.savefig(temporary, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and getattr(figure.canvas, "manager", None) is not None:
+        pyplot.close(figure)
+    return target

@@ -1,0 +1,356 @@
+"""The report folder, its numbers, its HTML, and the figures behind it."""
+
+import base64
+import re
+import struct
+import sys
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gridimpact
+from gridimpact.errors import OutputError, ParameterError
+from gridimpact.report import document, figures
+from gridimpact.report.console import SUMMARY_METRICS
+from gridimpact.report.document import approximate, number, write_report
+
+pytest.importorskip("matplotlib")
+
+LABELS = {label: metric for metric, label in SUMMARY_METRICS}
+
+
+@pytest.fixture(autouse=True)
+def no_epoch(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return gridimpact.compare(members=4, days=5)
+
+
+@pytest.fixture(scope="module")
+def report(result, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("out") / "report"
+    return folder, write_report(result, folder)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def parse_number(text: str) -> float:
+    return float(text.replace("−", "-").replace("+", "").replace(",", ""))
+
+
+def markdown_table(text: str, first_header: str) -> list[list[str]]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+# --- Number formatting --------------------------------------------------------------------------------
+
+def test_table_numbers_are_readable():
+    assert number(1_234_567.4) == "1,234,567"
+    assert number(12.34) == "12.3"
+    assert number(5.0) == "5"
+    assert number(-5, signed=True) == "−5"
+    assert number(5, signed=True) == "+5"
+    assert number(-0.04, signed=True) == "0"
+    assert number(float("nan")) == "–" and number(float("inf")) == "–"
+
+
+def test_prose_numbers_have_three_significant_figures():
+    assert approximate(1_294_068) == "1.29 million"
+    assert approximate(-3_003_277, signed=True) == "−3 million"
+    assert approximate(-41_578, signed=True) == "−41,600"
+    assert approximate(412.4) == "412"
+    assert approximate(4.46) == "4.5"
+    assert approximate(0, signed=True) == "0"
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.booleans())
+def test_a_table_number_reads_back_within_its_rounding(value, signed):
+    text = number(value, signed=signed)
+    tolerance = 0.5 if abs(value) >= 99.95 else 0.05
+    assert abs(parse_number(text) - value) <= tolerance * (1 + 1e-12)
+
+
+# --- The folder ---------------------------------------------------------------------------------------
+
+def test_the_folder_holds_the_documents_tables_and_figures(result, report):
+    folder, written = report
+    on_disk = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert sorted(written) == on_disk
+    names = {str(p.relative_to(folder)) for p in on_disk}
+    expected_figures = {"figures/comparison.png", "figures/timeseries_ALL.png"} | {
+        f"figures/timeseries_{code}.png" for code in result.regions}
+    assert names == {"report.md", "report.html", "comparison.csv", "impacts.csv"} | expected_figures
+    assert all(p.stat().st_size > 0 for p in on_disk)
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]   # no staging left behind
+
+
+def test_markdown_links_every_figure(report):
+    folder, _ = report
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text))
+    assert linked == {str(p.relative_to(folder)) for p in (folder / "figures").glob("*.png")}
+
+
+class _Checker(HTMLParser):
+    """Collects external references and checks that every opened element is closed in order."""
+
+    VOID = {"meta", "img", "br", "hr", "link", "input"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.sources, self.links, self.errors = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "src" in attributes:
+            self.sources.append(attributes["src"])
+        if tag == "link":
+            self.links.append(attributes)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+
+def test_html_is_one_self_contained_file(report):
+    folder, _ = report
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    checker = _Checker()
+    checker.feed(text)
+    assert checker.errors == [] and checker.stack == []
+    assert checker.links == []
+    assert "<script" not in text and "@import" not in text and "url(" not in text
+    pngs = {p.read_bytes() for p in (folder / "figures").glob("*.png")}
+    assert len(checker.sources) == len(pngs)
+    embedded = set()
+    for source in checker.sources:
+        assert source.startswith("data:image/png;base64,")
+        embedded.add(base64.b64decode(source.split(",", 1)[1]))
+    assert embedded == pngs
+    assert "@media print" in text
+
+
+def test_the_comparison_table_matches_comparison_csv(result, report):
+    folder, _ = report
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    rows = markdown_table(text, "Region")
+    table = result.comparison.set_index(["adm1_name", "metric"])
+    assert len(rows) == (len(result.regions) + 1) * len(SUMMARY_METRICS)
+    columns = ["baseline_value", "scenario_value", "difference_if_held", "difference_mean", "difference",
+               "difference_p10", "difference_p90"]
+    for row in rows:
+        expected = table.loc[(row[0], LABELS[row[1]])]
+        for cell, column in zip(row[2:], columns, strict=True):
+            value = expected[column]
+            tolerance = 0.5 if abs(value) >= 99.95 else 0.05
+            assert abs(parse_number(cell) - value) <= tolerance, (row[0], row[1], column)
+
+
+def test_the_answer_gives_each_region_and_how_often_the_pause_held(result, report):
+    folder, _ = report
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    answer = next(line for line in text.splitlines() if line.startswith("**Answer.**"))
+    held = result.pause_held["announced-pause"]
+    assert f"The pause held in {held.sum()} of the 4 members ({held.mean():.0%})" in answer
+    assert "probability 0.25" in answer
+    rows = result.comparison.set_index(["adm1_pcode", "metric"])
+    for code in result.regions:
+        name = rows.loc[(code, "people_below_12c"), "adm1_name"]
+        if_held = rows.loc[(code, "people_below_12c"), "difference_if_held"]
+        mean = rows.loc[(code, "people_below_12c"), "difference_mean"]
+        assert f"{name}: if the pause holds, {approximate(abs(if_held))} fewer person-days below 12 °C" in answer
+        assert f"expected change {approximate(mean, signed=True)} (" in answer
+    total = rows.loc[("ALL", "person_hours_without_power"), "difference_if_held"]
+    assert f"{approximate(abs(total))} fewer person-hours without power" in answer
+
+
+def test_what_it_assumes_and_sources(report):
+    folder, _ = report
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    assumes = text[text.index("## What this assumes"):text.index("## Sources")]
+    assert "pause from 2026-01-30 00:00 to 2026-02-06 00:00 (Kyiv time)" in assumes
+    assert "probability 0.25" in assumes
+    assert "Every model parameter is at its default (parameter set 2026.1)" in assumes
+    assert "docs/model.md" in assumes
+    sources = text[text.index("## Sources"):]
+    assert "<https://data.humdata.org/dataset/cod-ps-ukr>" in sources
+    assert "**announced-pause-2026-01-29:**" in sources and "TAG24" in sources
+    assert "parameter set 2026.1" in sources
+
+
+def test_no_wall_clock_time_and_no_folder_of_this_machine(report):
+    folder, _ = report
+    for name in ("report.md", "report.html"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert "dated 2026-01-30 (the as-of date)" in text
+        assert str(Path.cwd()) not in text and str(folder) not in text
+        assert not re.search(r"/(work|tmp|home|root)/", text)
+
+
+def test_generated_line_follows_source_date_epoch(result, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770000000")          # 2026-02-02 02:40 UTC
+    write_report(result, tmp_path / "r", figures=False)
+    assert "dated 2026-02-02 (SOURCE_DATE_EPOCH)" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+
+
+def test_changed_parameters_and_compliance_are_reported(tmp_path):
+    run = gridimpact.compare(members=2, days=2, params={"tau_house": 40}, compliance=1.0)
+    write_report(run, tmp_path / "r", figures=False)
+    text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "**tau_house:** 40 h (default 50)" in text
+    assert "it holds in a member with probability 1," in text
+    assert "The pause held in 2 of the 2 members (100%)" in text
+
+
+def test_a_single_scenario_report_says_there_is_nothing_to_compare(tmp_path):
+    run = gridimpact.compare(scenarios=("no-pause",), members=2, days=2)
+    written = write_report(run, tmp_path / "r")
+    text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "Only one scenario (no-pause) was run" in text
+    assert tmp_path / "r" / "figures" / "comparison.png" not in written
+    assert (tmp_path / "r" / "figures" / "timeseries_UA80.png").exists()
+
+
+# --- Reproducible and safe ----------------------------------------------------------------------------
+
+def test_two_reports_are_byte_identical(result, report, tmp_path):
+    folder, _ = report
+    write_report(result, tmp_path / "again")
+    assert snapshot(tmp_path / "again") == snapshot(folder)
+
+
+def test_a_failure_mid_write_leaves_the_previous_report_untouched(result, tmp_path, monkeypatch):
+    target = tmp_path / "report"
+    write_report(result, target, figures=False)
+    before = snapshot(target)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(document, "write_table", broken)
+    with pytest.raises(RuntimeError, match="disk trouble"):
+        write_report(result, target)                 # figures are drawn before the failure
+    assert snapshot(target) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_a_folder_with_other_files_is_not_replaced(result, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match=r"notes\.txt"):
+        write_report(result, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="not a folder"):
+        write_report(result, tmp_path / "file")
+
+
+def test_without_matplotlib_the_report_says_so(result, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    written = write_report(result, tmp_path / "r")
+    text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "matplotlib is not installed" in text and "gridimpact[plot]" in text
+    assert not (tmp_path / "r" / "figures").exists()
+    assert {p.name for p in written} == {"report.md", "report.html", "comparison.csv", "impacts.csv"}
+
+
+def test_figures_can_be_left_out(result, tmp_path):
+    write_report(result, tmp_path / "r", figures=False)
+    text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "## Figures" not in text and "<img" not in (tmp_path / "r" / "report.html").read_text()
+
+
+# --- Figures ------------------------------------------------------------------------------------------
+
+def png_text_keys(data: bytes) -> list[bytes]:
+    keys, position = [], 8
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        if kind in (b"tEXt", b"iTXt", b"zTXt"):
+            keys.append(data[position + 8:position + 8 + length].split(b"\0")[0])
+        position += 12 + length
+    return keys
+
+
+def test_saved_figures_are_deterministic_and_carry_no_software_stamp(result, tmp_path):
+    first = figures.save_figure(figures.timeseries_figure(result, "Kyiv"), tmp_path / "a.png").read_bytes()
+    second = figures.save_figure(figures.timeseries_figure(result, "UA80"), tmp_path / "b.png").read_bytes()
+    assert first == second
+    assert first.startswith(b"\x89PNG") and b"Software" not in png_text_keys(first)
+    assert struct.unpack(">II", first[16:24]) == (800, 850)       # 8 × 8.5 in at 100 dpi
+
+
+def test_timeseries_lines_are_member_medians_over_the_whole_period(result):
+    figure = figures.timeseries_figure(result, "Kyiv")
+    axes = figure.axes
+    assert [ax.get_title(loc="left") for ax in axes] == [title for _, title, _ in figures.TIMESERIES_PANELS]
+    assert axes[0].get_ylabel() == "persons (daily mean)"
+    lines = {line.get_label(): line for line in axes[0].get_lines() if not line.get_label().startswith("_")}
+    assert set(lines) == set(result.scenarios)
+    members = result.daily["no-pause"]["people_without_power"][:, result.regions.index("UA80"), :]
+    np.testing.assert_allclose(lines["no-pause"].get_ydata(), np.quantile(members, 0.5, axis=0))
+    assert len(lines["no-pause"].get_xdata()) == len(result.days)
+
+
+def test_timeseries_without_member_arrays_uses_the_impacts_window(result):
+    large = replace(result, daily=None)
+    figure = figures.timeseries_figure(large, "UA80")
+    line = next(line for line in figure.axes[2].get_lines() if line.get_label() == "announced-pause")
+    rows = result.impacts[(result.impacts["scenario"] == "announced-pause") & (result.impacts["adm1_pcode"] == "UA80")]
+    np.testing.assert_array_equal(line.get_ydata(), rows["people_below_12c"].to_numpy(float))
+    with pytest.raises(ParameterError, match="member arrays"):
+        figures.timeseries_figure(large, "ALL")
+
+
+def test_timeseries_of_all_regions_adds_members_before_taking_quantiles(result):
+    figure = figures.timeseries_figure(result, "ALL")
+    line = next(line for line in figure.axes[1].get_lines() if line.get_label() == "no-pause")
+    summed = result.daily["no-pause"]["people_without_heat"].sum(axis=1)
+    np.testing.assert_allclose(line.get_ydata(), np.quantile(summed, 0.5, axis=0))
+
+
+def test_unknown_or_absent_regions_are_refused(result):
+    with pytest.raises(ParameterError, match="unknown region"):
+        figures.timeseries_figure(result, "Atlantis")
+    with pytest.raises(ParameterError, match="not in this comparison"):
+        figures.timeseries_figure(result, "Lviv")
+
+
+def test_comparison_bars_are_median_changes_with_if_held_markers(result):
+    figure = figures.comparison_figure(result)
+    assert len(figure.axes) == len(figures.COMPARISON_METRICS)
+    ax = figure.axes[0]
+    rows = result.comparison[result.comparison["metric"] == "people_below_12c"].set_index("adm1_pcode")
+    codes = [*result.regions, "ALL"]
+    from matplotlib.container import BarContainer
+
+    bars = next(c for c in ax.containers if isinstance(c, BarContainer))
+    widths = [patch.get_width() for patch in bars.patches]
+    np.testing.assert_allclose(widths, rows.loc[codes, "difference"])
+    held = next(line for line in ax.get_lines() if line.get_marker() == "D")
+    np.testing.assert_allclose(held.get_xdata(), rows.loc[codes, "difference_if_held"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == [*rows.loc[list(result.regions), "adm1_name"], "All regions"]
+    assert ax.get_xlabel() == "change, person-days"
+
+
+def test_comparison_figure_refuses_unknown_metrics(result):
+    with pytest.raises(ParameterError, match="not_a_metric"):
+        figures.comparison_figure(result, metrics=("not_a_metric",))
