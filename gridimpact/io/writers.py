@@ -73,6 +73,14 @@ def markdown_text(frame: pd.DataFrame) -> str:
 
 
 def json_text(frame: pd.DataFrame) -> str:
+    """A list of records; calendar dates as ``YYYY-MM-DD`` strings, times in ISO 8601."""
+    import datetime
+
+    frame = frame.copy()
+    for column in frame.columns:
+        first = frame[column].dropna().head(1)
+        if len(first) and isinstance(first.iloc[0], datetime.date) and not isinstance(first.iloc[0], datetime.datetime):
+            frame[column] = frame[column].astype(str)
     records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 
