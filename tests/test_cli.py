@@ -176,3 +176,32 @@ def test_help_does_not_import_the_heavy_libraries():
     assert out.strip() == "[]"
     helped = run_subprocess("--help")
     assert helped.returncode == 0
+
+
+def test_report_command_writes_a_report_folder(runner, tmp_path):
+    result = runner.invoke(cli, ["report", "--members", "3", "--days", "3", "--no-figures", "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "announced-pause" in html and "<table" in html
+    assert (tmp_path / "r" / "comparison.csv").exists()
+
+
+def test_regenerate_command_exit_codes(runner, tmp_path):
+    config = tmp_path / "regen.toml"
+    config.write_text('[run]\njob = "compare"\nmembers = 2\ndays = 2\n[outputs]\ndirectory = "out"\n'
+                      'formats = ["csv"]\n', encoding="utf-8")
+    ok = runner.invoke(cli, ["regenerate", str(config)])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output == ""  # silent on success
+    assert (tmp_path / "out" / "datapackage.json").exists()
+    from filelock import FileLock
+
+    with FileLock(str(tmp_path / ".out.lock")):
+        busy = run_subprocess("regenerate", str(config))
+    assert busy.returncode == 75, busy.stderr
+    assert "lock" in busy.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[run]\nmembres = 2\n', encoding="utf-8")
+    wrong = runner.invoke(cli, ["regenerate", str(bad)])
+    assert wrong.exit_code == 65 and "members" in wrong.stderr
+    assert runner.invoke(cli, ["regenerate", str(tmp_path / "missing.toml")]).exit_code == 66
