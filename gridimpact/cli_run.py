@@ -52,6 +52,25 @@ def estimate(inputs, outages, temperature, population, regions, start, end, para
         log.info("wrote %s", path)
 
 
+def run_comparison(inputs, outages, temperature, population, regions, scenario_names, as_of, days, members,
+                   seed, compliance, quiet, params_file, assignments, scheduler=None):
+    """The comparison behind `compare` and `report`, with a progress bar and an optional cluster."""
+    from gridimpact.api import DEFAULT_SCENARIOS, compare
+
+    data = load_inputs(inputs, outages, temperature, population)
+    show_notes(data.notes)
+    params = load_parameters(params_file, assignments)
+    client = dask_client(scheduler)
+    try:
+        with progress_bar("simulating", quiet) as progress:
+            return compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
+                           seed=seed, compliance=compliance, params=params, regions=list(regions) or None,
+                           progress=progress, client=client)
+    finally:
+        if client is not None:
+            client.close()
+
+
 @click.command()
 @input_options
 @scenario_options
@@ -67,22 +86,9 @@ def compare(inputs, outages, temperature, population, regions, scenario_names, a
     30 January 2026 for 14 days, 100 members. Prints, per region, what the pause changes with its
     P10–P90 range; with -o DIR writes impacts.csv and comparison.csv.
     """
-    from gridimpact.api import DEFAULT_SCENARIOS
-    from gridimpact.api import compare as run_compare
-
-    data = load_inputs(inputs, outages, temperature, population)
-    show_notes(data.notes)
-    params = load_parameters(params_file, assignments)
     formats = tuple(f.lower() for f in formats) or ("csv",)
-    client = dask_client(scheduler)
-    try:
-        with progress_bar("simulating", quiet) as progress:
-            result = run_compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
-                                 seed=seed, compliance=compliance, params=params, regions=list(regions) or None,
-                                 progress=progress, client=client)
-    finally:
-        if client is not None:
-            client.close()
+    result = run_comparison(inputs, outages, temperature, population, regions, scenario_names, as_of, days,
+                            members, seed, compliance, quiet, params_file, assignments, scheduler)
     if output is None:
         from gridimpact.report.console import comparison_text
 
@@ -107,17 +113,10 @@ def report(inputs, outages, temperature, population, regions, scenario_names, as
     Runs the same comparison as `gridimpact compare` and writes DIR/report.md, DIR/report.html,
     DIR/figures/, DIR/comparison.csv and DIR/impacts.csv, ready to attach to a situation report.
     """
-    from gridimpact.api import DEFAULT_SCENARIOS
-    from gridimpact.api import compare as run_compare
     from gridimpact.report.document import write_report
 
-    data = load_inputs(inputs, outages, temperature, population)
-    show_notes(data.notes)
-    params = load_parameters(params_file, assignments)
-    with progress_bar("simulating", quiet) as progress:
-        result = run_compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
-                             seed=seed, compliance=compliance, params=params, regions=list(regions) or None,
-                             progress=progress)
+    result = run_comparison(inputs, outages, temperature, population, regions, scenario_names, as_of, days,
+                            members, seed, compliance, quiet, params_file, assignments)
     for path in write_report(result, output, figures=not no_figures, title=title):
         log.info("wrote %s", path)
     click.echo(str(Path(output) / "report.html"))
