@@ -13,6 +13,7 @@ from gridimpact import __version__
 from gridimpact.engine import Building, simulate
 from gridimpact.errors import ParameterError
 from gridimpact.hazard import Period, build_hazard
+from gridimpact.impact import NUMERIC_METRICS
 from gridimpact.inputs import Inputs
 from gridimpact.model_inputs import default_period, exposure_from, model_regions, outdoor_array
 from gridimpact.params import Params, load_params
@@ -108,6 +109,8 @@ DEFAULT_MEMBERS = 100
 DEFAULT_SEED = 20260129
 """The date of the announcement, as a seed: any fixed number makes runs reproducible."""
 DEFAULT_HORIZON_DAYS = 14
+RESULT_BUDGET_BYTES = 256 * 2**20
+"""Memory for one region group's daily results of every member and scenario (float64)."""
 KEEP_MEMBER_CELLS = 2_000_000
 """Keep every member's daily values in the result (``.daily``) when regions × members × days is at
 most this; larger runs keep only the reduced tables."""
@@ -116,7 +119,7 @@ most this; larger runs keep only the reduced tables."""
 def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
-            block: int | None = None, region_block: int = 64, workers: int | None = None, progress=None,
+            block: int | None = None, region_block: int | None = None, workers: int | None = None, progress=None,
             client=None) -> ComparisonResult:
     """Compare scenarios on the same inputs with an ensemble; the first scenario is the baseline.
 
@@ -142,7 +145,9 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Parameter overrides; sampled parameters vary around these values.
     block, region_block : int
         Members and regions simulated together: memory grows with their product; results do not
-        depend on them. By default members are split evenly between the workers, at most 50.
+        depend on them. By default members are split evenly between the workers, at most 50, and
+        regions are grouped so that one group's daily results for every member stay within
+        ``RESULT_BUDGET_BYTES``.
     workers : int, optional
         Threads running member blocks at once (default: the number of CPU cores, at most 4).
     progress : callable(int), optional
@@ -189,6 +194,9 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         runner = dask_runner(client)
     workers = workers or min(os.cpu_count() or 1, 4)
     block = block or max(1, min(50, -(-members // workers)))
+    if region_block is None:
+        per_region = members * len(period.days) * len(NUMERIC_METRICS) * 8 * len(loaded)
+        region_block = max(1, min(64, RESULT_BUDGET_BYTES // per_region))
     window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
     tables = ComparisonTables(names, names[0], period.days, window)
     as_of_q = quarter_of(as_of_day.tz_localize(TIMEZONE), period)

@@ -111,7 +111,9 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
 
     pop_cohort = cohort_population(exposure.population, exposure.weights, bands)  # (R,3,3,12,K)
     pop_power_unit = exposure.population / (groups * bands)                         # (R,) per (g,k)
-    pop_heat_class = pop_cohort.sum(axis=2)                                        # (R,3,12,K)
+    # People per (group, band) unit of each heating class: cohorts are equal across groups and bands,
+    # so sums over them factorise into (sum over groups) × (sum over bands).
+    class_unit = exposure.population[:, None] * exposure.weights.sum(axis=2) / (groups * bands)  # (R,3)
     occupied = pop_cohort > 0
     has_independent = exposure.independent * exposure.population > 0
 
@@ -142,27 +144,37 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
         group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
         band_power = hourly_mean(band_off(window.persistent, bands))                       # (M,R,K,H)
         band_heat = hourly_mean(band_off(window.heat_lost, bands))                         # (M,R,K,H)
-        # Hour-first from here on: each hour is one contiguous block, and every sum over cohorts
-        # runs along the last axis, row by row, so results do not depend on how many members or
-        # regions share the arrays.
-        group_on = np.moveaxis(1.0 - group_off, -1, 0)[..., :, None]                      # (H,M,R,12,1)
-        band_on = np.moveaxis(1.0 - band_power, -1, 0)[..., None, :]                      # (H,M,R,1,K)
-        power_on = group_on * band_on                                                       # (H,M,R,12,K)
-        plant_on = np.broadcast_to(np.moveaxis(1.0 - band_heat, -1, 0)[..., None, :], power_on.shape)
-        fraction = np.stack([power_on * plant_on, plant_on, power_on], axis=3).astype(np.float32)  # (H,M,R,3,12,K)
-        without_power = pop_power_unit * _row_sum(1.0 - power_on, 3)                       # (H,M,R)
-        without_heat = _row_sum((1.0 - fraction) * pop_heat_class, 3)                       # (H,M,R)
+        # Hour-first and C-contiguous from here on, in float32: each hour is one contiguous block,
+        # and every sum over cohorts runs along the last axis, row by row, so results do not depend
+        # on how many members or regions share the arrays.
+        group_on = _hour_first(1.0 - group_off)[..., :, None]                               # (H,M,R,12,1)
+        band_on = _hour_first(1.0 - band_power)[..., None, :]                               # (H,M,R,1,K)
+        plant_on = _hour_first(1.0 - band_heat)[..., None, :]                               # (H,M,R,1,K)
+        fraction = np.empty((*group_on.shape[:3], 3, groups, bands), dtype=np.float32)     # (H,M,R,3,12,K)
+        np.multiply(group_on, band_on, out=fraction[:, :, :, 2])                           # power-dependent
+        np.multiply(fraction[:, :, :, 2], plant_on, out=fraction[:, :, :, 0])              # district, pumped
+        fraction[:, :, :, 1] = plant_on                                                     # district, no pumps
+        groups_on = _row_sum(group_on, 3)                                                   # (H,M,R) Σ_g
+        bands_on = _row_sum(band_on, 3)                                                     # Σ_k power
+        plants_on = _row_sum(plant_on, 3)                                                   # Σ_k plant
+        both_on = _row_sum(band_on * plant_on, 3)                                           # Σ_k power·plant
+        units = groups * bands
+        units_off = units - groups_on * bands_on                                            # (H,M,R) of 12·K
+        without_power = pop_power_unit * units_off                                          # (H,M,R)
+        share_off = units_off / units
+        without_heat = (class_unit[:, 0] * (units - groups_on * both_on)                   # district, pumped
+                        + class_unit[:, 1] * (units - groups * plants_on)                   # district, no pumps
+                        + class_unit[:, 2] * units_off)                                     # power-dependent
         fraction = fraction[:, :, :, :, None]                                               # add the building axis
         free_running = (np.moveaxis(outdoor[:, :, h0:h1], -1, 0)[:, :, :, None, None, None, None] + gain).astype(np.float32)
         day_min = temperature.copy()  # the path within an hour is monotone: its ends bound it
-        hours_below_12 = np.zeros(temperature.shape, dtype=np.float32)
+        hours_below_12 = np.zeros(temperature.shape, dtype=np.uint8)
         for h in range(h1 - h0):
             temperature = _step(temperature, free_running[h], fraction[h], decay, heating_gain, setpoint)
             np.minimum(day_min, temperature, out=day_min)
             hours_below_12 += temperature < 12.0
             if hourly is not None:
                 hourly["indoor_temperature"][..., h0 + h] = temperature[0]
-        share_off = _row_sum(1.0 - power_on, 3) / (groups * bands)                         # (H,M,R)
         if hourly is not None:
             hourly["without_power"][:, h0:h1] = without_power[:, 0].T
             hourly["without_heat"][:, h0:h1] = without_heat[:, 0].T
@@ -177,15 +189,28 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
 
 
 def _row_sum(array: np.ndarray, keep: int) -> np.ndarray:
-    """Sum over every axis after the first ``keep``, as one contiguous row each (deterministic)."""
-    return np.ascontiguousarray(array).reshape(*array.shape[:keep], -1).sum(axis=-1)
+    """Sum over every axis after the first ``keep``, as one contiguous row each (deterministic),
+    accumulated in float64."""
+    return np.ascontiguousarray(array).reshape(*array.shape[:keep], -1).sum(axis=-1, dtype=np.float64)
+
+
+def _hour_first(array: np.ndarray) -> np.ndarray:
+    """(…, H) float array → contiguous float32 (H, …)."""
+    return np.ascontiguousarray(np.moveaxis(array, -1, 0), dtype=np.float32)
 
 
 def _step(temperature, free_running, fraction, decay, heating_gain, setpoint):
-    """One thermal hour for every cohort (``thermal.step_hour`` with its constants precomputed)."""
-    unheated = free_running + (temperature - free_running) * decay
-    heated = unheated + fraction * heating_gain
-    return np.minimum(heated, np.maximum(setpoint, unheated))
+    """One thermal hour for every cohort (``thermal.step_hour`` with its constants precomputed).
+
+    Written with in-place operations: two new arrays per hour instead of seven.
+    """
+    unheated = np.subtract(temperature, free_running)
+    unheated *= decay
+    unheated += free_running
+    heated = np.multiply(fraction, heating_gain)
+    heated += unheated
+    np.maximum(unheated, setpoint, out=unheated)
+    return np.minimum(heated, unheated, out=heated)
 
 
 def _metric_names() -> list[str]:

@@ -161,10 +161,24 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
             results = list(pool.map(lambda b: run_block(setup, scenarios, b, progress), blocks))
     else:
         results = [run_block(setup, scenarios, b, progress) for b in blocks]
+    return _gather(results, len(scenarios), members)
+
+
+def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) -> list[ScenarioRun]:
+    """Stack the blocks' runs along the member axis into arrays allocated once."""
     runs = []
-    for i in range(len(scenarios)):
-        parts = [r[i] for r in results]
-        daily = {name: np.concatenate([p.daily[name] for p in parts], axis=0) for name in parts[0].daily}
+    for i in range(n_scenarios):
+        parts = [block_runs[i] for block_runs in results]
+        daily = {}
+        for name, first in parts[0].daily.items():
+            stacked = np.empty((members, *first.shape[1:]), dtype=first.dtype)
+            start = 0
+            for part in parts:
+                values = part.daily[name]
+                stacked[start:start + len(values)] = values
+                start += len(values)
+                part.daily[name] = None  # release the block's copy as soon as it is stacked
+            daily[name] = stacked
         held = None if parts[0].pause_held is None else np.concatenate([p.pause_held for p in parts])
         runs.append(ScenarioRun(daily, held))
     return runs
