@@ -113,7 +113,23 @@ class Registry:
         key = normalise(query)
         if key in self._index:
             return self._by_pcode[self._index[key]]
+        finer = self._finer_unit(upper)
+        if finer is not None:
+            return finer
         raise UnknownRegionError(query, self.suggest(query))
+
+    def _finer_unit(self, code: str) -> Region | None:
+        """A raion (ADM2) or hromada (ADM3/4) p-code of the COD shape inside a registered oblast.
+
+        Such units are too many to list; they are accepted by shape, named by their p-code and placed
+        at their oblast's reference point until a registry with their names is given.
+        """
+        level = admin_level_of(code)
+        parent = self._by_pcode.get(code[:4]) if level and level > 1 else None
+        if parent is None:
+            return None
+        return Region(pcode=code, admin_level=level, parent_pcode=parent.pcode, iso_3166_2="", name_en=code,
+                      name_uk=code, ref_point=parent.ref_point, lat=parent.lat, lon=parent.lon, aliases=())
 
     def suggest(self, query: str, n: int = 3) -> list[str]:
         """Known names closest to ``query``, for error messages."""

@@ -57,6 +57,18 @@ def test_the_region_registry_keeps_ocha_codes_apart_from_iso_codes():
         registry.resolve("UA30")  # never derived from ISO 3166-2
 
 
+def test_raion_and_hromada_codes_are_accepted_inside_a_known_oblast(tmp_path):
+    registry = default_registry()
+    hromada = registry.resolve("UA6302001")
+    assert (hromada.admin_level, hromada.adm1_pcode, hromada.parent_pcode) == (3, "UA63", "UA63")
+    assert registry.resolve("ua1402").admin_level == 2
+    with pytest.raises(LookupError):
+        registry.resolve("UA9902001")  # no oblast UA99
+    reports = tmp_path / "outages.csv"
+    reports.write_text("region,start,share_off,kind\nUA6302001,2026-01-10 00:00,0.5,scheduled\n", encoding="utf-8")
+    assert load_outages(reports).regions == ["UA6302001"]
+
+
 def test_every_data_file_is_described_with_sources_and_a_licence():
     described = {Path(r["path"]).name for r in resources()}
     shipped = {p.name for p in DATA.iterdir() if p.suffix == ".csv"}
