@@ -50,6 +50,10 @@ def input_options(function):
                      help="Temperature file (repeatable); default: the embedded case."),
         click.option("--population", type=InputFile, metavar="FILE",
                      help="Population file; default: the embedded case."),
+        click.option("--population-basis", "population_basis", type=click.Choice(["current", "cod-ps-2022"]),
+                     default="current", show_default=True,
+                     help="Embedded population: current estimates (displacement, government-controlled "
+                          "Donetsk) or the OCHA COD-PS 2022 projection."),
         click.option("--region", "regions", multiple=True, metavar="NAME",
                      help="Only these regions (name or p-code; repeatable)."),
     ]
@@ -78,14 +82,15 @@ def output_options(netcdf: bool = False):
     return decorate
 
 
-def load_inputs(inputs: Path | None, outages, temperature, population):
+def load_inputs(inputs: Path | None, outages, temperature, population, population_basis: str = "current"):
     from gridimpact.inputs import Inputs
 
     if inputs is None and not outages and not temperature and not population:
-        return Inputs.default()
+        return Inputs.default(population_basis=population_basis)
     from gridimpact.io.bundle import load_bundle
 
-    return load_bundle(outages=list(outages), temperature=list(temperature), population=population, folder=inputs)
+    return load_bundle(outages=list(outages), temperature=list(temperature), population=population, folder=inputs,
+                       population_basis=population_basis)
 
 
 def load_parameters(params_file: Path | None, assignments):

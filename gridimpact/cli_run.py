@@ -28,7 +28,7 @@ from gridimpact.cli_options import (
 @click.option("--end", type=DATE, help="Last local day (YYYY-MM-DD); default: last day with data.")
 @params_options
 @output_options(netcdf=True)
-def estimate(inputs, outages, temperature, population, regions, start, end, params_file, assignments,
+def estimate(inputs, outages, temperature, population, population_basis, regions, start, end, params_file, assignments,
              output, formats, hxl) -> None:
     """Estimate impacts per region and day from the inputs as given.
 
@@ -37,7 +37,7 @@ def estimate(inputs, outages, temperature, population, regions, start, end, para
     """
     from gridimpact.api import estimate as run_estimate
 
-    data = load_inputs(inputs, outages, temperature, population)
+    data = load_inputs(inputs, outages, temperature, population, population_basis)
     show_notes(data.notes)
     params = load_parameters(params_file, assignments)
     formats = tuple(f.lower() for f in formats) or ("csv",)
@@ -52,12 +52,12 @@ def estimate(inputs, outages, temperature, population, regions, start, end, para
         log.info("wrote %s", path)
 
 
-def run_comparison(inputs, outages, temperature, population, regions, scenario_names, as_of, days, members,
-                   seed, compliance, quiet, params_file, assignments, scheduler=None):
+def run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of,
+                   days, members, seed, compliance, quiet, params_file, assignments, scheduler=None):
     """The comparison behind `compare` and `report`, with a progress bar and an optional cluster."""
     from gridimpact.api import DEFAULT_SCENARIOS, compare
 
-    data = load_inputs(inputs, outages, temperature, population)
+    data = load_inputs(inputs, outages, temperature, population, population_basis)
     show_notes(data.notes)
     params = load_parameters(params_file, assignments)
     client = dask_client(scheduler)
@@ -78,7 +78,7 @@ def run_comparison(inputs, outages, temperature, population, regions, scenario_n
               help="Run on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786); results equal a local run.")
 @params_options
 @output_options()
-def compare(inputs, outages, temperature, population, regions, scenario_names, as_of, days, members, seed,
+def compare(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of, days, members, seed,
             compliance, scheduler, quiet, params_file, assignments, output, formats, hxl) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
@@ -87,8 +87,8 @@ def compare(inputs, outages, temperature, population, regions, scenario_names, a
     P10–P90 range; with -o DIR writes impacts.csv and comparison.csv.
     """
     formats = tuple(f.lower() for f in formats) or ("csv",)
-    result = run_comparison(inputs, outages, temperature, population, regions, scenario_names, as_of, days,
-                            members, seed, compliance, quiet, params_file, assignments, scheduler)
+    result = run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names,
+                            as_of, days, members, seed, compliance, quiet, params_file, assignments, scheduler)
     if output is None:
         from gridimpact.report.console import comparison_text
 
@@ -106,7 +106,7 @@ def compare(inputs, outages, temperature, population, regions, scenario_names, a
 @params_options
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
               help="Report folder to write (replaced as a whole only when complete).")
-def report(inputs, outages, temperature, population, regions, scenario_names, as_of, days, members, seed,
+def report(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of, days, members, seed,
            compliance, title, no_figures, quiet, params_file, assignments, output) -> None:
     """Write a self-contained summary (Markdown and HTML, figures, tables, sources, assumptions).
 
@@ -115,8 +115,8 @@ def report(inputs, outages, temperature, population, regions, scenario_names, as
     """
     from gridimpact.report.document import write_report
 
-    result = run_comparison(inputs, outages, temperature, population, regions, scenario_names, as_of, days,
-                            members, seed, compliance, quiet, params_file, assignments)
+    result = run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names,
+                            as_of, days, members, seed, compliance, quiet, params_file, assignments)
     for path in write_report(result, output, figures=not no_figures, title=title):
         log.info("wrote %s", path)
     click.echo(str(Path(output) / "report.html"))

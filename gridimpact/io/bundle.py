@@ -66,8 +66,9 @@ def files_in_folder(folder: Path) -> dict[str, list[Path]]:
 
 
 def load_bundle(*, outages=None, temperature=None, population=None, region: str | None = None,
-                folder: Path | None = None, max_gap_hours: int = 6):
-    """Load the given files (and a folder's files) into ``Inputs``; defaults fill the rest."""
+                folder: Path | None = None, max_gap_hours: int = 6, population_basis: str = "current"):
+    """Load the given files (and a folder's files) into ``Inputs``; the embedded case fills the rest
+    (its population on ``population_basis``)."""
     from gridimpact.inputs import Inputs
     from gridimpact.io.outages import load_outages
     from gridimpact.io.population import load_population
@@ -81,12 +82,12 @@ def load_bundle(*, outages=None, temperature=None, population=None, region: str 
     if not any(given.values()):
         from gridimpact.datasets import default_inputs
 
-        return default_inputs()
+        return default_inputs(population_basis)
     defaulted = [family for family in FAMILIES if not given[family]]
     if defaulted:
         from gridimpact.datasets import default_files
 
-        defaults = default_files()
+        defaults = default_files(population_basis)
         for family in defaulted:
             given[family] = defaults[family]
     if len(given["population"]) > 1:
