@@ -151,7 +151,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     workers : int, optional
         Threads running member blocks at once (default: the number of CPU cores, at most 4).
     progress : callable(int), optional
-        Called with the number of simulated days completed, for progress bars.
+        Called with the number of simulated member-block days completed, for progress bars; if it
+        has a ``start(total)`` method, that is called first with the total.
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
     """
@@ -205,6 +206,11 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     daily: dict | None = {name: [] for name in names} if keep else None
     pause_held: dict = {}
     population = []
+    if hasattr(progress, "start"):
+        shared = int(np.clip(as_of_q // 96, 0, len(period.days)))
+        member_blocks = -(-members // block)
+        region_blocks = -(-len(chosen) // region_block)
+        progress.start(region_blocks * member_blocks * (shared + len(loaded) * (len(period.days) - shared)))
     for start in range(0, len(chosen), region_block):
         block_regions = chosen[start:start + region_block]
         exposure = exposure_from(inputs, block_regions, params)

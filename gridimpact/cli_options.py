@@ -140,7 +140,11 @@ def dask_client(address: str | None):
 
 
 class progress_bar:
-    """A progress bar on stderr, only when stderr is a terminal and --quiet is off."""
+    """A progress bar on stderr, only when stderr is a terminal and --quiet is off.
+
+    Yields a callable for ``compare(progress=...)``: ``progress(n)`` advances by n simulated
+    member-block days; ``progress.start(total)`` (called by compare once it knows) sets the length.
+    """
 
     def __init__(self, label: str, quiet: bool = False):
         self.label = label
@@ -152,9 +156,15 @@ class progress_bar:
         quiet = self.quiet or (ctx.find_root().obj or {}).get("quiet", False)
         if quiet or not sys.stderr.isatty():
             return None
-        self.bar = click.progressbar(length=None, label=self.label, file=sys.stderr, show_pos=True)
+        return self
+
+    def start(self, total: int) -> None:
+        self.bar = click.progressbar(length=max(1, total), label=self.label, file=sys.stderr, show_eta=True)
         self.bar.__enter__()
-        return lambda n: self.bar.update(n)
+
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
 
     def __exit__(self, *exc):
         if self.bar is not None:

@@ -152,3 +152,19 @@ def test_the_horizon_beyond_the_temperature_data_uses_climatology(inputs):
     assert np.isfinite(outdoor[:, :, late]).all()
     assert not np.array_equal(outdoor[0, :, late], outdoor[1, :, late])  # members draw their own weather
     assert np.array_equal(outdoor[0, :, ~late], outdoor[1, :, ~late])      # observed days are shared
+
+
+def test_progress_reports_a_total_and_reaches_it(inputs):
+    class Progress:
+        total = None
+        done = 0
+
+        def start(self, total):
+            self.total = total
+
+        def __call__(self, n):
+            self.done += n
+
+    progress = Progress()
+    run(inputs, members=5, days=3, block=2, progress=progress)
+    assert progress.total == progress.done > 0
