@@ -15,7 +15,13 @@ from gridimpact.errors import ParameterError
 from gridimpact.hazard import Period, build_hazard
 from gridimpact.impact import NUMERIC_METRICS
 from gridimpact.inputs import Inputs
-from gridimpact.model_inputs import default_period, exposure_from, model_regions, outdoor_array
+from gridimpact.model_inputs import (
+    default_period,
+    exposure_from,
+    model_regions,
+    outdoor_array,
+    outdoor_values,
+)
 from gridimpact.params import Params, load_params
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
@@ -182,7 +188,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     if as_of_day < first_day:
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
-    observed = observed_outdoor(inputs, chosen, period)
+    observed = outdoor_values(inputs, chosen, period)
     climatology = None
     if np.isnan(observed).any():
         from gridimpact.climatology import Climatology
@@ -243,15 +249,6 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
                             pause_held=pause_held, days=period.days, window=window, regions=tuple(chosen),
                             baseline=names[0], scenarios=tuple(names), members=members, seed=seed,
                             provenance=provenance)
-
-
-def observed_outdoor(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:
-    """(R, H) °C on the period's hours, NaN where the inputs have no temperature."""
-    frame = inputs.temperature.frame
-    frame = frame[frame["pcode"].isin(regions)]
-    wide = frame.pivot(index="time", columns="pcode", values="temperature_c")
-    wide.index = wide.index.tz_convert("UTC")
-    return wide.reindex(index=period.hours, columns=regions).to_numpy(dtype=float).T
 
 
 def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:

@@ -59,15 +59,19 @@ def exposure_from(inputs: Inputs, regions: list[str], params: Params) -> Exposur
     )
 
 
-def outdoor_array(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:
-    """(1, R, H) °C on the period's hours; a region missing hours is an input error naming them."""
+def outdoor_values(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:
+    """(R, H) °C on the period's hours, NaN where the inputs have no temperature."""
     frame = inputs.temperature.frame
     frame = frame[frame["pcode"].isin(regions)]
-    hours = period.hours
     wide = frame.pivot(index="time", columns="pcode", values="temperature_c")
     wide.index = wide.index.tz_convert("UTC")
-    wide = wide.reindex(index=hours, columns=regions)
-    values = wide.to_numpy(dtype=float).T
+    return wide.reindex(index=period.hours, columns=regions).to_numpy(dtype=float).T
+
+
+def outdoor_array(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:
+    """(1, R, H) °C on the period's hours; a region missing hours is an input error naming them."""
+    values = outdoor_values(inputs, regions, period)
+    hours = period.hours
     problems = []
     for i, pcode in enumerate(regions):
         missing = np.isnan(values[i])

@@ -57,10 +57,9 @@ def test_with_compliance_one_no_strike_falls_in_the_pause_window(inputs):
 
 
 def _setup(inputs, result):
-    from gridimpact.api import observed_outdoor
     from gridimpact.ensemble import EnsembleSetup
     from gridimpact.hazard import Period, build_hazard
-    from gridimpact.model_inputs import exposure_from
+    from gridimpact.model_inputs import exposure_from, outdoor_values
     from gridimpact.params import Params
 
     params = Params.defaults()
@@ -71,7 +70,7 @@ def _setup(inputs, result):
         regions=tuple(regions), all_regions=tuple(regions), block_index=np.arange(len(regions)), period=period,
         params=params, exposure=exposure,
         base=build_hazard(inputs.outages.reports, inputs.outages.schedules, regions, period, exposure.customers),
-        observed_outdoor=observed_outdoor(inputs, regions, period), climatology=None,
+        observed_outdoor=outdoor_values(inputs, regions, period), climatology=None,
         as_of_q=quarter_of(pd.Timestamp("2026-01-30").tz_localize("Europe/Kyiv"), period),
         observed_until_q=0.0, seed=result.seed,
     )
