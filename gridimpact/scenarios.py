@@ -60,11 +60,16 @@ class StrikeProcess:
     existing_damage_restore_days: Range
 
     def probability(self, pcode: str) -> float:
-        if pcode in self.hit_probability:
-            return self.hit_probability[pcode]
-        if pcode[:4] in self.hit_probability:
-            return self.hit_probability[pcode[:4]]
-        return self.hit_probability.get("*", 0.0)
+        return probability_for(self.hit_probability, pcode)
+
+
+def probability_for(table: dict[str, float], pcode: str) -> float:
+    """A region's hit probability: its own entry, else its oblast's, else the ``"*"`` default."""
+    if pcode in table:
+        return table[pcode]
+    if pcode[:4] in table:
+        return table[pcode[:4]]
+    return table.get("*", 0.0)
 
 
 @dataclass(frozen=True)

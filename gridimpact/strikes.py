@@ -18,12 +18,13 @@ higher holding probability can only remove strikes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from gridimpact.hazard import QUARTERS_PER_HOUR, Hazard, HazardWindow, Period
-from gridimpact.scenarios import Event, Pause, Scenario, StrikeProcess
+from gridimpact.scenarios import Event, Pause, Scenario, StrikeProcess, probability_for
 
 QUARTERS_PER_DAY = 24 * QUARTERS_PER_HOUR
 
@@ -77,7 +78,7 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
         first = rng_strikes.uniform() * intervals[0]
         strike_days = first + np.concatenate([[0.0], np.cumsum(intervals[1:])])
         strike_q = switch_q + strike_days * QUARTERS_PER_DAY
-        probability = np.array([process.probability(p) for p in regions])
+        probability = _hit_probabilities(process, regions)
         hit = rng_strikes.uniform(size=(capacity, n_regions)) < probability
         effects["power_share"] = process.power_share.draw(rng_strikes, (capacity, n_regions))
         effects["power_days"] = process.power_restore_days.draw(rng_strikes, (capacity, n_regions))
@@ -116,12 +117,28 @@ def _append_events(times, effects, events: tuple[Event, ...], regions, period):
             {name: np.concatenate([effects[name], extra[name]]) for name in EFFECTS})
 
 
+def _hit_probabilities(process: StrikeProcess, regions: tuple[str, ...]) -> np.ndarray:
+    return _probability_vector(tuple(sorted(process.hit_probability.items())), tuple(regions))
+
+
+@lru_cache(maxsize=64)
+def _probability_vector(items: tuple, regions: tuple[str, ...]) -> np.ndarray:
+    """Hit probability per region, computed once per scenario and region list (not per member)."""
+    table = dict(items)
+    return np.array([probability_for(table, p) for p in regions])
+
+
+@lru_cache(maxsize=64)
+def _pause_coverage(pause: Pause, regions: tuple[str, ...]) -> np.ndarray:
+    return np.array([pause.covers(p) for p in regions])
+
+
 def _apply_pauses(times, pauses: tuple[Pause, ...], held, regions, period):
     for pause, holds in zip(pauses, held, strict=True):
         if not holds:
             continue
         start, end = quarter_of(pause.start, period), quarter_of(pause.end, period)
-        covered = np.array([pause.covers(p) for p in regions])
+        covered = _pause_coverage(pause, regions)
         inside = (times >= start) & (times < end) & covered[None, :]
         times = np.where(inside, np.inf if pause.suppressed == "cancel" else end, times)
     return times
