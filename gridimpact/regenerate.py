@@ -5,7 +5,7 @@ optionally the report) with a ``datapackage.json`` into a staging folder beside 
 and swaps it in only when everything was written. A lock file beside the output folder keeps two
 runs from overlapping. The same inputs and configuration give byte-identical files; when a run
 produces exactly the files already there, the folder is left untouched. See
-docs/outputs-regeneration.md for every key of the configuration.
+docs/outputs.md for every key of the configuration.
 """
 
 from __future__ import annotations

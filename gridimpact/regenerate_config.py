@@ -3,7 +3,7 @@
 Every problem is collected before failing, each naming the file and the key (``run.members``):
 unknown keys with the closest allowed one, wrong types and values (``ParameterError``, exit 65),
 missing files (``InputMissingError``, exit 66). Paths are relative to the configuration file's
-folder. docs/outputs-regeneration.md documents every key.
+folder. docs/outputs.md documents every key.
 """
 
 from __future__ import annotations
