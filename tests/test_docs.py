@@ -50,3 +50,17 @@ def test_the_documents_exist_and_name_no_local_paths(name):
     text = read(name)
     assert len(text) > 1000
     assert not re.search(r"/(work|tmp|home|root)/", text), name
+
+
+def test_every_reference_to_a_document_points_at_a_file():
+    root = DOCS.parent
+    texts = [p for pattern in ("*.md", "gridimpact/**/*.py", "gridimpact/**/*.toml", "examples/**/*", "data/*.json",
+                               "docs/*.md", "seeds/*")
+             for p in root.glob(pattern) if p.is_file()]
+    pattern = re.compile(r"(?<![\w\-/])(?:docs|data|seeds|examples)/[\w\-]+\.(?:md|toml|csv|json|py)")
+    for path in texts:
+        for line in path.read_text(encoding="utf-8", errors="ignore").splitlines():
+            if re.search(r"github|commit", line, flags=re.I):
+                continue  # a file in another repository
+            for reference in pattern.findall(line):
+                assert (root / reference).exists(), f"{path.relative_to(root)} refers to missing {reference}"
