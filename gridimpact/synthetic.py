@@ -250,8 +250,8 @@ def adm1_temperature(adm1: tuple[str, ...], first_day: pd.Timestamp, days: int, 
                      rng: np.random.Generator) -> np.ndarray:
     """(ADM1, H) °C: climatological normals plus a correlated AR(1) anomaly, on ``hours``."""
     from gridimpact.climatology import (
-        ClimatologyCoverageError,
         Climatology,
+        ClimatologyCoverageError,
         draw_daily_anomalies,
         innovation_correlation,
     )
