@@ -5,7 +5,9 @@ Usable on its own (the national run takes hours; see docs/performance.md)::
     python benchmarks/national.py --members 1000 --days 90 --log national-progress.jsonl
 
 and by ``bench_memory.py``, which runs it in a subprocess so that the peak resident set size
-(``ru_maxrss``) belongs to this run alone. The last line on stdout is a JSON summary.
+(``ru_maxrss``) belongs to this run alone. The last line on stdout is a JSON summary: wall time,
+peak memory, and throughput in region-cohort-member-hours per second beside the numpy reference
+pass of ``reference.py`` (per core, on the cells of one default block).
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from reference import cohorts_per_region, reference_rate
+
+# The reference pass runs over the cells of one default block (64 regions × 50 members × cohorts).
+REFERENCE_BLOCK_CELLS_REGIONS = 64
+REFERENCE_BLOCK_MEMBERS = 50
+REFERENCE_HOURS = 48
 
 
 def peak_rss_mib() -> float:
@@ -87,12 +96,19 @@ def run(*, hromadas: int, members: int, days: int, units: int | None, block: int
     result = gridimpact.compare(inputs, members=members, seed=seed, regions=regions, block=block,
                                 region_block=region_block, workers=workers, progress=progress)
     compared = time.perf_counter() - start
+    threads = workers or min(os.cpu_count() or 1, 4)  # compare's default
+    cells = n_regions * members * cohorts_per_region()
+    engine_rate = cells * simulated_days * 24 / compared  # every day of the case has 24 hours
+    numpy_rate = reference_rate(REFERENCE_BLOCK_CELLS_REGIONS * REFERENCE_BLOCK_MEMBERS * cohorts_per_region(),
+                                REFERENCE_HOURS)
     return {
         "hromadas": hromadas, "regions": n_regions, "members": members, "days": days,
         "block": block or "default", "region_block": region_block or "default", "workers": workers or "default",
         "simulated_block_days": progress.done,
         "generate_seconds": round(generated, 2), "compare_seconds": round(compared, 2),
-        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1), "threads": threads,
+        "engine_cells_per_s": round(engine_rate), "reference_cells_per_s_per_core": round(numpy_rate),
+        "engine_share_of_reference_per_core": round(engine_rate / threads / numpy_rate, 3),
         "impact_rows": len(result.impacts), "comparison_rows": len(result.comparison),
         "python": sys.version.split()[0],
     }
