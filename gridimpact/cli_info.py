@@ -21,7 +21,11 @@ from gridimpact.cli_options import InputFile
               help="Region for files that do not name one (a station file, a DTEK page).")
 @click.option("--max-gap", "max_gap", type=click.IntRange(0, 240), default=6, show_default=True,
               metavar="HOURS", help="Longest temperature gap filled by interpolation.")
-def validate(outages, temperature, population, region, max_gap) -> None:
+@click.option("--since", "since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Set aside temperature readings before this local day (e.g. the old years of a "
+                   "station's whole record). Default: the first outage report's day, when outage "
+                   "files are given.")
+def validate(outages, temperature, population, region, max_gap, since) -> None:
     """Check input files and list every problem: file, line, column, value and rule.
 
     With no files, validates the embedded default case. Exit 0 when all files are valid, 65 when
@@ -30,7 +34,8 @@ def validate(outages, temperature, population, region, max_gap) -> None:
     from gridimpact.validation import validate_files
 
     report = validate_files(outages=list(outages), temperature=list(temperature),
-                            population=list(population), region=region, max_gap_hours=max_gap)
+                            population=list(population), region=region, max_gap_hours=max_gap,
+                            since=since.date() if since else None)
     for line in report.lines():
         click.echo(line)
     if report.notes:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from gridimpact.vocab import TIMEZONE
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -44,6 +46,15 @@ class OutageData:
     @property
     def regions(self) -> list[str]:
         return sorted(set(self.reports["pcode"]) | set(self.schedules["pcode"]))
+
+    @property
+    def first_day(self) -> date | None:
+        """The local day (``datetime.date``) of the earliest report or schedule, or None: no
+        period studied with these outages starts before it."""
+        starts = [frame["start"].min() for frame in (self.reports, self.schedules) if len(frame)]
+        if not starts:
+            return None
+        return min(starts).tz_convert(TIMEZONE).date()
 
 
 @dataclass(frozen=True)

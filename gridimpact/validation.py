@@ -87,7 +87,9 @@ def _summarise(family: str, data) -> str:
 
 
 def validate_files(*, outages: list, temperature: list, population: list, region: str | None = None,
-                   max_gap_hours: int = 6) -> ValidationReport:
+                   max_gap_hours: int = 6, since=None) -> ValidationReport:
+    """Check each file on its own. Temperature readings before ``since`` (a local day; by default
+    the first day of the valid outage reports given) are set aside, as ``load_bundle`` does."""
     from gridimpact.io.outages import load_outages
     from gridimpact.io.population import load_population
     from gridimpact.io.temperature import load_temperature
@@ -99,14 +101,19 @@ def validate_files(*, outages: list, temperature: list, population: list, region
         defaults = default_files()
         outages, temperature, population = defaults["outages"], defaults["temperature"], defaults["population"]
         report.notes.append("no files given: validating the embedded default case")
+    reports_since: list = []  # the first report day of each valid outage file, filled as they load
     jobs = ([("outages", p, lambda p: load_outages(p, region=region)) for p in outages]
-            + [("temperature", p, lambda p: load_temperature(p, region=region, max_gap_hours=max_gap_hours))
+            + [("temperature", p, lambda p: load_temperature(
+                p, region=region, max_gap_hours=max_gap_hours,
+                since=since if since is not None else min(reports_since, default=None)))
                for p in temperature]
             + [("population", p, lambda p: load_population(p)) for p in population])
     for family, path, load in jobs:
         entry = FileReport(path=str(Path(path)), family=family)
         try:
             data = load(path)
+            if family == "outages" and data.first_day is not None:
+                reports_since.append(data.first_day)
             entry.summary = _summarise(family, data)
             report.notes.extend(n for n in data.notes if n not in report.notes)
         except InvalidInputError as exc:

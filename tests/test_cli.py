@@ -205,3 +205,41 @@ def test_regenerate_command_exit_codes(runner, tmp_path):
     wrong = runner.invoke(cli, ["regenerate", str(bad)])
     assert wrong.exit_code == 65 and "members" in wrong.stderr
     assert runner.invoke(cli, ["regenerate", str(tmp_path / "missing.toml")]).exit_code == 66
+
+
+def test_validate_sets_aside_a_station_record_before_the_outage_reports(runner, tmp_path):
+    station = tmp_path / "UPM00034519.csv"
+    station.write_text("UPM00034519,19950101,TMAX,-20,,,S,\nUPM00034519,19950101,TMIN,-80,,,S,\n"
+                       "UPM00034519,20260109,TMAX,-20,,,S,\nUPM00034519,20260109,TMIN,-101,,,S,\n",
+                       encoding="utf-8")
+    alone = runner.invoke(cli, ["validate", "--temperature", str(station)])
+    assert alone.exit_code == 65 and "gap_too_long" in alone.stdout
+    since = runner.invoke(cli, ["validate", "--temperature", str(station), "--since", "2026-01-09"])
+    assert since.exit_code == 0, since.output
+    assert "set aside" in since.stderr
+    outages = tmp_path / "outages.csv"
+    outages.write_text("region,start,end,share_off,kind\nDonetsk,2026-01-09 10:00,2026-01-09 14:00,0.3,scheduled\n",
+                       encoding="utf-8")
+    with_reports = runner.invoke(cli, ["validate", "--outages", str(outages), "--temperature", str(station)])
+    assert with_reports.exit_code == 0, with_reports.output
+    bad_date = runner.invoke(cli, ["validate", "--since", "9.1.2026"])
+    assert bad_date.exit_code == 2
+
+
+def test_compare_with_a_whole_station_record_runs(runner, tmp_path):
+    from gridimpact.resources import data_dir
+
+    # Donetsk's embedded daily temperatures as a GHCN-Daily record, with a 1995 day in front.
+    daily = pd.read_csv(data_dir() / "temperature_daily.csv")
+    donetsk = daily[daily["region"] == "UA14"]
+    lines = ["UPM00034519,19950101,TMAX,-20,,,S,", "UPM00034519,19950101,TMIN,-80,,,S,"]
+    for row in donetsk.itertuples():
+        day = row.date.replace("-", "")
+        lines += [f"UPM00034519,{day},TMAX,{round(row.tmax_c * 10)},,,S,",
+                  f"UPM00034519,{day},TMIN,{round(row.tmin_c * 10)},,,S,"]
+    station = tmp_path / "UPM00034519.csv"
+    station.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["compare", "--temperature", str(station), "--region", "Donetsk",
+                                 "--members", "4", "--days", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Donetsk" in result.stdout

@@ -502,3 +502,34 @@ def test_row_order_does_not_matter(rows, rng):
     first = load_temperature(table, max_gap_hours=24).frame
     again = load_temperature(shuffled, max_gap_hours=24).frame
     pd.testing.assert_frame_equal(first, again, check_exact=True)
+
+
+WHOLE_RECORD = ("UPM00034519,19950101,TMAX,-20,,,S,\nUPM00034519,19950101,TMIN,-80,,,S,\n"
+                "UPM00034519,20260109,TMAX,-20,,,S,\nUPM00034519,20260109,TMIN,-101,,,S,\n"
+                "UPM00034519,20260110,TMAX,-35,,,S,\nUPM00034519,20260110,TMIN,-120,,,S,\n")
+
+
+def test_a_whole_station_record_fails_on_its_old_gap_unless_set_aside(tmp_path):
+    path = write(tmp_path, "UPM00034519.csv", WHOLE_RECORD)
+    with pytest.raises(InvalidInputError) as info:
+        load_temperature(path)
+    assert "1995-01-01" in only(info, "gap_too_long").message
+    data = load_temperature(path, since="2026-01-09")
+    times = data.frame["time"]
+    assert times.min() == kyiv("2026-01-09 00:00") and times.max() == kyiv("2026-01-10 23:00")
+    assert len(data.frame) == 48
+    assert any("24 hourly value(s) before 2026-01-09 set aside" in note for note in data.notes)
+    # The readings kept are those a file without the old years gives.
+    recent = write(tmp_path, "recent.csv", WHOLE_RECORD.split("\n", 2)[2])
+    kept = load_temperature(recent).frame
+    assert kept["temperature_c"].tolist() == data.frame["temperature_c"].tolist()
+
+
+def test_since_is_a_local_day_and_must_be_a_date(tmp_path):
+    path = write(tmp_path, "t.csv", "pcode,time,temperature_c\nUA80,2026-01-08T21:30:00Z,-3\n"
+                                    "UA80,2026-01-08T22:00:00Z,-4\n")
+    # 22:00 UTC is midnight in Kyiv (UTC+2): the first reading is set aside, the second kept.
+    frame = load_temperature(path, since="2026-01-09").frame
+    assert frame["time"].tolist() == [kyiv("2026-01-09 00:00")]
+    with pytest.raises(ValueError, match="since must be a date"):
+        load_temperature(path, since="ninth of January")

@@ -97,7 +97,11 @@ def load_bundle(*, outages=None, temperature=None, population=None, region: str 
     loaded = {}
     loaders = {
         "outages": lambda paths: load_outages(paths, region=region),
-        "temperature": lambda paths: load_temperature(paths, region=region, max_gap_hours=max_gap_hours),
+        # Readings before the first outage report lie outside any period studied: set them aside,
+        # so that the old gaps of a station's whole record do not block the run.
+        "temperature": lambda paths: load_temperature(
+            paths, region=region, max_gap_hours=max_gap_hours,
+            since=loaded["outages"].first_day if "outages" in loaded else None),
         "population": lambda paths: load_population(paths[0]),
     }
     for family in FAMILIES:

@@ -54,7 +54,7 @@ _RANGE_HINT = "temperatures must lie between −90 and 60 °C; check the unit de
 
 
 def load_temperature(source, *, region: str | None = None, radius_km: float | None = None,
-                     max_gap_hours: int = 6, encoding: str | None = None) -> TemperatureData:
+                     max_gap_hours: int = 6, encoding: str | None = None, since=None) -> TemperatureData:
     """Read hourly outdoor temperature per region from any supported source.
 
     Parameters
@@ -72,6 +72,11 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
         The longest run of missing hours (h) filled by linear interpolation; longer runs are errors.
     encoding:
         Text encoding of text files (default UTF-8, with or without a byte-order mark).
+    since:
+        A date (``YYYY-MM-DD``, a local day in Europe/Kyiv): readings before it are set aside, with a
+        note, and neither checked for gaps nor kept — for files that hold a station's whole record
+        (GHCN-Daily, Meteostat), whose old gaps do not concern the period studied. Values are still
+        checked against their schema.
 
     Raises ``InvalidInputError`` listing every problem, or ``InputMissingError`` for a missing file.
     """
@@ -84,8 +89,37 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
     if not items:
         raise ValueError("no temperature source given")
     names = _display_names(items)
+    first_day = _first_local_day(since)  # a bad date fails before any file is read
     results = [_read_one(item, name, ctx) for item, name in zip(items, names, strict=True)]
-    return _finish(results, ctx, max_gap_hours)
+    return _finish(results, ctx, max_gap_hours, first_day)
+
+
+def _first_local_day(since) -> pd.Timestamp | None:
+    """The start (UTC) of the local day ``since``, or None."""
+    if since is None:
+        return None
+    try:
+        day = pd.Timestamp(since)
+    except (TypeError, ValueError):
+        raise ValueError(f"since must be a date such as 2026-01-09, not {since!r}") from None
+    if day.tzinfo is not None:
+        day = day.tz_convert(TIMEZONE).tz_localize(None)
+    return day.normalize().tz_localize(TIMEZONE).tz_convert("UTC")
+
+
+def _set_aside_before(combined: pd.DataFrame, since: pd.Timestamp | None,
+                      by_file: dict[str, FileProblems]) -> pd.DataFrame:
+    """Readings from ``since`` on; a note per file for the readings set aside."""
+    if since is None or combined.empty:
+        return combined
+    early = (pd.to_datetime(combined["time"], utc=True) < since).to_numpy()
+    if not early.any():
+        return combined
+    day = since.tz_convert(TIMEZONE).date()
+    for file, count in combined.loc[early, "file"].value_counts(sort=False).items():
+        by_file[file].note(f"{file}: {int(count)} hourly value(s) before {day} set aside (not used, "
+                           "not checked for gaps)")
+    return combined[~early]
 
 
 def _display_names(items: list) -> list[str]:
@@ -169,7 +203,8 @@ def _read_text(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
 
 # ------------------------------------------------------------------------------- the hourly policy
 
-def _finish(results: list[Readings], ctx: ReadContext, max_gap_hours: int) -> TemperatureData:
+def _finish(results: list[Readings], ctx: ReadContext, max_gap_hours: int,
+            since: pd.Timestamp | None = None) -> TemperatureData:
     hourly_parts, rejected_regions = [], set()
     for result in results:
         problems = result.problems
@@ -186,6 +221,7 @@ def _finish(results: list[Readings], ctx: ReadContext, max_gap_hours: int) -> Te
     combined = (pd.concat(hourly_parts, ignore_index=True) if hourly_parts
                 else pd.DataFrame(columns=[*HOURLY_COLUMNS, "file"]))
     by_file = {p.file: p for p in every}
+    combined = _set_aside_before(combined, since, by_file)
     combined = _drop_cross_file_duplicates(combined, by_file)
     checked = combined[~combined["pcode"].isin(rejected_regions)]
     fills = _fill_gaps(checked, by_file, max_gap_hours)
