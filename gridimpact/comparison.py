@@ -29,7 +29,8 @@ COMPARED_METRICS = tuple(
 """Metrics compared between scenarios; weather metrics are equal in every scenario by design."""
 
 WINDOW_RULE = {name: METRIC_BY_NAME[name].window for name in NUMERIC_METRICS} | {"days_at_high_risk": "sum"}
-UNITS = {name: METRIC_BY_NAME[name].unit for name in NUMERIC_METRICS} | {"days_at_high_risk": "days"}
+UNITS = {name: METRIC_BY_NAME[name].window_unit for name in NUMERIC_METRICS} | {"days_at_high_risk": "days"}
+"""Units of the window values in the comparison table."""
 
 
 def quantiles(values: np.ndarray, ordinal: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -23,6 +23,11 @@ class Metric:
     """How the metric aggregates over a comparison window: sum, max, min or mean."""
     integer: bool = False
 
+    @property
+    def window_unit(self) -> str:
+        """Unit of the metric aggregated over a window: daily counts of persons sum to person-days."""
+        return "person-days" if self.window == "sum" and self.unit == "persons" else self.unit
+
 
 def _below(threshold: float, who: str, hxl_group: str) -> Metric:
     label = f"{threshold:g}"

@@ -141,6 +141,13 @@ def test_comparison_table_has_the_documented_columns(inputs):
     base = result.daily["no-pause"]["person_hours_without_power"][:, :, result.window].sum(axis=(1, 2))
     all_value = rows.set_index("adm1_pcode").loc["ALL", "baseline_value"]
     assert all_value == pytest.approx(np.median(base), abs=len(result.regions))
+    # window values carry the unit of the aggregate: daily counts sum to person-days
+    units = result.comparison.drop_duplicates("metric").set_index("metric")["unit"]
+    assert units["people_below_12c"] == units["people_without_power"] == "person-days"
+    assert units["person_hours_without_power"] == "person-hours"
+    assert units["people_without_power_peak"] == "persons"
+    assert units["min_indoor_temperature_c"] == "degC"
+    assert units["days_at_high_risk"] == "days"
 
 
 def test_the_horizon_beyond_the_temperature_data_uses_climatology(inputs):
