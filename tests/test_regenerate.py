@@ -459,7 +459,7 @@ def test_github_actions_success_appends_a_step_summary(tmp_path, monkeypatch, ca
     regenerate(small_config(tmp_path))
     text = summary.read_text()
     assert text.startswith("earlier step\n## gridimpact regenerate: regenerate.toml")
-    assert "| announced-pause | people_below_12c | persons |" in text
+    assert "| announced-pause | people_below_12c | person-days |" in text
     assert "| impacts.csv |" in text and "9 files, updated" in text
     assert capsys.readouterr().err == ""
 
