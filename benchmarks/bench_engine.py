@@ -1,9 +1,10 @@
 """Engine throughput against the physical reference of a plain numpy pass.
 
-The representative block is what ``compare`` simulates at a time by default: 64 regions (hromada-like
-units of the synthetic national case) × 50 members × every cohort (3 heating classes × 3 building
-classes × 12 subqueue groups × the loss bands), for the shared days before the as-of date and each
-scenario's days after it. Throughput is counted in region-cohort-member-hours per second.
+The case: 64 hromada-like units of the synthetic national case × 50 members × every cohort (3
+simulated heating classes × 3 building classes × 12 subqueue groups × the loss bands), for the
+shared days before the as-of date and each scenario's days after it, on one thread, in ``compare``'s
+default region groups (``api.ENGINE_BLOCK_CELLS``: 9 units per group of 50 members).
+Throughput is counted in region-cohort-member-hours per second.
 
 The reference (``reference.py``) reads and writes the same number of float32 cells once per
 simulated hour. Both run on one core; the ratio engine / reference
@@ -40,8 +41,7 @@ def test_engine_throughput_against_a_numpy_pass(benchmark, block_inputs):
     import gridimpact
 
     def run():
-        return gridimpact.compare(block_inputs, SCENARIOS, members=MEMBERS, seed=1, block=MEMBERS,
-                                  region_block=REGIONS)
+        return gridimpact.compare(block_inputs, SCENARIOS, members=MEMBERS, seed=1, block=MEMBERS, workers=1)
 
     result = benchmark.pedantic(run, rounds=2, iterations=1, warmup_rounds=0)
     assert len(result.regions) == REGIONS

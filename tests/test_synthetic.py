@@ -187,3 +187,33 @@ def test_a_tiny_comparison_on_a_few_hromadas(small):
     assert (impacts["people_without_power"] > 0).any()
     assert set(result.comparison["pcode"]) == {*codes, ""}
     assert set(result.comparison["adm1_pcode"]) == {"UA12", "UA46", "ALL"}
+
+
+class _Planned(Exception):
+    """Raised by a progress object as soon as ``compare`` announces its plan (nothing runs)."""
+
+
+def _planned_block_days(inputs, **options) -> int:
+    class Plan:
+        def start(self, total):
+            raise _Planned(total)
+
+        def __call__(self, days):
+            pass
+
+    with pytest.raises(_Planned) as planned:
+        compare(inputs, seed=1, progress=Plan(), **options)
+    return planned.value.args[0]
+
+
+def test_default_region_groups_keep_a_block_within_the_engine_cells(small):
+    from gridimpact.api import ENGINE_BLOCK_CELLS
+
+    codes = list(small.population.frame["pcode"][:20])
+    cohorts = 3 * 3 * 12 * 10
+    per_group = ENGINE_BLOCK_CELLS // (50 * cohorts)
+    assert per_group == 9  # 50 members × 9 units × 1,080 cohorts ≤ 2**19 cells
+    options = dict(members=50, block=50, workers=1, regions=codes)
+    default = _planned_block_days(small, **options)
+    assert default == _planned_block_days(small, region_block=per_group, **options)
+    assert default == 3 * _planned_block_days(small, region_block=20, **options)  # 3 groups, not 1
