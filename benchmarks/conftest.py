@@ -26,6 +26,10 @@ BENCHMARKS = Path(__file__).resolve().parent
 
 
 def pytest_collect_file(file_path: Path, parent):
+    # A file named on the command line is collected by pytest itself; collecting it here too
+    # would run its benchmarks twice.
+    if parent.session.isinitpath(file_path):
+        return None
     if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
         return pytest.Module.from_parent(parent, path=file_path)
     return None
