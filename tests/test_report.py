@@ -354,3 +354,17 @@ def test_comparison_bars_are_median_changes_with_if_held_markers(result):
 def test_comparison_figure_refuses_unknown_metrics(result):
     with pytest.raises(ParameterError, match="not_a_metric"):
         figures.comparison_figure(result, metrics=("not_a_metric",))
+
+
+def test_terminal_numbers_are_compact_and_whole_from_a_hundred():
+    from gridimpact.report.console import human
+
+    assert human(-2998.6, signed=True) == "−2,999"
+    assert human(2998.6, signed=True) == "+2,999"
+    assert human(-6976.1, signed=True) == "−6,976"
+    assert human(412.4) == "412"
+    assert human(12.34) == "12.3"
+    assert human(5.0) == "5"
+    assert human(12_345.0) == "12.3k"
+    assert human(4_560_000.0, signed=True) == "+4.56M"
+    assert human(float("nan")) == "–"

@@ -34,7 +34,10 @@ SUMMARY_METRICS = (
 
 
 def human(value: float, signed: bool = False) -> str:
-    """Compact number: 1,234 · 12.3k · 4.56M; a sign when asked (for changes)."""
+    """Compact number: 12.5 · 1,234 · 12.3k · 4.56M; a sign when asked (for changes).
+
+    Values of 100 and more are whole numbers: a median or mean of people needs no decimals there.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
@@ -45,8 +48,8 @@ def human(value: float, signed: bool = False) -> str:
         text = f"{magnitude / 1e6:.2f}M"
     elif magnitude >= 1e4:
         text = f"{magnitude / 1e3:.1f}k"
-    elif magnitude == int(magnitude):
-        text = f"{int(magnitude):,}"
+    elif magnitude >= 100 or magnitude == int(magnitude):
+        text = f"{magnitude:,.0f}"
     else:
         text = f"{magnitude:.1f}"
     return sign + text
