@@ -81,6 +81,7 @@ def run(*, hromadas: int, members: int, days: int, units: int | None, block: int
     ``block``, ``region_block`` and ``workers`` of None leave ``compare`` its own defaults.
     """
     import gridimpact
+    from gridimpact.api import default_workers
     from gridimpact.synthetic import national_case
 
     began = time.perf_counter()
@@ -96,7 +97,7 @@ def run(*, hromadas: int, members: int, days: int, units: int | None, block: int
     result = gridimpact.compare(inputs, members=members, seed=seed, regions=regions, block=block,
                                 region_block=region_block, workers=workers, progress=progress)
     compared = time.perf_counter() - start
-    threads = workers or min(os.cpu_count() or 1, 4)  # compare's default
+    threads = workers or default_workers()
     cells = n_regions * members * cohorts_per_region()
     engine_rate = cells * simulated_days * 24 / compared  # every day of the case has 24 hours
     numpy_rate = reference_rate(REFERENCE_BLOCK_CELLS_REGIONS * REFERENCE_BLOCK_MEMBERS * cohorts_per_region(),

@@ -16,13 +16,11 @@ CHUNK = 1 << 16  # float32 cells: 256 KiB, inside the L2 cache of current x86 co
 
 
 def cohorts_per_region() -> int:
-    """Cohorts simulated per region: simulated heating systems × building classes × subqueue
-    groups × district-heat loss bands (stoves and solid fuel are not simulated hour by hour)."""
+    """Cohorts simulated per region with the default parameters."""
+    from gridimpact.cohorts import cohorts_per_region as per_region
     from gridimpact.params import load_params
-    from gridimpact.vocab import SUBQUEUES
 
-    simulated_heating, building_classes = 3, 3
-    return simulated_heating * building_classes * len(SUBQUEUES) * load_params(None).district_heat_bands
+    return per_region(load_params(None).district_heat_bands)
 
 
 def reference_seconds(cells: int, hours: int) -> float:

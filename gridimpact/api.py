@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
-from gridimpact.cohorts import SIMULATED_HEATING
+from gridimpact.cohorts import cohorts_per_region
 from gridimpact.engine import Building, simulate
 from gridimpact.errors import ParameterError
 from gridimpact.hazard import Period, build_hazard
@@ -25,7 +25,7 @@ from gridimpact.model_inputs import (
 )
 from gridimpact.params import Params, load_params
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
-from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES, TIMEZONE
+from gridimpact.vocab import TIMEZONE
 
 
 def resolve_params(params: Params | dict | str | Path | None) -> Params:
@@ -127,6 +127,11 @@ KEEP_MEMBER_CELLS = 2_000_000
 most this; larger runs keep only the reduced tables."""
 
 
+def default_workers() -> int:
+    """Threads running member blocks at once by default: the CPU cores, at most 4."""
+    return min(os.cpu_count() or 1, 4)
+
+
 def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
@@ -161,7 +166,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         ``RESULT_BUDGET_BYTES`` and a block's cohort cells within ``ENGINE_BLOCK_CELLS`` (at most
         64 regions).
     workers : int, optional
-        Threads running member blocks at once (default: the number of CPU cores, at most 4).
+        Threads running member blocks at once (default: the number of CPU cores, at most 4; with
+        ``client``, the threads of the cluster's workers). Only the default block size depends on it.
     progress : callable(int), optional
         Called with the number of simulated member-block days completed, for progress bars; if it
         has a ``start(total)`` method, that is called first with the total.
@@ -202,14 +208,15 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         climatology = Climatology.load()
     runner = None
     if client is not None:
-        from gridimpact.distributed import dask_runner
+        from gridimpact.distributed import cluster_threads, dask_runner
 
         runner = dask_runner(client)
-    workers = workers or min(os.cpu_count() or 1, 4)
+        workers = workers or cluster_threads(client)
+    workers = workers or default_workers()
     block = block or max(1, min(50, -(-members // workers)))
     if region_block is None:
         per_region = members * len(period.days) * len(NUMERIC_METRICS) * 8 * len(loaded)
-        cohorts = len(SIMULATED_HEATING) * len(BUILDING_CLASSES) * len(SUBQUEUES) * params.district_heat_bands
+        cohorts = cohorts_per_region(params.district_heat_bands)
         region_block = max(1, min(64, RESULT_BUDGET_BYTES // per_region, ENGINE_BLOCK_CELLS // (block * cohorts)))
     window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
     tables = ComparisonTables(names, names[0], period.days, window)

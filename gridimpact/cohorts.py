@@ -84,6 +84,12 @@ def simulated_weights(joint: np.ndarray, pump_dependence: float) -> tuple[np.nda
     return np.stack(classes, axis=1), independent
 
 
+def cohorts_per_region(bands: int) -> int:
+    """Simulated cohorts per region: heating classes × building classes × subqueue groups × loss
+    bands (independent heating is not simulated)."""
+    return len(SIMULATED_HEATING) * len(BUILDING_CLASSES) * len(SUBQUEUES) * bands
+
+
 def cohort_population(population: np.ndarray, weights: np.ndarray, bands: int) -> np.ndarray:
     """People per simulated cohort: (R,) and (R, 3, 3) → (R, 3, 3, 12, bands)."""
     groups = len(SUBQUEUES)
