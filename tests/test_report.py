@@ -183,6 +183,24 @@ def test_the_answer_gives_each_region_and_how_often_the_pause_held(result, repor
     assert f"{approximate(abs(total))} fewer person-hours without power" in answer
 
 
+def test_a_mean_carried_by_a_few_members_is_flagged():
+    """Odesa-like tail: 8 of 10 members change by 0 and 2 by −500, so the mean (−100) is below P10 (0)."""
+    import pandas as pd
+
+    def row(code, name, metric, mean, p10, p90):
+        return {"scenario": "pause", "adm1_pcode": code, "adm1_name": name, "metric": metric,
+                "difference_mean": mean, "difference_p10": p10, "difference_p90": p90}
+
+    table = pd.DataFrame([row("UA51", "Odesa", "people_below_12c", -100.0, 0.0, 0.0),
+                          row("UA51", "Odesa", "elderly_below_9c", -5.0, -8.0, -1.0),
+                          row("UA63", "Kharkiv", "people_below_12c", -40.0, -60.0, -20.0)])
+    sentence = document._heavy_tail_sentence(document._Rows(table), "pause", ["UA51", "UA63"])
+    assert sentence.startswith("For Odesa (person-days below 12 °C indoors) the expected change lies outside")
+    assert "Kharkiv" not in sentence and "aged 65+" not in sentence
+    inside = table[table["adm1_pcode"] == "UA63"]
+    assert document._heavy_tail_sentence(document._Rows(inside), "pause", ["UA63"]) is None
+
+
 def test_what_it_assumes_and_sources(report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")

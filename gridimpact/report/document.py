@@ -202,6 +202,29 @@ def _region_sentence(name: str, rows: _Rows, scenario: str, code: str, with_paus
     return f"{name}: {opening}, {_join(first)}; expected change {_join(expected)}."
 
 
+def _mean_outside_range(row: dict) -> bool:
+    """Whether the mean lies outside P10–P90: a few members with large changes carry it."""
+    values = [row.get(key) for key in ("difference_mean", "difference_p10", "difference_p90")]
+    if any(_missing(value) for value in values):
+        return False
+    mean, low, high = values
+    return not low <= mean <= high
+
+
+def _heavy_tail_sentence(rows: _Rows, scenario: str, codes: list[str]) -> str | None:
+    """A warning where the expected change is carried by a few members (mean outside P10–P90)."""
+    where = []
+    for code in codes:
+        units = [unit for metric, unit in ANSWER_METRICS if _mean_outside_range(rows.get(scenario, code, metric))]
+        if units:
+            name = "all regions together" if code == ALL else rows.names.get(code, code)
+            where.append(f"{name} ({', '.join(units)})")
+    if not where:
+        return None
+    return (f"For {_join(where)} the expected change lies outside its P10 to P90 range: a few members with "
+            "large changes carry the mean, so the range describes the typical outcome better.")
+
+
 def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -216,6 +239,9 @@ def answer_paragraph(result, scenario: str, rows: _Rows) -> Paragraph:
     for code in [*result.regions, ALL]:
         name = "All regions together" if code == ALL else rows.names.get(code, code)
         sentences.append(_region_sentence(name, rows, scenario, code, held is not None))
+    warning = _heavy_tail_sentence(rows, scenario, [*result.regions, ALL])
+    if warning:
+        sentences.append(warning)
     if held is not None:
         count, share = held
         probabilities = _holding_probabilities(result, scenario)
