@@ -7,7 +7,7 @@ Usable on its own (the national run takes hours; see docs/performance.md)::
 and by ``bench_memory.py``, which runs it in a subprocess so that the peak resident set size
 (``ru_maxrss``) belongs to this run alone. The last line on stdout is a JSON summary: wall time,
 peak memory, and throughput in region-cohort-member-hours per second beside the numpy reference
-pass of ``reference.py`` (per core, on the cells of one default block).
+pass of ``reference.py`` (per core, over as many cells as the engine benchmark's block).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from pathlib import Path
 
 from reference import cohorts_per_region, reference_rate
 
-# The reference pass runs over the cells of one default block (64 regions × 50 members × cohorts).
-REFERENCE_BLOCK_CELLS_REGIONS = 64
-REFERENCE_BLOCK_MEMBERS = 50
+# The reference pass runs over as many cells as the engine benchmark's block (bench_engine.py:
+# 64 regions × 50 members × cohorts), so both report the same reference.
+REFERENCE_REGIONS = 64
+REFERENCE_MEMBERS = 50
 REFERENCE_HOURS = 48
 
 
@@ -100,8 +101,7 @@ def run(*, hromadas: int, members: int, days: int, units: int | None, block: int
     threads = workers or default_workers()
     cells = n_regions * members * cohorts_per_region()
     engine_rate = cells * simulated_days * 24 / compared  # every day of the case has 24 hours
-    numpy_rate = reference_rate(REFERENCE_BLOCK_CELLS_REGIONS * REFERENCE_BLOCK_MEMBERS * cohorts_per_region(),
-                                REFERENCE_HOURS)
+    numpy_rate = reference_rate(REFERENCE_REGIONS * REFERENCE_MEMBERS * cohorts_per_region(), REFERENCE_HOURS)
     return {
         "hromadas": hromadas, "regions": n_regions, "members": members, "days": days,
         "block": block or "default", "region_block": region_block or "default", "workers": workers or "default",
