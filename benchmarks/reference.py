@@ -17,8 +17,8 @@ CHUNK = 1 << 16  # float32 cells: 256 KiB, inside the L2 cache of current x86 co
 
 def cohorts_per_region() -> int:
     """Cohorts simulated per region with the default parameters."""
-    from gridimpact.cohorts import cohorts_per_region as per_region
-    from gridimpact.params import load_params
+    from gridimpact.model.cohorts import cohorts_per_region as per_region
+    from gridimpact.model.params import load_params
 
     return per_region(load_params(None).district_heat_bands)
 

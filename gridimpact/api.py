@@ -10,20 +10,20 @@ import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
-from gridimpact.cohorts import cohorts_per_region
-from gridimpact.engine import Building, simulate
 from gridimpact.errors import ParameterError
-from gridimpact.hazard import Period, build_hazard
-from gridimpact.impact import NUMERIC_METRICS
 from gridimpact.inputs import Inputs
-from gridimpact.model_inputs import (
+from gridimpact.model.cohorts import cohorts_per_region
+from gridimpact.model.engine import Building, simulate
+from gridimpact.model.exposure import (
     default_period,
     exposure_from,
     model_regions,
     outdoor_array,
     outdoor_values,
 )
-from gridimpact.params import Params, load_params
+from gridimpact.model.hazard import Period, build_hazard
+from gridimpact.model.metrics import NUMERIC_METRICS
+from gridimpact.model.params import Params, load_params
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
 
@@ -84,7 +84,7 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
     provenance = provenance_record(inputs, params, reported, chosen)
     dataset = None
     if hourly:
-        from gridimpact.hourly import hourly_dataset
+        from gridimpact.model.hourly import hourly_dataset
 
         dataset = hourly_dataset(simulation.hourly, exposure, period, outdoor[0], params, provenance)
         dataset = dataset.sel(time=slice(reported.start.tz_convert("UTC").tz_localize(None), None))
@@ -174,10 +174,10 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
     """
-    from gridimpact.comparison import ComparisonTables
-    from gridimpact.ensemble import EnsembleSetup, run_ensemble
-    from gridimpact.scenarios import Scenario, load_scenario
-    from gridimpact.strikes import quarter_of
+    from gridimpact.model.comparison import ComparisonTables
+    from gridimpact.model.ensemble import EnsembleSetup, run_ensemble
+    from gridimpact.model.scenarios import Scenario, load_scenario
+    from gridimpact.model.strikes import quarter_of
 
     inputs = inputs if inputs is not None else Inputs.default()
     params = resolve_params(params)
@@ -203,7 +203,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     observed = outdoor_values(inputs, chosen, period)
     climatology = None
     if np.isnan(observed).any():
-        from gridimpact.climatology import Climatology
+        from gridimpact.model.climatology import Climatology
 
         climatology = Climatology.load()
     runner = None
@@ -279,7 +279,7 @@ def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:
 
 
 def _observed_until(inputs: Inputs, regions, period: Period) -> float:
-    from gridimpact.strikes import quarter_of
+    from gridimpact.model.strikes import quarter_of
 
     reports = inputs.outages.reports
     reports = reports[reports["pcode"].isin(regions)]

@@ -2,7 +2,7 @@
 
 ``gridimpact.compare(..., client=client)`` hands each block of members to the cluster through
 ``dask_runner``. Results equal those of a local run bit for bit: a member's random streams depend
-only on the seed and the member's index (``gridimpact.ensemble``), every block runs the same code on
+only on the seed and the member's index (``gridimpact.model.ensemble``), every block runs the same code on
 the same arrays, and the blocks come back in job order before they are joined.
 
 Workers need gridimpact (and its data) installed at the same version as the client; the setup of a
@@ -27,7 +27,7 @@ def dask_runner(client) -> Callable[[Sequence[Job]], list]:
     Needs the ``dask`` extra (``pip install 'gridimpact[dask]'``).
     """
     require("dask.distributed", "Cluster execution", "dask")
-    from gridimpact.ensemble import run_block
+    from gridimpact.model.ensemble import run_block
 
     def run(jobs: Sequence[Job]) -> list:
         if not jobs:

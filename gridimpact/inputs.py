@@ -31,7 +31,7 @@ class OutageData:
 
     @classmethod
     def empty(cls) -> OutageData:
-        from gridimpact.io.outages import empty_reports, empty_schedules
+        from gridimpact.io.readers.outages import empty_reports, empty_schedules
 
         return cls(empty_reports(), empty_schedules())
 
@@ -163,14 +163,14 @@ class Inputs:
 
         Inputs not given are taken from the embedded default case.
         """
-        from gridimpact.io.bundle import load_bundle
+        from gridimpact.io.readers.loader import load_bundle
 
         return load_bundle(outages=outages, temperature=temperature, population=population, region=region)
 
     @classmethod
     def default(cls, population_basis: str = "current") -> Inputs:
         """The embedded default case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26."""
-        from gridimpact.datasets import default_inputs
+        from gridimpact.io.readers.embedded import default_inputs
 
         return default_inputs(population_basis=population_basis)
 

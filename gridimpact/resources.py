@@ -21,6 +21,11 @@ def _locate(installed: str, checkout: str) -> Path:
     )
 
 
+def package_file(name: str) -> Path:
+    """A file shipped inside the package itself (the default parameters, the built-in scenarios)."""
+    return _PACKAGE / name
+
+
 @cache
 def data_dir() -> Path:
     """The folder holding the embedded default inputs and the region registry."""

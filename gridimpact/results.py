@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gridimpact.impact import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
+from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.regions import default_registry
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class EstimateResult:
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write the daily table (and, for ``netcdf``, the hourly dataset) atomically."""
-        from gridimpact.io.writers import write_estimate
+        from gridimpact.io.writers.tables import write_estimate
 
         return write_estimate(self, Path(directory), formats, hxl=hxl)
 
@@ -101,6 +101,6 @@ class ComparisonResult:
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write impacts and comparison tables in each format, atomically."""
-        from gridimpact.io.writers import write_comparison
+        from gridimpact.io.writers.tables import write_comparison
 
         return write_comparison(self, Path(directory), formats, hxl=hxl)

@@ -19,9 +19,9 @@ so changing how one is drawn leaves the others as they were):
   among its units by lognormal weights (``POPULATION_SIGMA``) into whole persons that add up to the
   total exactly; age shares are the ADM1 unit's, heating-system and building-class shares those of
   ``data/housing.csv`` for the ADM1 unit.
-- temperature: per ADM1 unit a climatological path (``gridimpact.climatology``: daily normals of
+- temperature: per ADM1 unit a climatological path (``gridimpact.model.climatology``: daily normals of
   ``data/climatology.csv`` plus an AR(1) anomaly correlated between regions, hours by the diurnal
-  curve of ``gridimpact.diurnal``), plus a constant offset per unit (``UNIT_OFFSET_SD_K``).
+  curve of ``gridimpact.model.diurnal``), plus a constant offset per unit (``UNIT_OFFSET_SD_K``).
 - outages: a daily scheduled-outage level per ADM1 unit (a national queue level that wanders
   between ``QUEUE_RANGE`` queues, scaled per ADM1 unit, raised for some days after each strike) and
   strikes at intervals drawn like the built-in ``no-pause`` scenario's, each leaving persistent
@@ -146,7 +146,7 @@ def national_case(*, hromadas: int = 1469, start="2025-12-01", days: int = 90, s
     reports = _outage_table(units, first_day, days, queue_rng, strike_rng)
     population, temperature, reports = _validated(population, temperature, reports)
 
-    from gridimpact.io.outages import empty_schedules
+    from gridimpact.io.readers.outages import empty_schedules
 
     horizon = max(1, days // 3)
     return Inputs(
@@ -249,13 +249,13 @@ def _hours(first_day: pd.Timestamp, days: int) -> pd.DatetimeIndex:
 def adm1_temperature(adm1: tuple[str, ...], first_day: pd.Timestamp, days: int, hours: pd.DatetimeIndex,
                      rng: np.random.Generator) -> np.ndarray:
     """(ADM1, H) °C: climatological normals plus a correlated AR(1) anomaly, on ``hours``."""
-    from gridimpact.climatology import (
+    from gridimpact.model.climatology import (
         Climatology,
         ClimatologyCoverageError,
         draw_daily_anomalies,
         innovation_correlation,
     )
-    from gridimpact.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
+    from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
 
     climatology = Climatology.load()
     dates = pd.date_range(first_day, periods=days, freq="D")
@@ -386,7 +386,7 @@ def _validated(population: pd.DataFrame, temperature: pd.DataFrame,
     """Each table through its pandera contract, as a reader's output would be."""
     from gridimpact import schemas
     from gridimpact.errors import InvalidInputError
-    from gridimpact.io.problems import FileProblems, sorted_problems, validate_frame
+    from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
 
     found, valid = [], []
     for name, model, frame in (("population", schemas.Population, population),

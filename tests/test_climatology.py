@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from gridimpact.climatology import (
+from gridimpact.errors import InputMissingError, InvalidInputError
+from gridimpact.model.climatology import (
     FALLBACK_REGION,
     Climatology,
     ClimatologyCoverageError,
@@ -18,8 +19,7 @@ from gridimpact.climatology import (
     fill_beyond_observed,
     innovation_correlation,
 )
-from gridimpact.diurnal import hourly_from_daily_extremes
-from gridimpact.errors import InputMissingError, InvalidInputError
+from gridimpact.model.diurnal import hourly_from_daily_extremes
 from gridimpact.regions import all_regions
 
 HEADER = ("region,month,tmin_normal_c,tmax_normal_c,anomaly_sd_k,lag1_autocorrelation,"

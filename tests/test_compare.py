@@ -8,9 +8,9 @@ import pytest
 
 import gridimpact
 from gridimpact.api import compare
-from gridimpact.ensemble import draw_block
-from gridimpact.scenarios import load_scenario
-from gridimpact.strikes import quarter_of
+from gridimpact.model.ensemble import draw_block
+from gridimpact.model.scenarios import load_scenario
+from gridimpact.model.strikes import quarter_of
 
 MEMBERS = 12
 DAYS = 10
@@ -57,10 +57,10 @@ def test_with_compliance_one_no_strike_falls_in_the_pause_window(inputs):
 
 
 def _setup(inputs, result):
-    from gridimpact.ensemble import EnsembleSetup
-    from gridimpact.hazard import Period, build_hazard
-    from gridimpact.model_inputs import exposure_from, outdoor_values
-    from gridimpact.params import Params
+    from gridimpact.model.ensemble import EnsembleSetup
+    from gridimpact.model.exposure import exposure_from, outdoor_values
+    from gridimpact.model.hazard import Period, build_hazard
+    from gridimpact.model.params import Params
 
     params = Params.defaults()
     regions = list(result.regions)

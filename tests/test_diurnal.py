@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridimpact.diurnal import hourly_from_daily_extremes
+from gridimpact.model.diurnal import hourly_from_daily_extremes
 
 
 def test_single_day_hand_values():

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gridimpact.api import estimate
-from gridimpact.params import Params
+from gridimpact.model.params import Params
 from tests.synthetic import make_inputs, outage_reports, population_frame, temperature_frame
 
 REGIONS = ("UA80", "UA63")

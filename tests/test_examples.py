@@ -18,9 +18,9 @@ import xarray as xr
 from click.testing import CliRunner
 
 from gridimpact.cli import cli
-from gridimpact.regenerate import regenerate
+from gridimpact.model.scenarios import load_scenario
+from gridimpact.regenerate.run import regenerate
 from gridimpact.resources import data_dir
-from gridimpact.scenarios import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MEMBERS = "3"

@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 
 import gridimpact
 from gridimpact.errors import MissingExtraError, OutputError
-from gridimpact.io import excel
-from gridimpact.io.excel import (
+from gridimpact.io.writers import excel
+from gridimpact.io.writers.excel import (
     parameters_table,
     sheet_names,
     sources_table,
     write_comparison_workbook,
     write_workbook,
 )
-from gridimpact.io.writers import write_table
-from gridimpact.params import specs
+from gridimpact.io.writers.tables import write_table
+from gridimpact.model.params import specs
 
 openpyxl = pytest.importorskip("openpyxl")
 

@@ -12,7 +12,7 @@ import pytest
 import xarray as xr
 
 from gridimpact.errors import InvalidInputError, MissingExtraError
-from gridimpact.io.temperature import load_temperature
+from gridimpact.io.readers.temperature import load_temperature
 
 # A 2 × 3 grid around Kyiv city's reference point (50.45 N, 30.52 E), latitude decreasing as the
 # new CDS delivers it. Distances from the point (haversine, R = 6371 km):

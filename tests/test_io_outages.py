@@ -12,7 +12,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gridimpact.errors import InputMissingError, InvalidInputError
-from gridimpact.io.outages import KIND_SYNONYMS, empty_reports, empty_schedules, load_outages
+from gridimpact.io.readers.outages import (
+    KIND_SYNONYMS,
+    empty_reports,
+    empty_schedules,
+    load_outages,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outages"
 KYIV = "Europe/Kyiv"

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from gridimpact.errors import InputMissingError, InvalidInputError
-from gridimpact.io import population
-from gridimpact.io.codps import Band, band_of_name, band_of_tag
-from gridimpact.io.population import housing_defaults, load_population
+from gridimpact.io.readers import population
+from gridimpact.io.readers.codps import Band, band_of_name, band_of_tag
+from gridimpact.io.readers.population import housing_defaults, load_population
 from gridimpact.schemas import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "population"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gridimpact.errors import InvalidInputError
-from gridimpact.io.operators import DTEK_HALF_HOURS
-from gridimpact.io.outages import load_outages
+from gridimpact.io.readers.operators import DTEK_HALF_HOURS
+from gridimpact.io.readers.outages import load_outages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outages"
 KYIV = "Europe/Kyiv"

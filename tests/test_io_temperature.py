@@ -15,7 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridimpact.errors import InputMissingError, InvalidInputError
-from gridimpact.io.temperature import CANONICAL_COLUMNS, daily_to_hourly_frame, load_temperature
+from gridimpact.io.readers.temperature import (
+    CANONICAL_COLUMNS,
+    daily_to_hourly_frame,
+    load_temperature,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "temperature"
 NIGHT_WEIGHT_AT_MIDNIGHT = (1 + math.cos(0.6 * math.pi)) / 2  # 00:00 is 9 h into a 15 h night

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gridimpact.errors import InputMissingError, ParameterError
-from gridimpact.params import Params, load_params, parse_assignments, sample_params, specs
+from gridimpact.model.params import Params, load_params, parse_assignments, sample_params, specs
 
 
 def test_every_parameter_has_unit_range_and_source_and_its_default_is_in_range():

@@ -25,14 +25,14 @@ from gridimpact.errors import (
     OutputError,
     ParameterError,
 )
-from gridimpact.impact import METRIC_BY_NAME
-from gridimpact.io import writers
-from gridimpact.io.datapackage import resource_name
-from gridimpact.regenerate import load_config, regenerate
-from gridimpact.regenerate_config import TODAY
+from gridimpact.io.writers import tables as writers
+from gridimpact.io.writers.datapackage import resource_name
+from gridimpact.model.metrics import METRIC_BY_NAME
+from gridimpact.regenerate.config import TODAY
+from gridimpact.regenerate.run import load_config, regenerate
 from gridimpact.resources import data_dir
 
-regen = importlib.import_module("gridimpact.regenerate")
+regen = importlib.import_module("gridimpact.regenerate.run")
 
 # A small, fast run: two regions, three compared days, two members.
 SMALL_RUN = """
@@ -512,7 +512,7 @@ formats = ["csv", "netcdf"]
 
 def test_xlsx_outputs_are_byte_identical(tmp_path):
     pytest.importorskip("openpyxl")
-    pytest.importorskip("gridimpact.io.excel")
+    pytest.importorskip("gridimpact.io.writers.excel")
     path = small_config(tmp_path, outputs="[outputs]\ndirectory = 'out'\nformats = ['xlsx']\n")
     regenerate(path)
     first = snapshot(tmp_path / "out")

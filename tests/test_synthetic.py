@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from gridimpact import schemas
 from gridimpact.api import compare
 from gridimpact.errors import ParameterError
-from gridimpact.model_inputs import default_period
+from gridimpact.model.exposure import default_period
 from gridimpact.regions import admin_level_of, default_registry
 from gridimpact.resources import data_dir
 from gridimpact.synthetic import (

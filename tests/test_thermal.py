@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridimpact.thermal import periodic_steady_state, relax, step_hour
+from gridimpact.model.thermal import periodic_steady_state, relax, step_hour
 
 TAU = 60.0
 GAIN = 5.0

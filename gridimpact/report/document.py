@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from gridimpact.comparison import ALL
 from gridimpact.errors import GridimpactError, MissingExtraError, OutputError
 from gridimpact.io.atomic import staged_directory, write_text
-from gridimpact.io.writers import write_table
+from gridimpact.io.writers.tables import write_table
+from gridimpact.model.comparison import ALL
 from gridimpact.report.console import SUMMARY_METRICS
 from gridimpact.report.render import (
     Bullets,
@@ -126,7 +126,7 @@ def _span(days: pd.DatetimeIndex) -> str:
 
 def generated_stamp(result) -> tuple[str, str]:
     """(date, what it is): ``SOURCE_DATE_EPOCH`` as a UTC date when set, else the as-of date."""
-    from gridimpact.io.excel import source_date_epoch
+    from gridimpact.io.writers.excel import source_date_epoch
 
     stamp = source_date_epoch()
     if stamp is not None:
@@ -294,7 +294,7 @@ def comparison_table(result, scenario: str, rows: _Rows) -> Table:
 
 
 def _scenario_items(result) -> list[Item]:
-    from gridimpact.scenarios import load_scenario
+    from gridimpact.model.scenarios import load_scenario
 
     items = []
     known = {e.get("name"): e for e in (result.provenance or {}).get("scenarios", []) or []}
@@ -323,7 +323,7 @@ def _scenario_items(result) -> list[Item]:
 
 
 def assumptions(result) -> list:
-    from gridimpact.params import specs
+    from gridimpact.model.params import specs
 
     provenance = result.provenance or {}
     blocks: list = [Heading("What this assumes"), Bullets(tuple(_scenario_items(result)))]
@@ -363,8 +363,8 @@ def _source_item(row: dict) -> Item:
 
 def sources(result) -> list:
     """Embedded data sources (datapackage.json), seed-event citations, parameter set and input files."""
-    from gridimpact.datasets import datapackage
-    from gridimpact.io.excel import sources_table
+    from gridimpact.io.readers.embedded import datapackage
+    from gridimpact.io.writers.excel import sources_table
 
     provenance = result.provenance or {}
     package = datapackage()

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridimpact.comparison import ALL, UNITS, WINDOW_RULE, quantiles
 from gridimpact.errors import ParameterError, require
 from gridimpact.io.atomic import atomic_path
+from gridimpact.model.comparison import ALL, UNITS, WINDOW_RULE, quantiles
 
 FIGURE_DPI = 100
 """Pixels per inch of saved PNGs (fixed, so that output bytes do not depend on the user's rcParams)."""

@@ -1,0 +1,105 @@
+"""The ``gridimpact`` command line: parses options, calls the API, maps errors to exit codes.
+
+Nothing here computes; commands import the API only when they run, so ``gridimpact --help`` stays
+fast. Exit codes: 0 success, 1 unexpected failure, 2 usage error, 65 invalid input data, 66 input
+missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from gridimpact import __version__
+from gridimpact.cli import info as cli_info
+from gridimpact.cli import run as cli_run
+from gridimpact.errors import EXIT_FAILURE, GridimpactError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "GRIDIMPACT", "max_content_width": 100}
+
+log = logging.getLogger("gridimpact")
+
+
+class State:
+    debug = False
+
+
+def _configure_logging(verbosity: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+class _Group(click.Group):
+    """A group that turns gridimpact's errors into a one-line message and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except GridimpactError as exc:
+            if State.debug:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # the last line of defence: a message, not a traceback
+            if State.debug:
+                raise
+            click.echo(
+                f"Error: unexpected failure: {type(exc).__name__}: {exc}\n"
+                "Run again with --debug for the traceback, and please report it as a bug.",
+                err=True,
+            )
+            ctx.exit(EXIT_FAILURE)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="gridimpact")
+@click.option("--debug", is_flag=True, envvar="GRIDIMPACT_DEBUG",
+              help="Show Python tracebacks for every error (for bug reports).")
+@click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug detail).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bar.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, verbose: int, quiet: bool) -> None:
+    """Estimate who is without power, without heat and in dangerous indoor cold.
+
+    gridimpact combines regional outage reports with temperature series and population to estimate,
+    per region and day, people without power, without heat and below 18, 16, 12 and 9 °C indoors —
+    and compares scenarios with and without a pause in strikes on energy infrastructure.
+
+    Start with `gridimpact compare` (the embedded winter 2025/26 case) or `gridimpact validate FILE`.
+    """
+    State.debug = debug
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
+    _configure_logging(verbose, quiet)
+
+
+SHORT_HELP = {
+    "compare": "Scenarios with and without a strike pause (the main job).",
+    "estimate": "Impacts per region and day from the inputs as given.",
+    "validate": "Check input files; list every problem with its location.",
+    "report": "Write a Markdown and HTML summary with figures and sources.",
+    "regenerate": "Regenerate configured outputs atomically (for cron and CI).",
+    "scenarios": "List and show the built-in scenarios.",
+    "params": "Model parameters with unit, range and source.",
+    "data": "The embedded default data: list, show sources, export.",
+}
+
+for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.report, cli_run.regenerate,
+                cli_info.scenarios, cli_info.params_command, cli_info.data):
+    command.short_help = SHORT_HELP[command.name]
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=argv, prog_name="gridimpact")

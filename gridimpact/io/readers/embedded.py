@@ -1,0 +1,135 @@
+"""The embedded default case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26.
+
+The files live in ``data/`` (shipped inside the package) and are described, with their sources and
+licences, by ``data/datapackage.json``; ``data/SOURCES.md`` explains them for people.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gridimpact.errors import GridimpactError
+from gridimpact.regions import SEED_REGIONS
+from gridimpact.resources import data_dir
+
+if TYPE_CHECKING:
+    from gridimpact.inputs import Inputs
+
+CASE_NAME = "winter-2025-26"
+DEFAULT_AS_OF = date(2026, 1, 30)
+"""The day after the announcement of 29 January 2026: the scenarios take over from its midnight."""
+DEFAULT_HORIZON_DAYS = 14
+POPULATION_BASES = {
+    "current": "population_current.csv",
+    "cod-ps-2022": "population_cod_ps_2022.csv",
+}
+"""current: best present-day estimates for the seed regions (displacement, the government-controlled
+part of Donetsk oblast); cod-ps-2022: the OCHA COD-PS 2022 pre-invasion projection for every oblast."""
+
+
+def default_files(population_basis: str = "current") -> dict[str, list[Path]]:
+    """Paths of the embedded inputs by family."""
+    if population_basis not in POPULATION_BASES:
+        raise GridimpactError(f"unknown population basis '{population_basis}'; choose {', '.join(POPULATION_BASES)}")
+    folder = data_dir()
+    return {
+        "outages": [folder / "outages.csv"],
+        "temperature": [folder / "temperature_daily.csv"],
+        "population": [folder / POPULATION_BASES[population_basis]],
+    }
+
+
+def default_inputs(population_basis: str = "current") -> Inputs:
+    """The embedded case as validated Inputs, restricted to the four seed regions."""
+    from gridimpact.io.readers.loader import load_bundle
+
+    files = default_files(population_basis)
+    inputs = load_bundle(outages=files["outages"], temperature=files["temperature"],
+                         population=files["population"][0])
+    return replace(inputs.select(list(SEED_REGIONS)), name=CASE_NAME, as_of=DEFAULT_AS_OF,
+                   horizon_days=DEFAULT_HORIZON_DAYS)
+
+
+@cache
+def datapackage() -> dict:
+    """``data/datapackage.json`` as a dict."""
+    with open(data_dir() / "datapackage.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def resources() -> list[dict]:
+    return list(datapackage().get("resources", []))
+
+
+def resource(name: str) -> dict:
+    import difflib
+
+    by_name = {r["name"]: r for r in resources()}
+    by_path = {Path(r["path"]).name: r for r in resources()}
+    found = by_name.get(name) or by_path.get(name)
+    if found is None:
+        close = difflib.get_close_matches(name, list(by_name), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; available: {', '.join(by_name)}"
+        raise GridimpactError(f"no embedded dataset '{name}'{hint}")
+    return found
+
+
+def export(directory: Path) -> list[Path]:
+    """Copy the embedded inputs as editable CSV (plus their datapackage.json) into ``directory``.
+
+    Every command accepts the folder back: ``gridimpact validate --outages DIR/outages.csv`` or
+    ``gridimpact compare DIR``.
+    """
+    from gridimpact.io.atomic import ensure_directory, write_bytes
+
+    directory = ensure_directory(Path(directory))
+    written = []
+    for entry in resources():
+        source = data_dir() / entry["path"]
+        written.append(write_bytes(directory / Path(entry["path"]).name, source.read_bytes()))
+    written.append(write_bytes(directory / "datapackage.json", (data_dir() / "datapackage.json").read_bytes()))
+    sources_md = data_dir() / "SOURCES.md"
+    if sources_md.exists():
+        written.append(write_bytes(directory / "SOURCES.md", sources_md.read_bytes()))
+    return written
+
+
+@cache
+def source_registry() -> dict[str, dict]:
+    """``data/sources.csv`` by id."""
+    import csv
+
+    with open(data_dir() / "sources.csv", encoding="utf-8", newline="") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def cited_sources(name: str) -> list[tuple[str, int]]:
+    """The sources an embedded file's rows cite, most cited first: (description, rows citing it).
+
+    Source cells hold ids of ``data/sources.csv`` or URLs and citations, several separated by ' ; '.
+    """
+    import csv
+    import re
+    from collections import Counter
+
+    entry = resource(name)
+    registry = source_registry()
+    counts: Counter[str] = Counter()
+    with open(data_dir() / entry["path"], encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            for column, cell in row.items():
+                if not column or not (column == "source" or column == "sources" or column.startswith("source_")):
+                    continue
+                for part in (p.strip() for p in re.split(r"\s+;\s+", cell or "")):
+                    if not part:
+                        continue
+                    known = registry.get(part)
+                    label = (f"{known['publisher']}: {known['title']} — {known['url'] or 'no URL'} [{known['confidence']}]"
+                             if known else part)
+                    counts[label] += 1
+    return counts.most_common()

@@ -1,0 +1,366 @@
+"""Outage schedules published by grid operators: DTEK's ``DisconSchedule.fact`` and Yasno JSON.
+
+Both become ``schemas.OutageSchedule`` rows (see ``io.schedules``); docs/inputs.md describes the
+formats with their sources:
+
+- DTEK ``DisconSchedule.fact``, embedded in the operator's shutdowns page: ``{"data": {"<unix day>":
+  {"GPV1.1": {"1": "yes", …, "24": "no"}}}, "update": "DD.MM.YYYY HH:MM"}``. The day key is local
+  midnight; hour key h covers h−1:00–h:00. Also read: the page itself, and page dumps that wrap the
+  object as ``{"regionId": …, "fact": {…}, "preset": {…}}``.
+- Yasno planned outages: ``{"1.1": {"today": {"date": …, "status": …, "slots": [{"start": minutes,
+  "end": minutes, "type": "Definite"}]}, "tomorrow": {…}, "updatedOn": …}, …}``.
+
+Consecutive off half-hours (DTEK) and touching slots (Yasno) of one group become one interval, also
+across midnight. Problems are located by key path (``data/1761688800/GPV1.1/13``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+
+import pandas as pd
+
+from gridimpact.io.readers.problems import FileProblems
+from gridimpact.io.readers.schedules import (
+    SCHEDULE_COLUMNS,
+    caller_region,
+    empty_schedule_table,
+    local_times,
+    merge_touching,
+    sort_schedules,
+    validate_located,
+)
+from gridimpact.regions import UnknownRegionError, default_registry
+from gridimpact.vocab import TIMEZONE
+
+# DTEK shutdowns sites and the ADM1 unit each distribution company serves (DTEK Kyiv Grids, Kyiv
+# Regional Grids, Odesa Grids, Dnipro Grids, Donetsk Grids): https://www.dtek-kem.com.ua/ua/shutdowns,
+# https://www.dtek-krem.com.ua/ua/shutdowns, https://www.dtek-oem.com.ua/ua/shutdowns,
+# https://www.dtek-dnem.com.ua/ua/shutdowns, https://www.dtek-dem.com.ua/ua/shutdowns.
+DTEK_HOST_REGIONS = {"dtek-kem": "UA80", "dtek-krem": "UA32", "dtek-oem": "UA51",
+                     "dtek-dnem": "UA12", "dtek-dem": "UA14"}
+# ``regionId`` of the page dumps published by github.com/Baskerville42/outage-data-ua (data/<id>.json);
+# other ids (e.g. "Kharkiv" in github.com/yaroslav2901/OE_OUTAGE_DATA) are resolved as region names.
+DUMP_REGION_IDS = {"kyiv": "UA80", "kyiv-region": "UA32", "odesa": "UA51", "dnipro": "UA12"}
+
+# Each DTEK hour value → the state of its first and second half-hour (None = power on).
+DTEK_HALF_HOURS = {
+    "yes": (None, None), "no": ("definite", "definite"),
+    "first": ("definite", None), "second": (None, "definite"),
+    "maybe": ("possible", "possible"), "mfirst": ("possible", None), "msecond": (None, "possible"),
+}
+YASNO_STATUSES = ("ScheduleApplies", "WaitingForSchedule", "EmergencyShutdowns")
+
+_DTEK_GROUP = re.compile(r"^GPV([1-6]\.[12])$", re.IGNORECASE)
+_FACT_IN_PAGE = re.compile(r"DisconSchedule\.fact\s*=\s*")
+_DTEK_HOST = re.compile(r"//(?:www\.)?(dtek-(?:kem|krem|oem|dnem|dem))\.com\.ua", re.IGNORECASE)
+_PAGE_ADDRESS = re.compile(r"<link\b[^>]*\bcanonical\b[^>]*>|<meta\b[^>]*og:url[^>]*>"
+                           r"|<!--\s*saved from url=[^>]*-->", re.IGNORECASE)
+_YASNO_GROUP = re.compile(r"^([1-6])\.([12])$")
+_HALF_HOUR = pd.Timedelta(minutes=30)
+
+
+def read_schedule_json(text: str, problems: FileProblems, *,
+                       region: str | None = None) -> pd.DataFrame | None:
+    """A DTEK fact object, a DTEK page dump (``{"fact": …, "preset": …}``) or Yasno JSON."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        page = "<html" in text[:4000].lower()
+        hint = " (the file holds an HTML page: a bot-check page saved instead of the data?)" if page else ""
+        problems.add("bad_json", f"the file is not valid JSON: {exc.msg} at column {exc.colno}{hint}",
+                     line=exc.lineno)
+        return None
+    if isinstance(data, dict) and isinstance(data.get("fact"), dict):
+        if "preset" in data:
+            problems.note(f"{problems.file}: the weekly 'preset' template is not read, only the 'fact' "
+                          "schedule")
+        pcode = choose_region(region, problems, detected=_dump_region(data), what="DTEK schedule")
+        return read_dtek_fact(data["fact"], problems, pcode=pcode, prefix="fact")
+    if isinstance(data, dict) and isinstance(data.get("data"), (dict, list)):
+        pcode = choose_region(region, problems, detected=None, what="DTEK schedule")
+        return read_dtek_fact(data, problems, pcode=pcode)
+    if is_yasno(data):
+        return read_yasno(data, problems, region=region)
+    problems.add("not_a_schedule", "not a DTEK or Yasno schedule: expected a DTEK DisconSchedule.fact "
+                 "object (\"data\" keyed by day), a DTEK page dump (with \"fact\"), or Yasno planned "
+                 "outages (groups \"1.1\" … \"6.2\" with \"today\" and \"tomorrow\")")
+    return None
+
+
+def read_dtek_html(text: str, problems: FileProblems, *,
+                   region: str | None = None) -> pd.DataFrame | None:
+    """A saved DTEK shutdowns page: cut out ``DisconSchedule.fact = {…}`` and read it."""
+    match = _FACT_IN_PAGE.search(text)
+    if match is None:
+        problems.add("no_schedule_in_page", "the page holds no 'DisconSchedule.fact = {…}' script: save "
+                     "the DTEK shutdowns page after the schedule has loaded")
+        return None
+    line = text.count("\n", 0, match.end()) + 1
+    try:
+        fact, _ = json.JSONDecoder().raw_decode(text, match.end())
+    except json.JSONDecodeError as exc:
+        problems.add("bad_json", f"the DisconSchedule.fact object is not valid JSON: {exc.msg}",
+                     line=text.count("\n", 0, exc.pos) + 1)
+        return None
+    if not isinstance(fact, dict):
+        problems.add("bad_structure", "DisconSchedule.fact is not an object", line=line)
+        return None
+    host = page_host(text)
+    detected = (DTEK_HOST_REGIONS[host], f"the DTEK site named in the page ({host}.com.ua)") if host else None
+    pcode = choose_region(region, problems, detected=detected, what="DTEK page")
+    label = f"DTEK {host}.com.ua" if host else "DTEK"
+    return read_dtek_fact(fact, problems, pcode=pcode, line=line, label=label)
+
+
+def page_host(text: str) -> str | None:
+    """The DTEK company whose site the page is from: its canonical address, else the only one named."""
+    for tag in _PAGE_ADDRESS.findall(text):
+        hit = _DTEK_HOST.search(tag)
+        if hit:
+            return hit.group(1).lower()
+    hosts = {h.lower() for h in _DTEK_HOST.findall(text)}
+    return hosts.pop() if len(hosts) == 1 else None
+
+
+def choose_region(region: str | None, problems: FileProblems, *, detected: tuple[str, str] | None,
+                  what: str) -> str | None:
+    """The caller's region, else the one the file names (with a note), else a no_region problem."""
+    registry = default_registry()
+    if region is not None:
+        pcode = caller_region(region, problems)
+        if pcode and detected and detected[0] != pcode:
+            problems.note(f"{problems.file}: read as {pcode} as requested, although {detected[1]} "
+                          f"points to {detected[0]} ({registry.name(detected[0])})")
+        return pcode
+    if detected:
+        problems.note(f"{problems.file}: region {detected[0]} ({registry.name(detected[0])}) taken "
+                      f"from {detected[1]}")
+        return detected[0]
+    problems.add("no_region", f"the {what} does not say which region it covers: pass --region "
+                 "(region= in Python)")
+    return None
+
+
+def _dump_region(data: dict) -> tuple[str, str] | None:
+    for key in ("regionId", "regionAffiliation"):
+        value = data.get(key)
+        if not isinstance(value, str):
+            continue
+        if value.strip().lower() in DUMP_REGION_IDS:
+            return DUMP_REGION_IDS[value.strip().lower()], f"{key} '{value}'"
+        try:
+            return default_registry().resolve(value).pcode, f"{key} '{value}'"
+        except UnknownRegionError:
+            continue
+    return None
+
+
+def read_dtek_fact(fact: dict, problems: FileProblems, *, pcode: str | None, prefix: str = "",
+                   line: int | None = None, label: str = "DTEK") -> pd.DataFrame | None:
+    """DTEK ``DisconSchedule.fact`` → schedule rows; consecutive off half-hours become one interval.
+
+    Hour key h covers local h−1:00–h:00 (h = 1 … 24); a file whose hours run 0 … 23 is read with
+    key h covering h:00–h+1:00. A missing hour counts as power on.
+    """
+    path = f"{prefix}/data" if prefix else "data"
+    data = fact.get("data")
+    if not isinstance(data, (dict, list)) or (isinstance(data, list) and data):
+        problems.add("bad_structure", "expected \"data\": an object keyed by day", where=path, line=line)
+        return None
+    rows: list[tuple[str, pd.Timestamp, str, str]] = []
+    others: set[str] = set()
+    for day_key, groups in (data.items() if isinstance(data, dict) else []):
+        day = _dtek_day(day_key)
+        if day is None:  # still checked below, so that every problem of the file is reported
+            problems.add("bad_day_key", f"'{day_key}' is not a day: DTEK keys days by the Unix time of "
+                         "local midnight (e.g. 1761688800)", where=f"{path}/{day_key}", value=day_key,
+                         line=line)
+        if not isinstance(groups, dict):
+            problems.add("bad_structure", "expected an object of groups GPV1.1 … GPV6.2",
+                         where=f"{path}/{day_key}", line=line)
+            continue
+        for group_key, hours in groups.items():
+            match = _DTEK_GROUP.match(str(group_key).strip())
+            if match is None:
+                others.add(str(group_key))
+                continue
+            where = f"{path}/{day_key}/{group_key}"
+            for half_hour, certainty, hour_where in _dtek_half_hours(hours, problems, where, line):
+                if day is not None:
+                    rows.append((match.group(1), day + half_hour * _HALF_HOUR, certainty, hour_where))
+    if others:
+        problems.note(f"{problems.file}: groups other than GPV1.1 … GPV6.2 were skipped: "
+                      f"{', '.join(sorted(others))}")
+    if not rows and not problems:
+        problems.note(f"{problems.file}: the DTEK schedule lists no outage")
+    update = fact.get("update")
+    source = f"{label} DisconSchedule.fact" + (f", updated {update}" if update else "")
+    return _finish_intervals(rows, problems, pcode=pcode, source=source, line=line)
+
+
+def _dtek_day(key: object) -> pd.Timestamp | None:
+    """A DTEK day key (Unix seconds of local midnight) → that local calendar day, naive."""
+    try:
+        seconds = float(key)
+    except (TypeError, ValueError):
+        return None
+    if not seconds.is_integer() or not 0 < seconds < 4e9:
+        return None
+    local = pd.Timestamp(int(seconds), unit="s", tz="UTC").tz_convert(TIMEZONE)
+    return local.tz_localize(None).normalize()
+
+
+def _dtek_half_hours(hours: object, problems: FileProblems, where: str, line: int | None):
+    """Yield (half-hour index 0 … 47, certainty, key path) for each half-hour that is off."""
+    if not isinstance(hours, dict):
+        problems.add("bad_structure", "expected an object of hours \"1\" … \"24\"", where=where, line=line)
+        return
+    zero_based = "0" in hours
+    for key, value in hours.items():
+        hour_where = f"{where}/{key}"
+        try:
+            hour = int(str(key)) - (0 if zero_based else 1)
+        except ValueError:
+            hour = -1
+        if not 0 <= hour <= 23:
+            problems.add("bad_hour_key", f"'{key}' is not an hour key (\"1\" … \"24\", or \"0\" … \"23\")",
+                         where=hour_where, value=key, line=line)
+            continue
+        states = DTEK_HALF_HOURS.get(str(value).strip().lower())
+        if states is None:
+            problems.add("bad_hour_value", f"'{value}' is not a DTEK hour value (one of "
+                         f"{', '.join(DTEK_HALF_HOURS)})", where=hour_where, value=value, line=line)
+            continue
+        for half, certainty in enumerate(states):
+            if certainty:
+                yield 2 * hour + half, certainty, hour_where
+
+
+def is_yasno(data: object) -> bool:
+    """Top-level groups "1.1" … with "today"/"tomorrow" objects: Yasno's planned-outages answer."""
+    return isinstance(data, dict) and any(
+        isinstance(value, dict) and {"today", "tomorrow"} & set(value) and _yasno_group(key)
+        for key, value in data.items()
+    )
+
+
+def _yasno_group(key: object) -> str | None:
+    match = _YASNO_GROUP.match(str(key).strip())
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def read_yasno(data: dict, problems: FileProblems, *, region: str | None = None) -> pd.DataFrame | None:
+    """Yasno planned outages → schedule rows.
+
+    ``Definite`` slots are outages (minutes from the local midnight of ``date``; a slot ending at 1440
+    and one starting at 0 the next day join); ``NotPlanned`` slots are ignored. Days with status
+    ``EmergencyShutdowns`` or ``WaitingForSchedule`` give no intervals, only a note.
+    """
+    pcode = choose_region(region, problems, detected=None,
+                          what="Yasno schedule (Yasno serves Kyiv city and Dnipro)")
+    rows: list[tuple[str, pd.Timestamp, pd.Timestamp, str]] = []
+    held: dict[tuple[str, str], list[str]] = defaultdict(list)
+    others: list[str] = []
+    updated: set[str] = set()
+    for key, group in data.items():
+        subqueue = _yasno_group(key)
+        if subqueue is None or not isinstance(group, dict):
+            others.append(str(key))
+            continue
+        if group.get("updatedOn"):
+            updated.add(str(group["updatedOn"]))
+        for day_name, day in group.items():
+            if isinstance(day, dict):
+                rows.extend(_yasno_day(day, subqueue, f"{key}/{day_name}", problems, held))
+    if others:
+        problems.note(f"{problems.file}: entries that are not groups 1.1 … 6.2 were skipped: "
+                      f"{', '.join(others)}")
+    for (status, date), groups in sorted(held.items()):
+        listed = ", ".join(sorted(groups))
+        if status == "EmergencyShutdowns":
+            problems.note(f"{problems.file}: Yasno reports emergency shutdowns on {date} for groups "
+                          f"{listed}: extent unknown, add an emergency outage report")
+        else:
+            problems.note(f"{problems.file}: Yasno has not yet published the schedule for {date} "
+                          f"(WaitingForSchedule) for groups {listed}; no outage read for that day")
+    source = "Yasno planned outages" + (f", updated {max(updated)}" if updated else "")
+    return _finish_intervals(rows, problems, pcode=pcode, source=source)
+
+
+def _yasno_day(day: dict, subqueue: str, where: str, problems: FileProblems,
+               held: dict[tuple[str, str], list[str]]):
+    """Yield (subqueue, naive start, naive end, certainty, key path) for each Definite slot."""
+    try:
+        stamp = pd.Timestamp(str(day.get("date")))
+    except ValueError:
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        problems.add("bad_date", "expected \"date\", the local midnight of the day (e.g. "
+                     "2025-10-27T00:00:00+02:00)", where=f"{where}/date", value=day.get("date"))
+        return
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(TIMEZONE).tz_localize(None)
+    midnight = stamp.normalize()
+    status = day.get("status", "ScheduleApplies")
+    if status in ("EmergencyShutdowns", "WaitingForSchedule"):
+        held[(status, midnight.strftime("%Y-%m-%d"))].append(subqueue)
+        return
+    if status != "ScheduleApplies":
+        problems.add("unknown_status", f"'{status}' is not a Yasno day status (one of "
+                     f"{', '.join(YASNO_STATUSES)})", where=f"{where}/status", value=status)
+        return
+    slots = day.get("slots", [])
+    if not isinstance(slots, list):
+        problems.add("bad_structure", "expected \"slots\": a list", where=f"{where}/slots")
+        return
+    for number, slot in enumerate(slots):
+        slot_where = f"{where}/slots/{number}"
+        start, end = (slot.get("start"), slot.get("end")) if isinstance(slot, dict) else (None, None)
+        if not (_is_minute(start) and _is_minute(end) and start < end):
+            problems.add("bad_slot", "a slot needs \"start\" < \"end\", in minutes 0 … 1440 from "
+                         "midnight", where=slot_where, value=slot)
+            continue
+        kind = slot.get("type")
+        if kind == "NotPlanned":
+            continue
+        if kind != "Definite":
+            problems.add("bad_slot_type", f"'{kind}' is not a Yasno slot type (Definite or NotPlanned)",
+                         where=f"{slot_where}/type", value=kind)
+            continue
+        yield (subqueue, midnight + pd.Timedelta(minutes=start), midnight + pd.Timedelta(minutes=end),
+               "definite", slot_where)
+
+
+def _is_minute(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1440
+
+
+def _finish_intervals(rows: list[tuple], problems: FileProblems, *, pcode: str | None, source: str,
+                      line: int | None = None) -> pd.DataFrame | None:
+    """Rows of (subqueue, naive start, [naive end,] certainty, key path) → merged, validated table.
+
+    Rows without an end are DTEK half-hours. Intervals of one subqueue and certainty that touch or
+    overlap are joined, also across midnight.
+    """
+    if problems or pcode is None:
+        return None
+    if not rows:
+        return empty_schedule_table()
+    if len(rows[0]) == 4:
+        rows = [(sub, start, start + _HALF_HOUR, certainty, where) for sub, start, certainty, where in rows]
+    frame = pd.DataFrame(rows, columns=["subqueue", "start", "end", "certainty", "where"])
+    frame["start"] = local_times(frame["start"])
+    frame["end"] = local_times(frame["end"])
+    # A half-hour inside the hour skipped by the spring clock change has no length.
+    frame = frame[frame["end"] > frame["start"]]
+    frame = merge_touching(frame.assign(pcode=pcode, source=source))
+    from gridimpact.schemas import OutageSchedule
+
+    where = frame.pop("where").tolist()
+    valid = validate_located(OutageSchedule, frame, problems, where=where)
+    if valid is None:
+        return None
+    return sort_schedules(valid[list(SCHEDULE_COLUMNS)])

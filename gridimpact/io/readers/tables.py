@@ -1,0 +1,277 @@
+"""Reading tabular files as analysts have them: CSV in any common dialect, Excel, Parquet.
+
+Everything is read as text first and typed later by ``io.cells``, so that a bad cell becomes a
+located problem rather than a silent NaN. The index of a ``RawTable`` holds the physical line of
+each row in the file (the header is line 1), or its row number in a spreadsheet.
+
+CSV dialects handled: UTF-8 with or without a byte-order mark; ``,``, ``;`` or tab as separator (with
+``;`` and tab, a comma inside a number is its decimal mark); an HXL hashtag row under the header;
+quoted fields with embedded line breaks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from gridimpact.errors import InputMissingError
+from gridimpact.io.readers.problems import FileProblems
+from gridimpact.regions import normalise
+
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+@dataclass
+class RawTable:
+    """A table read as text, with the file's dialect and any HXL tags."""
+
+    frame: pd.DataFrame
+    problems: FileProblems
+    delimiter: str = ","
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def decimal_comma(self) -> bool:
+        return self.delimiter != ","
+
+
+def display_name(path: Path | str) -> str:
+    return Path(path).name
+
+
+def open_bytes(path: Path) -> bytes:
+    """The file's bytes, or InputMissingError (exit 66) with a plain reason."""
+    path = Path(path)
+    if not path.exists():
+        raise InputMissingError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputMissingError(f"{path}: is a folder, not a file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputMissingError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None) -> str | None:
+    """Decode as UTF-8 (a BOM is dropped), or report where the first undecodable byte is."""
+    try:
+        return data.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guess = ""
+        try:
+            data.decode("cp1251")
+            guess = " It looks like Windows-1251 (Cyrillic Windows); save it as 'CSV UTF-8' or pass encoding='cp1251'."
+        except UnicodeDecodeError:
+            pass
+        problems.add(
+            "encoding",
+            f"the file is not valid {encoding or 'UTF-8'} text (byte 0x{data[exc.start]:02x} at line {line}).{guess}",
+            line=line,
+        )
+        return None
+
+
+def sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _is_hxl_row(cells: list[str]) -> bool:
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and sum(c.startswith("#") for c in filled) >= max(1, len(filled) // 2)
+
+
+def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
+                  header: bool = True, names: list[str] | None = None) -> RawTable | None:
+    """Parse CSV text into a RawTable; ``skip_lines`` drops a preamble before the header."""
+    lines = text.splitlines(keepends=True)
+    body = "".join(lines[skip_lines:])
+    if not body.strip():
+        problems.add("empty_file", "the file is empty: it has no header and no rows")
+        return None
+    first = body.lstrip("\ufeff").splitlines()[0]
+    delimiter = sniff_delimiter(first)
+    reader = csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=delimiter)
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    start_line = skip_lines + 1
+    for row in reader:
+        rows.append(row)
+        # reader.line_num is the physical line where the record ends; a record starts after the
+        # previous one ended.
+        line_numbers.append(start_line)
+        start_line = skip_lines + reader.line_num + 1
+    if header:
+        columns = [c.strip() for c in rows[0]]
+        rows, line_numbers = rows[1:], line_numbers[1:]
+    else:
+        width = max(len(r) for r in rows)
+        columns = names or [f"column_{i + 1}" for i in range(width)]
+    tags: dict[str, str] = {}
+    if rows and _is_hxl_row(rows[0]):
+        tags = {col: tag.strip() for col, tag in zip(columns, rows[0], strict=False) if tag.strip()}
+        rows, line_numbers = rows[1:], line_numbers[1:]
+    keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    rows = [rows[i] for i in keep]
+    line_numbers = [line_numbers[i] for i in keep]
+    if not _check_columns(columns, problems):
+        return None
+    if not rows:
+        problems.add("no_rows", "the file has a header but no data rows", line=1)
+        return None
+    width = len(columns)
+    for row, line in zip(rows, line_numbers, strict=True):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            problems.add(
+                "extra_cells",
+                f"the row has {len(row)} cells but the header has {width} columns"
+                + (" (a decimal comma in a comma-separated file?)" if delimiter == "," else ""),
+                line=line,
+            )
+    padded = [(r + [""] * width)[:width] for r in rows]
+    frame = pd.DataFrame(padded, columns=columns, index=pd.Index(line_numbers, name="line"), dtype=object)
+    return RawTable(frame=frame, problems=problems, delimiter=delimiter, tags=tags)
+
+
+def _check_columns(columns: list[str], problems: FileProblems) -> bool:
+    ok = True
+    seen: dict[str, int] = {}
+    for position, name in enumerate(columns, start=1):
+        key = normalise(name)
+        if key in seen:
+            problems.add(
+                "duplicate_column",
+                f"column '{name}' appears twice (columns {seen[key]} and {position})",
+                line=1,
+                column=name,
+            )
+            ok = False
+        seen[key] = position
+    return ok
+
+
+def read_table(path: Path | str, problems: FileProblems | None = None, *,
+               encoding: str | None = None, sheet: str | int | None = None) -> RawTable | None:
+    """Read a CSV, Excel or Parquet file as text cells. Returns None if the file itself is unusable."""
+    path = Path(path)
+    # An empty FileProblems is falsy, so test for None: the caller must get its own collector back.
+    problems = problems if problems is not None else FileProblems(display_name(path))
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, problems, sheet)
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path, problems)
+    text = decode_text(open_bytes(path), problems, encoding)
+    if text is None:
+        return None
+    return read_csv_text(text, problems)
+
+
+def _read_excel(path: Path, problems: FileProblems, sheet) -> RawTable | None:
+    from gridimpact.errors import require
+
+    require("openpyxl", "Reading Excel files", "excel")
+    open_bytes(path)
+    problems.line_label = "row"
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, header=0)
+    except (ValueError, OSError, KeyError) as exc:
+        problems.add("unreadable", f"cannot read the workbook: {exc}")
+        return None
+    if frame.empty and len(frame.columns) == 0:
+        problems.add("empty_file", "the sheet is empty: it has no header and no rows")
+        return None
+    columns = [str(c).strip() for c in frame.columns]
+    # pandas renames a repeated header "a" to "a.1"; undo that to report it.
+    restored = [c.rsplit(".", 1)[0] if c.rsplit(".", 1)[-1].isdigit() and c.rsplit(".", 1)[0] in columns else c for c in columns]
+    if not _check_columns(restored, problems):
+        return None
+    frame.columns = restored
+    frame.index = pd.Index(range(2, len(frame) + 2), name="line")
+    frame = frame.map(_cell_text)
+    tags: dict[str, str] = {}
+    if len(frame) and _is_hxl_row(list(frame.iloc[0])):
+        tags = {c: t for c, t in zip(frame.columns, frame.iloc[0], strict=True) if t}
+        frame = frame.iloc[1:]
+    frame = frame[(frame != "").any(axis=1)]
+    if frame.empty:
+        problems.add("no_rows", "the sheet has a header but no data rows", line=1)
+        return None
+    return RawTable(frame=frame, problems=problems, delimiter=",", tags=tags)
+
+
+def _read_parquet(path: Path, problems: FileProblems) -> RawTable | None:
+    from gridimpact.errors import require
+
+    require("pyarrow", "Reading Parquet files", "parquet")
+    open_bytes(path)
+    problems.line_label = "row"
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a corrupt file
+        problems.add("unreadable", f"cannot read the Parquet file: {exc}")
+        return None
+    frame = frame.astype(object).map(_cell_text)
+    frame.index = pd.Index(range(1, len(frame) + 1), name="line")
+    return RawTable(frame=frame, problems=problems, delimiter=",")
+
+
+def _cell_text(value) -> str:
+    """A typed spreadsheet cell as text that io.cells parses back without loss."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value).strip()
+
+
+def pick_columns(raw: RawTable, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...],
+                 hxl: dict[str, tuple[str, ...]] | None = None) -> dict[str, str] | None:
+    """Map canonical names to the file's columns by alias (case- and accent-insensitive) or HXL tag.
+
+    Reports each missing required column once, listing the columns the file does have.
+    """
+    by_key = {normalise(c): c for c in raw.frame.columns}
+    found: dict[str, str] = {}
+    for canonical, names in aliases.items():
+        for name in (canonical, *names):
+            if normalise(name) in by_key:
+                found[canonical] = by_key[normalise(name)]
+                break
+    if hxl and raw.tags:
+        for canonical, wanted in hxl.items():
+            if canonical in found:
+                continue
+            for column, tag in raw.tags.items():
+                if _tag_matches(tag, wanted):
+                    found[canonical] = column
+                    break
+    missing = [c for c in required if c not in found]
+    for name in missing:
+        choices = " or ".join(repr(n) for n in (name, *aliases.get(name, ())[:3]))
+        raw.problems.add(
+            "missing_column",
+            f"required column {choices} is missing; the file has: {', '.join(raw.frame.columns)}",
+            line=1,
+            column=name,
+        )
+    return None if missing else found
+
+
+def _tag_matches(tag: str, wanted: tuple[str, ...]) -> bool:
+    """An HXL tag matches when it has the wanted hashtag and all wanted attributes (any order)."""
+    parts = tag.strip().lower().replace(" ", "").split("+")
+    want = [w.lower() for w in wanted]
+    return parts[0] == want[0] and set(want[1:]) <= set(parts[1:])

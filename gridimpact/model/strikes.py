@@ -1,0 +1,194 @@
+"""A scenario applied to the observed hazard: strikes drawn per member, pauses that suppress them.
+
+Before the switch time (the as-of date, or the end of the observed reports when a scenario replays
+them) every member sees exactly the observed hazard. After it:
+
+- the rotating (scheduled + emergency) level stays at its mean over the 24 h before the switch;
+- damage standing at the switch (persistent outages, district-heat losses) is repaired linearly
+  over ``existing_damage_restore_days``;
+- each drawn strike adds its effects, each repaired linearly over its own duration:
+  ``share × max(0, 1 − (t − t_strike) / duration)`` from the strike time on;
+- shares are capped at 1.
+
+Random draws come from per-member streams that do not depend on the pauses (the pause decision has
+its own stream), so a scenario whose pauses never hold reproduces the baseline exactly, and a
+higher holding probability can only remove strikes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from gridimpact.model.hazard import QUARTERS_PER_HOUR, Hazard, HazardWindow, Period
+from gridimpact.model.scenarios import Event, Pause, Scenario, StrikeProcess, probability_for
+
+QUARTERS_PER_DAY = 24 * QUARTERS_PER_HOUR
+
+EFFECTS = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
+
+
+@dataclass(frozen=True)
+class StrikeDraws:
+    """Strike effects per member, strike and region; ``time`` is in quarter-hours from the period
+    start (``inf`` where a strike does not hit that region)."""
+
+    time: np.ndarray            # (M, S, R)
+    effects: dict[str, np.ndarray]  # name → (M, S, R); days for durations, shares in [0, 1]
+    existing_days: np.ndarray   # (M, R) repair time of damage standing at the switch
+    pause_held: np.ndarray      # (M, P) whether each pause held in each member
+
+    @property
+    def members(self) -> int:
+        return self.time.shape[0]
+
+
+def quarter_of(moment, period: Period) -> float:
+    """Quarter-hours from the period start to ``moment`` (tz-aware)."""
+    delta = pd.Timestamp(moment).tz_convert("UTC") - period.start.tz_convert("UTC")
+    return delta / pd.Timedelta(minutes=15)
+
+
+def strike_capacity(process: StrikeProcess | None, horizon_days: float) -> int:
+    """Enough strike slots that the process cannot run out within the horizon."""
+    if process is None:
+        return 0
+    return int(np.ceil(horizon_days / process.interval_days[0])) + 2
+
+
+def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, switch_q: float,
+                capacity: int, rng_strikes: np.random.Generator,
+                rng_pause: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """One member's strikes: times (S, R), effects (S, R) each, existing repair days (R,), pause holds (P,).
+
+    The number of draws from each stream is fixed by ``capacity``, the regions and the pauses, so the
+    draws of one member never depend on another member or on the scenario's pauses.
+    """
+    n_regions = len(regions)
+    process = scenario.strikes
+    effects = {name: np.zeros((capacity, n_regions)) for name in EFFECTS}
+    times = np.full((capacity, n_regions), np.inf)
+    existing = np.zeros(n_regions)
+    if process is not None:
+        low, mode, high = process.interval_days
+        intervals = rng_strikes.triangular(low, mode, high, size=capacity) if high > low else np.full(capacity, low)
+        first = rng_strikes.uniform() * intervals[0]
+        strike_days = first + np.concatenate([[0.0], np.cumsum(intervals[1:])])
+        strike_q = switch_q + strike_days * QUARTERS_PER_DAY
+        probability = _hit_probabilities(process, regions)
+        hit = rng_strikes.uniform(size=(capacity, n_regions)) < probability
+        effects["power_share"] = process.power_share.draw(rng_strikes, (capacity, n_regions))
+        effects["power_days"] = process.power_restore_days.draw(rng_strikes, (capacity, n_regions))
+        effects["heat_share"] = process.heat_lost_share.draw(rng_strikes, (capacity, n_regions))
+        destroyed = rng_strikes.uniform(size=(capacity, n_regions)) < process.plant_destroyed_probability
+        heat_days = process.heat_restore_days.draw(rng_strikes, (capacity, n_regions))
+        long_days = process.destroyed_restore_days.draw(rng_strikes, (capacity, n_regions))
+        effects["heat_days"] = np.where(destroyed, long_days, heat_days)
+        effects["emergency_share"] = process.emergency_share.draw(rng_strikes, (capacity, n_regions))
+        effects["emergency_days"] = process.emergency_days.draw(rng_strikes, (capacity, n_regions))
+        existing = process.existing_damage_restore_days.draw(rng_strikes, n_regions)
+        times = np.where(hit, strike_q[:, None], np.inf)
+    times, effects = _append_events(times, effects, scenario.events, regions, period)
+    times = np.where(times >= switch_q, times, np.inf)  # scripted events apply after the switch only
+    held = rng_pause.uniform(size=len(scenario.pauses)) < np.array([p.holds_probability for p in scenario.pauses])
+    times = _apply_pauses(times, scenario.pauses, held, regions, period)
+    return times, effects, existing, held
+
+
+def _append_events(times, effects, events: tuple[Event, ...], regions, period):
+    if not events:
+        return times, effects
+    n_regions = len(regions)
+    extra_t = np.full((len(events), n_regions), np.inf)
+    extra = {name: np.zeros((len(events), n_regions)) for name in EFFECTS}
+    for i, event in enumerate(events):  # scripted events are few; their shape, not their data, loops
+        covered = np.array(["*" in event.regions or p in event.regions or p[:4] in event.regions for p in regions])
+        extra_t[i] = np.where(covered, quarter_of(event.time, period), np.inf)
+        extra["power_share"][i] = event.power_share
+        extra["power_days"][i] = event.power_restore_days
+        extra["heat_share"][i] = event.heat_lost_share
+        extra["heat_days"][i] = event.heat_restore_days
+        extra["emergency_share"][i] = event.emergency_share
+        extra["emergency_days"][i] = event.emergency_days
+    return (np.concatenate([times, extra_t]),
+            {name: np.concatenate([effects[name], extra[name]]) for name in EFFECTS})
+
+
+def _hit_probabilities(process: StrikeProcess, regions: tuple[str, ...]) -> np.ndarray:
+    return _probability_vector(tuple(sorted(process.hit_probability.items())), tuple(regions))
+
+
+@lru_cache(maxsize=64)
+def _probability_vector(items: tuple, regions: tuple[str, ...]) -> np.ndarray:
+    """Hit probability per region, computed once per scenario and region list (not per member)."""
+    table = dict(items)
+    return np.array([probability_for(table, p) for p in regions])
+
+
+@lru_cache(maxsize=64)
+def _pause_coverage(pause: Pause, regions: tuple[str, ...]) -> np.ndarray:
+    return np.array([pause.covers(p) for p in regions])
+
+
+def _apply_pauses(times, pauses: tuple[Pause, ...], held, regions, period):
+    for pause, holds in zip(pauses, held, strict=True):
+        if not holds:
+            continue
+        start, end = quarter_of(pause.start, period), quarter_of(pause.end, period)
+        covered = _pause_coverage(pause, regions)
+        inside = (times >= start) & (times < end) & covered[None, :]
+        times = np.where(inside, np.inf if pause.suppressed == "cancel" else end, times)
+    return times
+
+
+class ScenarioHazard:
+    """The hazard of one scenario for a block of members, computed one window at a time."""
+
+    def __init__(self, base: Hazard, draws: StrikeDraws, switch_q: float):
+        self.base = base
+        self.period = base.period
+        self.draws = draws
+        self.switch_q = switch_q
+        q = int(np.clip(np.floor(switch_q), 0, base.rotating.shape[-1]))
+        before = slice(max(0, q - QUARTERS_PER_DAY), q)
+        level = base.rotating[0, :, before]
+        self.rotating_level = level.mean(axis=-1) if level.shape[-1] else np.zeros(len(base.regions))
+        last = max(q - 1, 0)
+        self.persistent_level = base.persistent[0, :, last] if q > 0 else np.zeros(len(base.regions))
+        self.heat_level = base.heat_lost[0, :, last] if q > 0 else np.zeros(len(base.regions))
+
+    @property
+    def members(self) -> int:
+        return self.draws.members
+
+    def window(self, q0: int, q1: int) -> HazardWindow:
+        base = self.base.window(q0, q1)
+        t = np.arange(q0, q1, dtype=float) + 0.5
+        after = t >= self.switch_q
+        if not after.any():
+            return HazardWindow(*(np.broadcast_to(a, (self.members, *a.shape[1:])) for a in
+                                  (base.rotating, base.persistent, base.heat_lost)),
+                                base.schedule, base.schedule_days)
+        since = np.maximum(t - self.switch_q, 0.0)  # quarters since the switch
+        repair = np.clip(1.0 - since[None, None, :] / (self.draws.existing_days[:, :, None] * QUARTERS_PER_DAY + 1e-9), 0.0, 1.0)
+        rotating = np.where(after, self.rotating_level[None, :, None], base.rotating)
+        persistent = np.where(after, self.persistent_level[None, :, None] * repair, base.persistent)
+        heat = np.where(after, self.heat_level[None, :, None] * repair, base.heat_lost)
+        effects = self.draws.effects
+        time = self.draws.time[..., None]                                      # (M,S,R,1)
+        elapsed = t[None, None, None, :] - time                                # (M,S,R,Q)
+        started = elapsed >= 0
+
+        def ramp(share: str, days: str) -> np.ndarray:
+            duration = effects[days][..., None] * QUARTERS_PER_DAY
+            remaining = np.clip(1.0 - np.where(started, elapsed, 0.0) / np.maximum(duration, 1e-9), 0.0, 1.0)
+            return (effects[share][..., None] * np.where(started & (duration > 0), remaining, 0.0)).sum(axis=1)
+
+        persistent = np.clip(persistent + ramp("power_share", "power_days"), 0.0, 1.0)
+        heat = np.clip(heat + ramp("heat_share", "heat_days"), 0.0, 1.0)
+        rotating = np.clip(rotating + ramp("emergency_share", "emergency_days"), 0.0, 1.0)
+        # Published schedules describe the observed grid: they stop applying at the switch.
+        return HazardWindow(rotating, persistent, heat, base.schedule, base.schedule_days & ~after[None, :])
