@@ -12,6 +12,7 @@ import pandas as pd
 from gridimpact import __version__
 from gridimpact.errors import ParameterError
 from gridimpact.inputs import Inputs
+from gridimpact.io.readers.loader import default_inputs
 from gridimpact.model.cohorts import cohorts_per_region
 from gridimpact.model.engine import Building, simulate
 from gridimpact.model.exposure import (
@@ -66,7 +67,7 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
     hourly : bool
         Also return the hourly dataset (indoor temperature per cohort and hour).
     """
-    inputs = inputs if inputs is not None else Inputs.default()
+    inputs = inputs if inputs is not None else default_inputs()
     params = resolve_params(params)
     chosen = model_regions(inputs, regions)
     period, reported = resolve_period(inputs, chosen, start, end)
@@ -179,7 +180,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     from gridimpact.model.scenarios import Scenario, load_scenario
     from gridimpact.model.strikes import quarter_of
 
-    inputs = inputs if inputs is not None else Inputs.default()
+    inputs = inputs if inputs is not None else default_inputs()
     params = resolve_params(params)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     if not loaded:

@@ -1,15 +1,15 @@
-"""Validated inputs: outage reports and schedules, hourly temperatures, population — and the bundle.
+"""Validated inputs: outage reports and schedules, hourly temperatures, population.
 
 Each ``*Data`` object holds a table that has passed its pandera contract (``gridimpact.schemas``),
 the files it came from and notes worth showing the user (such as timestamps read as Kyiv time).
-The model trusts these objects; validation happens only here, at the boundary.
+The model trusts these objects. They are plain values: they load nothing themselves;
+``gridimpact.io.readers.loader`` reads and validates files into them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -29,11 +29,6 @@ class OutageData:
     files: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @classmethod
-    def empty(cls) -> OutageData:
-        from gridimpact.io.readers.outages import empty_reports, empty_schedules
-
-        return cls(empty_reports(), empty_schedules())
 
     def combine(self, other: OutageData) -> OutageData:
         return OutageData(
@@ -149,30 +144,6 @@ class Inputs:
                 frame=self.population.frame[self.population.frame["pcode"].isin(keep)].reset_index(drop=True),
             ),
         )
-
-    @classmethod
-    def from_files(
-        cls,
-        *,
-        outages: list[str | Path] | str | Path | None = None,
-        temperature: list[str | Path] | str | Path | None = None,
-        population: str | Path | None = None,
-        region: str | None = None,
-    ) -> Inputs:
-        """Load and validate input files; problems in all of them are reported together.
-
-        Inputs not given are taken from the embedded default case.
-        """
-        from gridimpact.io.readers.loader import load_bundle
-
-        return load_bundle(outages=outages, temperature=temperature, population=population, region=region)
-
-    @classmethod
-    def default(cls, population_basis: str = "current") -> Inputs:
-        """The embedded default case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26."""
-        from gridimpact.io.readers.embedded import default_inputs
-
-        return default_inputs(population_basis=population_basis)
 
 
 def _concat(a: pd.DataFrame, b: pd.DataFrame, order: list[str]) -> pd.DataFrame:

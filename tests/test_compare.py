@@ -18,7 +18,7 @@ DAYS = 10
 
 @pytest.fixture(scope="module")
 def inputs():
-    return gridimpact.Inputs.default()
+    return gridimpact.default_inputs()
 
 
 def run(inputs, scenarios=("no-pause", "announced-pause"), **kwargs):

@@ -140,10 +140,10 @@ def test_builtin_holding_probabilities_follow_the_precedents():
 
 
 def test_the_default_case_is_ready_to_compare():
-    inputs = gridimpact.Inputs.default()
+    inputs = gridimpact.default_inputs()
     assert inputs.regions == sorted(SEED_REGIONS) or set(inputs.regions) == set(SEED_REGIONS)
     assert inputs.as_of == DEFAULT_AS_OF
-    basis = gridimpact.Inputs.default(population_basis="cod-ps-2022")
+    basis = gridimpact.default_inputs(population_basis="cod-ps-2022")
     kyiv = basis.population.frame.set_index("pcode").loc["UA80", "population"]
     assert kyiv == 2_910_994
     current = inputs.population.frame.set_index("pcode").loc["UA14", "population"]

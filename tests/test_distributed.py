@@ -27,7 +27,7 @@ def client():
 
 @pytest.fixture(scope="module")
 def inputs():
-    return gridimpact.Inputs.default()
+    return gridimpact.default_inputs()
 
 
 def test_cluster_comparison_equals_the_local_one_bit_for_bit(client, inputs):

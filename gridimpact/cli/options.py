@@ -83,10 +83,9 @@ def output_options(netcdf: bool = False):
 
 
 def load_inputs(inputs: Path | None, outages, temperature, population, population_basis: str = "current"):
-    from gridimpact.inputs import Inputs
+    from gridimpact.io.readers.loader import load_inputs as load  # heavy: pandas, pandera
 
-    if inputs is None and not outages and not temperature and not population:
-        return Inputs.default(population_basis=population_basis)
+    return load(list(outages), list(temperature), population, folder=inputs, population_basis=population_basis)
     from gridimpact.io.readers.loader import load_bundle
 
     return load_bundle(outages=list(outages), temperature=list(temperature), population=population, folder=inputs,

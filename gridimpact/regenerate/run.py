@@ -40,23 +40,12 @@ def _day(value: date | str | None) -> date | None:
 
 def input_files(config: RegenerationConfig) -> dict[str, list[Path]]:
     """The files a run reads, by role: data families, then parameters, scenarios and the config."""
-    from gridimpact.io.readers.embedded import default_files
-    from gridimpact.io.readers.loader import FAMILIES, files_in_folder
+    from gridimpact.io.readers.loader import resolve_files
 
     chosen = config.inputs
-    files: dict[str, list[Path]] = {
-        "outages": list(chosen.outages),
-        "temperature": list(chosen.temperature),
-        "population": [chosen.population] if chosen.population else [],
-    }
-    if chosen.folder is not None:
-        for family, paths in files_in_folder(chosen.folder).items():
-            if not files[family]:
-                files[family] = [Path(p).resolve() for p in paths]
-    defaults = default_files()
-    for family in FAMILIES:
-        if not files[family]:
-            files[family] = list(defaults[family])
+    resolved = resolve_files(outages=list(chosen.outages), temperature=list(chosen.temperature),
+                             population=chosen.population, folder=chosen.folder)
+    files = {family: [Path(p).resolve() for p in paths] for family, paths in resolved.files.items()}
     if config.params is not None:
         files["params"] = [config.params]
     if config.scenario_files:
@@ -66,16 +55,11 @@ def input_files(config: RegenerationConfig) -> dict[str, list[Path]]:
 
 
 def _load_inputs(config: RegenerationConfig):
-    from gridimpact.inputs import Inputs
+    from gridimpact.io.readers.loader import load_inputs
 
     chosen = config.inputs
-    if not chosen.given:
-        return Inputs.default()
-    from gridimpact.io.readers.loader import load_bundle
-
-    return load_bundle(outages=list(chosen.outages), temperature=list(chosen.temperature),
-                       population=chosen.population, folder=chosen.folder, region=chosen.region,
-                       max_gap_hours=chosen.max_gap_hours)
+    return load_inputs(list(chosen.outages), list(chosen.temperature), chosen.population,
+                       folder=chosen.folder, region=chosen.region, max_gap_hours=chosen.max_gap_hours)
 
 
 def run_job(config: RegenerationConfig):

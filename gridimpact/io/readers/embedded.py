@@ -7,18 +7,12 @@ licences, by ``data/datapackage.json``; ``data/SOURCES.md`` explains them for pe
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gridimpact.errors import GridimpactError
-from gridimpact.regions import SEED_REGIONS
 from gridimpact.resources import data_dir
-
-if TYPE_CHECKING:
-    from gridimpact.inputs import Inputs
 
 CASE_NAME = "winter-2025-26"
 DEFAULT_AS_OF = date(2026, 1, 30)
@@ -44,15 +38,6 @@ def default_files(population_basis: str = "current") -> dict[str, list[Path]]:
     }
 
 
-def default_inputs(population_basis: str = "current") -> Inputs:
-    """The embedded case as validated Inputs, restricted to the four seed regions."""
-    from gridimpact.io.readers.loader import load_bundle
-
-    files = default_files(population_basis)
-    inputs = load_bundle(outages=files["outages"], temperature=files["temperature"],
-                         population=files["population"][0])
-    return replace(inputs.select(list(SEED_REGIONS)), name=CASE_NAME, as_of=DEFAULT_AS_OF,
-                   horizon_days=DEFAULT_HORIZON_DAYS)
 
 
 @cache

@@ -17,6 +17,10 @@ from gridimpact.errors import (
     InvalidInputError,
     Problem,
 )
+from gridimpact.io.readers.loader import FAMILIES, resolve_files
+from gridimpact.io.readers.outages import load_outages
+from gridimpact.io.readers.population import load_population
+from gridimpact.io.readers.temperature import load_temperature
 
 
 @dataclass
@@ -89,17 +93,11 @@ def _summarise(family: str, data) -> str:
 def validate_files(*, outages: list, temperature: list, population: list, region: str | None = None,
                    max_gap_hours: int = 6, since=None) -> ValidationReport:
     """Check each file on its own. Temperature readings before ``since`` (a local day; by default
-    the first day of the valid outage reports given) are set aside, as ``load_bundle`` does."""
-    from gridimpact.io.readers.outages import load_outages
-    from gridimpact.io.readers.population import load_population
-    from gridimpact.io.readers.temperature import load_temperature
-
+    the first day of the valid outage reports given) are set aside, as ``load_inputs`` does."""
     report = ValidationReport()
-    if not (outages or temperature or population):
-        from gridimpact.io.readers.embedded import default_files
-
-        defaults = default_files()
-        outages, temperature, population = defaults["outages"], defaults["temperature"], defaults["population"]
+    resolved = resolve_files(outages=outages, temperature=temperature, population=population)
+    if resolved.all_embedded:
+        outages, temperature, population = (resolved.files[family] for family in FAMILIES)
         report.notes.append("no files given: validating the embedded default case")
     reports_since: list = []  # the first report day of each valid outage file, filled as they load
     jobs = ([("outages", p, lambda p: load_outages(p, region=region)) for p in outages]
