@@ -4,17 +4,23 @@ and ``compare`` (scenarios with and without a strike pause)."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
+from gridimpact.distributed import cluster_threads, dask_runner
 from gridimpact.errors import ParameterError
 from gridimpact.inputs import Inputs
+from gridimpact.io.readers.climatology import load_climatology
 from gridimpact.io.readers.loader import default_inputs
+from gridimpact.model.climatology import Climatology
 from gridimpact.model.cohorts import cohorts_per_region
-from gridimpact.model.engine import Building, simulate
+from gridimpact.model.comparison import ComparisonTables
+from gridimpact.model.engine import Building, Settings, simulate
+from gridimpact.model.ensemble import EnsembleSetup, run_ensemble
 from gridimpact.model.exposure import (
     default_period,
     exposure_from,
@@ -22,9 +28,12 @@ from gridimpact.model.exposure import (
     outdoor_array,
     outdoor_values,
 )
-from gridimpact.model.hazard import Period, build_hazard
+from gridimpact.model.hazard import build_hazard
+from gridimpact.model.hourly import hourly_dataset
 from gridimpact.model.metrics import NUMERIC_METRICS
 from gridimpact.model.params import Params, load_params
+from gridimpact.model.period import Period
+from gridimpact.model.scenarios import Scenario, load_scenario
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
 
@@ -76,17 +85,13 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
                           exposure.customers, possible_weight=params.possible_outage_weight)
     outdoor = outdoor_array(inputs, chosen, period)
     building = Building.from_values(params.to_dict(), 1)
-    simulation = simulate(hazard, outdoor, exposure, building, rotation_block=params.rotation_block,
-                          bands=params.district_heat_bands, hdd_base=params.hdd_base,
-                          risk_share=params.risk_share, keep_hourly=hourly)
+    simulation = simulate(hazard, outdoor, exposure, building, Settings.from_params(params), keep_hourly=hourly)
     shown = period.days >= reported.first_day
     daily = daily_frame({k: v[0][:, shown] for k, v in simulation.daily.items()}, exposure.regions,
                         period.days[shown])
     provenance = provenance_record(inputs, params, reported, chosen)
     dataset = None
     if hourly:
-        from gridimpact.model.hourly import hourly_dataset
-
         dataset = hourly_dataset(simulation.hourly, exposure, period, outdoor[0], params, provenance)
         dataset = dataset.sel(time=slice(reported.start.tz_convert("UTC").tz_localize(None), None))
     return EstimateResult(daily=daily, hourly=dataset, provenance=provenance)
@@ -175,12 +180,54 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
     """
-    from gridimpact.model.comparison import ComparisonTables
-    from gridimpact.model.ensemble import EnsembleSetup, run_ensemble
-    from gridimpact.model.scenarios import Scenario, load_scenario
-    from gridimpact.model.strikes import quarter_of
-
     inputs = inputs if inputs is not None else default_inputs()
+    case = prepare_case(inputs, scenarios, as_of=as_of, days=days, members=members, seed=seed,
+                        compliance=compliance, params=params, regions=regions)
+    runner = None
+    if client is not None:
+        runner = dask_runner(client)
+        workers = workers or cluster_threads(client)
+    plan = plan_blocks(case, block=block, region_block=region_block, workers=workers or default_workers())
+    if hasattr(progress, "start"):
+        progress.start(plan.total_steps(case))
+    tables, daily, pause_held = run_blocks(case, plan, progress=progress, runner=runner)
+    return assemble(case, tables, daily, pause_held)
+
+
+@dataclass(frozen=True)
+class CompareCase:
+    """Everything a comparison runs on, resolved from the arguments: scenarios, regions, period."""
+
+    inputs: Inputs
+    params: Params
+    scenarios: tuple[Scenario, ...]
+    regions: list[str]
+    members: int
+    seed: int
+    as_of_day: pd.Timestamp
+    days: int
+    period: Period
+    observed_outdoor: np.ndarray
+    climatology: Climatology | None
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    @property
+    def window(self) -> np.ndarray:
+        """The compared local days of the period."""
+        days = self.period.days
+        return (days >= self.as_of_day) & (days < self.as_of_day + pd.Timedelta(days=self.days))
+
+    @property
+    def as_of_q(self) -> float:
+        return self.period.quarter_of(self.as_of_day.tz_localize(TIMEZONE))
+
+
+def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compliance, params,
+                 regions) -> CompareCase:
+    """Resolve the comparison's scenarios, members, seed, regions, as-of date and period."""
     params = resolve_params(params)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     if not loaded:
@@ -202,38 +249,51 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
     observed = outdoor_values(inputs, chosen, period)
-    climatology = None
-    if np.isnan(observed).any():
-        from gridimpact.model.climatology import Climatology
+    climatology = load_climatology() if np.isnan(observed).any() else None
+    return CompareCase(inputs, params, tuple(loaded), chosen, members, seed, as_of_day, days, period,
+                       observed, climatology)
 
-        climatology = Climatology.load()
-    runner = None
-    if client is not None:
-        from gridimpact.distributed import cluster_threads, dask_runner
 
-        runner = dask_runner(client)
-        workers = workers or cluster_threads(client)
-    workers = workers or default_workers()
-    block = block or max(1, min(50, -(-members // workers)))
+@dataclass(frozen=True)
+class BlockPlan:
+    """How the ensemble is cut: members per block, regions per group, threads."""
+
+    block: int
+    region_block: int
+    workers: int
+
+    def total_steps(self, case: CompareCase) -> int:
+        """Member-block days the run simulates (shared days before the as-of once per block)."""
+        n_days = len(case.period.days)
+        shared = int(np.clip(case.period.day_of_quarter(case.as_of_q), 0, n_days))
+        member_blocks = -(-case.members // self.block)
+        region_blocks = -(-len(case.regions) // self.region_block)
+        return region_blocks * member_blocks * (shared + len(case.scenarios) * (n_days - shared))
+
+
+def plan_blocks(case: CompareCase, *, block: int | None, region_block: int | None, workers: int) -> BlockPlan:
+    """Members are split evenly between the workers (at most 50 a block); regions are grouped so
+    that a group's daily results stay within ``RESULT_BUDGET_BYTES`` and a block's cohort cells
+    within ``ENGINE_BLOCK_CELLS``."""
+    block = block or max(1, min(50, -(-case.members // workers)))
     if region_block is None:
-        per_region = members * len(period.days) * len(NUMERIC_METRICS) * 8 * len(loaded)
-        cohorts = cohorts_per_region(params.district_heat_bands)
+        per_region = case.members * len(case.period.days) * len(NUMERIC_METRICS) * 8 * len(case.scenarios)
+        cohorts = cohorts_per_region(case.params.district_heat_bands)
         region_block = max(1, min(64, RESULT_BUDGET_BYTES // per_region, ENGINE_BLOCK_CELLS // (block * cohorts)))
-    window = (period.days >= as_of_day) & (period.days < as_of_day + pd.Timedelta(days=days))
-    tables = ComparisonTables(names, names[0], period.days, window)
-    as_of_q = quarter_of(as_of_day.tz_localize(TIMEZONE), period)
+    return BlockPlan(block, region_block, workers)
+
+
+def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None):
+    """Run the ensemble region group by region group; returns the comparison tables, every
+    member's daily values (when small enough to keep, else None) and the pause draws."""
+    inputs, params, period, chosen, names = case.inputs, case.params, case.period, case.regions, case.names
+    tables = ComparisonTables(names, names[0], period.days, case.window)
     observed_until_q = _observed_until(inputs, chosen, period)
-    keep = len(chosen) * members * len(period.days) <= KEEP_MEMBER_CELLS
+    keep = len(chosen) * case.members * len(period.days) <= KEEP_MEMBER_CELLS
     daily: dict | None = {name: [] for name in names} if keep else None
     pause_held: dict = {}
-    population = []
-    if hasattr(progress, "start"):
-        shared = int(np.clip(as_of_q // 96, 0, len(period.days)))
-        member_blocks = -(-members // block)
-        region_blocks = -(-len(chosen) // region_block)
-        progress.start(region_blocks * member_blocks * (shared + len(loaded) * (len(period.days) - shared)))
-    for start in range(0, len(chosen), region_block):
-        block_regions = chosen[start:start + region_block]
+    for start in range(0, len(chosen), plan.region_block):
+        block_regions = chosen[start:start + plan.region_block]
         exposure = exposure_from(inputs, block_regions, params)
         setup = EnsembleSetup(
             regions=tuple(block_regions), all_regions=tuple(chosen),
@@ -241,29 +301,36 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
             exposure=exposure,
             base=build_hazard(inputs.outages.reports, inputs.outages.schedules, block_regions, period,
                               exposure.customers, possible_weight=params.possible_outage_weight),
-            observed_outdoor=observed, climatology=climatology, as_of_q=as_of_q,
-            observed_until_q=observed_until_q, seed=seed,
+            observed_outdoor=case.observed_outdoor, climatology=case.climatology, as_of_q=case.as_of_q,
+            observed_until_q=observed_until_q, seed=case.seed,
         )
-        runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner, workers=workers)
-        block_daily = {s.name: run.daily for s, run in zip(loaded, runs, strict=True)}
-        pause_held = {s.name: run.pause_held for s, run in zip(loaded, runs, strict=True)}
+        runs = run_ensemble(setup, list(case.scenarios), case.members, block=plan.block, progress=progress,
+                            runner=runner, workers=plan.workers)
+        block_daily = {s.name: run.daily for s, run in zip(case.scenarios, runs, strict=True)}
+        pause_held = {s.name: run.pause_held for s, run in zip(case.scenarios, runs, strict=True)}
         tables.add(setup.regions, exposure.population, block_daily, pause_held)
-        population.append(exposure.population)
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])
     if daily is not None:
         daily = {name: {metric: np.concatenate([part[metric] for part in parts], axis=1) for metric in parts[0]}
                  for name, parts in daily.items()}
+    return tables, daily, pause_held
+
+
+def assemble(case: CompareCase, tables: ComparisonTables, daily, pause_held) -> ComparisonResult:
+    """The result object: tables, kept member values and the provenance record."""
+    names = case.names
     provenance = provenance_record(
-        inputs, params, period, chosen, seed=seed, members=members, as_of=str(as_of_day.date()), days=days,
+        case.inputs, case.params, case.period, case.regions, seed=case.seed, members=case.members,
+        as_of=str(case.as_of_day.date()), days=case.days,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
-                    "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in loaded],
+                    "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in case.scenarios],
     )
     return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
-                            pause_held=pause_held, days=period.days, window=window, regions=tuple(chosen),
-                            baseline=names[0], scenarios=tuple(names), members=members, seed=seed,
-                            provenance=provenance)
+                            pause_held=pause_held, days=case.period.days, window=case.window,
+                            regions=tuple(case.regions), baseline=names[0], scenarios=tuple(names),
+                            members=case.members, seed=case.seed, provenance=provenance)
 
 
 def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:
@@ -280,11 +347,9 @@ def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:
 
 
 def _observed_until(inputs: Inputs, regions, period: Period) -> float:
-    from gridimpact.model.strikes import quarter_of
-
     reports = inputs.outages.reports
     reports = reports[reports["pcode"].isin(regions)]
     if not len(reports):
         return 0.0
     last = pd.concat([reports["start"], reports["end"].dropna()]).max()
-    return quarter_of(last, period)
+    return period.quarter_of(last)

@@ -18,6 +18,7 @@ from pandera.typing import Series
 
 from gridimpact.vocab import (
     BUILDING_CLASSES,
+    CLIMATOLOGY_CONFIDENCE,
     HEATING_SYSTEMS,
     OUTAGE_KINDS,
     SCHEDULE_CERTAINTY,
@@ -196,3 +197,23 @@ CHECK_COLUMNS = {
     "building_shares": "share_panel_block",
 }
 """The column a cross-column check's failure is reported against."""
+
+
+class ClimatologyTable(pa.DataFrameModel):
+    """One region and calendar month of ``data/climatology.csv`` (see docs/model.md)."""
+
+    region: Series[str] = pa.Field(str_matches=r"^UA(\d{2})?(\d{2})?(\d{3})?(\d{3})?$")
+    # Numbers may be NaN here: a blank or unreadable cell has already been reported by the parser.
+    month: Series[float] = pa.Field(ge=1, le=12, nullable=True)
+    tmin_normal_c: Series[float] = pa.Field(ge=-60.0, le=40.0, nullable=True)
+    tmax_normal_c: Series[float] = pa.Field(ge=-60.0, le=50.0, nullable=True)
+    anomaly_sd_k: Series[float] = pa.Field(ge=0.0, le=20.0, nullable=True)
+    lag1_autocorrelation: Series[float] = pa.Field(ge=0.0, le=0.99, nullable=True)
+    period: Series[str]
+    source: Series[str]
+    confidence: Series[str] = pa.Field(isin=list(CLIMATOLOGY_CONFIDENCE))
+    method: Series[str]
+
+    class Config:
+        coerce = True
+        strict = "filter"

@@ -249,15 +249,15 @@ def _hours(first_day: pd.Timestamp, days: int) -> pd.DatetimeIndex:
 def adm1_temperature(adm1: tuple[str, ...], first_day: pd.Timestamp, days: int, hours: pd.DatetimeIndex,
                      rng: np.random.Generator) -> np.ndarray:
     """(ADM1, H) °C: climatological normals plus a correlated AR(1) anomaly, on ``hours``."""
+    from gridimpact.io.readers.climatology import load_climatology
     from gridimpact.model.climatology import (
-        Climatology,
         ClimatologyCoverageError,
         draw_daily_anomalies,
         innovation_correlation,
     )
     from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
 
-    climatology = Climatology.load()
+    climatology = load_climatology()
     dates = pd.date_range(first_day, periods=days, freq="D")
     try:
         tmin, tmax = climatology.daily_normals(adm1, dates)

@@ -34,3 +34,12 @@ RISK_LEVELS = ("none", "moderate", "high", "severe")
 COLD_THRESHOLDS_C = (18.0, 16.0, 12.0, 9.0)
 """Indoor thresholds: WHO 2018 minimum (18 °C); respiratory risk (16 °C); cardiovascular strain
 (12 °C); core body temperature falls after two hours (9 °C)."""
+
+FALLBACK_REGION = "UA"
+"""Climatology rows of this code serve every region the table does not list."""
+CLIMATOLOGY_NUMBERS = ("tmin_normal_c", "tmax_normal_c", "anomaly_sd_k", "lag1_autocorrelation")
+"""The numeric columns of a climatology table (°C, °C, K, 1)."""
+CLIMATOLOGY_COLUMNS = ("region", "month", *CLIMATOLOGY_NUMBERS, "period", "source", "confidence", "method")
+CLIMATOLOGY_CONFIDENCE = tuple(f"{normals}/{persistence}" for normals in "HML" for persistence in "HML")
+"""Confidence of the normals / of the anomaly statistics: H official, M derived from station data,
+L estimate (e.g. ``M/L``)."""

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 
 from gridimpact.errors import InputMissingError, InvalidInputError
+from gridimpact.io.readers.climatology import load_climatology
 from gridimpact.model.climatology import (
     FALLBACK_REGION,
-    Climatology,
     ClimatologyCoverageError,
     draw_daily_anomalies,
     fill_beyond_observed,
@@ -36,7 +36,7 @@ def write_table(tmp_path, rows: list[str], name: str = "clim.csv"):
 def constant_table(tmp_path, tmin=-6.0, tmax=0.0, sd=0.0, phi=0.0):
     """Test-only table: the same values in every month for the fallback region."""
     rows = [f"UA,{m},{tmin},{tmax},{sd},{phi},test,test values,L/L,test" for m in range(1, 13)]
-    return Climatology.load(write_table(tmp_path, rows))
+    return load_climatology(write_table(tmp_path, rows))
 
 
 def utc_hours(start: str, end: str) -> pd.DatetimeIndex:
@@ -50,7 +50,7 @@ def utc_hours(start: str, end: str) -> pd.DatetimeIndex:
 
 
 def test_shipped_table_covers_every_adm1_unit_and_the_fallback_in_winter():
-    clim = Climatology.load()
+    clim = load_climatology()
     expected = {r.pcode for r in all_regions()} | {FALLBACK_REGION}
     assert expected <= set(clim.regions)
     for month in (11, 12, 1, 2, 3):
@@ -63,7 +63,7 @@ def test_shipped_table_covers_every_adm1_unit_and_the_fallback_in_winter():
 
 def test_shipped_kyiv_january_keeps_the_official_1991_2020_mean():
     # CGO: January 2024 (-2.6 °C) was 0.6 K above the 1991-2020 norm, so the norm is -3.2 °C.
-    clim = Climatology.load()
+    clim = load_climatology()
     row = clim.rows_for(["UA80"])[0]
     assert (clim.tmin_c[row, 0] + clim.tmax_c[row, 0]) / 2 == pytest.approx(-3.2, abs=0.01)
     # Kharkiv's January norm is -4.5 °C (Kharkiv Regional Hydromet Centre).
@@ -80,7 +80,7 @@ def test_daily_normals_interpolate_between_mid_month_values(tmp_path):
         "UA80,1,-6,-2,5,0.8,test,test values,L/L,test",
         "UA,12,0,1,5,0.8,test,test values,L/L,test",
     ]
-    clim = Climatology.load(write_table(tmp_path, rows))
+    clim = load_climatology(write_table(tmp_path, rows))
     dates = pd.DatetimeIndex(["2025-12-16", "2025-12-31", "2026-01-16", "2026-01-31", "2025-12-01"])
     tmin, tmax = clim.daily_normals(["UA80"], dates)
     # 16 Dec and 16 Jan at noon are the middles of their 31-day months: the monthly values.
@@ -95,7 +95,7 @@ def test_unknown_region_uses_the_fallback_and_adm2_uses_its_oblast(tmp_path):
         "UA80,1,-6,-2,5,0.8,test,test values,L/L,test",
         "UA,1,-1,3,4,0.7,test,test values,L/L,test",
     ]
-    clim = Climatology.load(write_table(tmp_path, rows))
+    clim = load_climatology(write_table(tmp_path, rows))
     tmin, _ = clim.daily_normals(["UA8000000", "UA63", "UA80"], pd.DatetimeIndex(["2026-01-16"]))
     assert tmin[:, 0].tolist() == [-6.0, -1.0, -6.0]
     sd, phi = clim.ar1(["UA63"], pd.DatetimeIndex(["2026-01-16"]))
@@ -103,7 +103,7 @@ def test_unknown_region_uses_the_fallback_and_adm2_uses_its_oblast(tmp_path):
 
 
 def test_a_month_outside_the_table_is_an_error_naming_it():
-    clim = Climatology.load()
+    clim = load_climatology()
     with pytest.raises(ClimatologyCoverageError, match=r"no month 4 for region UA80 \(needed for 2026-04-01\)"):
         clim.daily_normals(["UA80"], pd.date_range("2026-03-30", "2026-04-02"))
 
@@ -113,7 +113,7 @@ def test_a_month_outside_the_table_is_an_error_naming_it():
 
 def problems_of(tmp_path, rows):
     with pytest.raises(InvalidInputError) as caught:
-        Climatology.load(write_table(tmp_path, rows))
+        load_climatology(write_table(tmp_path, rows))
     return {(p.rule, p.line, p.column) for p in caught.value.problems}
 
 
@@ -151,7 +151,7 @@ def test_a_missing_column_is_reported_on_the_header(tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("region,month,tmin_normal_c\nUA,1,-6\n", encoding="utf-8")
     with pytest.raises(InvalidInputError) as caught:
-        Climatology.load(path)
+        load_climatology(path)
     missing = {p.column for p in caught.value.problems if p.rule == "missing_column"}
     assert missing == {"tmax_normal_c", "anomaly_sd_k", "lag1_autocorrelation", "period", "source",
                        "confidence", "method"}
@@ -160,7 +160,7 @@ def test_a_missing_column_is_reported_on_the_header(tmp_path):
 
 def test_a_missing_file_is_input_missing(tmp_path):
     with pytest.raises(InputMissingError):
-        Climatology.load(tmp_path / "absent.csv")
+        load_climatology(tmp_path / "absent.csv")
 
 
 # -- the AR(1) draw ---------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_the_anomaly_starts_from_the_last_known_day_and_persists(tmp_path):
 
 
 def test_observed_hours_and_complete_regions_are_never_changed():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-01-20", "2026-01-27")
     rng = np.random.default_rng(5)
     observed = rng.normal(-5.0, 4.0, size=(3, len(hours)))
@@ -268,7 +268,7 @@ def test_observed_hours_and_complete_regions_are_never_changed():
 
 
 def test_the_first_drawn_hour_joins_the_last_observed_one():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-01-20", "2026-01-30")
     rng = np.random.default_rng(2)
     for seed in range(20):
@@ -285,7 +285,7 @@ def test_the_first_drawn_hour_joins_the_last_observed_one():
 
 
 def test_the_blend_follows_the_cosine_taper_and_ends_after_its_window():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-01-20", "2026-01-25")
     observed = np.full((1, len(hours)), np.nan)
     observed[0, :40] = -3.0
@@ -301,7 +301,7 @@ def test_the_blend_follows_the_cosine_taper_and_ends_after_its_window():
 
 
 def test_the_same_seed_gives_the_same_fill():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-02-01", "2026-02-10")
     observed = np.full((4, len(hours)), np.nan)
     observed[:, :50] = -12.0
@@ -313,7 +313,7 @@ def test_the_same_seed_gives_the_same_fill():
 
 
 def test_the_fill_runs_across_the_spring_clock_change():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-03-27", "2026-03-31")  # 29 March has 23 local hours
     assert len(hours) == 4 * 24 - 1
     observed = np.full((2, len(hours)), np.nan)
@@ -323,7 +323,7 @@ def test_the_fill_runs_across_the_spring_clock_change():
 
 
 def test_a_tail_beyond_the_covered_months_is_an_error():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-03-30", "2026-04-03")
     observed = np.full((1, len(hours)), np.nan)
     observed[0, :10] = 2.0
@@ -332,7 +332,7 @@ def test_a_tail_beyond_the_covered_months_is_an_error():
 
 
 def test_bad_arguments_are_refused():
-    clim = Climatology.load()
+    clim = load_climatology()
     hours = utc_hours("2026-01-20", "2026-01-21")
     with pytest.raises(ValueError, match="time-zone aware"):
         fill_beyond_observed(clim, ["UA80"], hours.tz_localize(None), np.zeros((1, 24)), np.random.default_rng(0))
@@ -350,7 +350,7 @@ HOURS = utc_hours("2026-01-25", "2026-02-01")
     seed=st.integers(min_value=0, max_value=2**32 - 1),
 )
 def test_any_nan_tail_is_filled_and_observed_values_are_kept(tails, level, seed):
-    clim = Climatology.load()
+    clim = load_climatology()
     pcodes = SEED_REGIONS[: len(tails)]
     observed = np.full((len(tails), len(HOURS)), np.nan)
     for row, known in enumerate(tails):

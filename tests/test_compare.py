@@ -59,8 +59,9 @@ def test_with_compliance_one_no_strike_falls_in_the_pause_window(inputs):
 def _setup(inputs, result):
     from gridimpact.model.ensemble import EnsembleSetup
     from gridimpact.model.exposure import exposure_from, outdoor_values
-    from gridimpact.model.hazard import Period, build_hazard
+    from gridimpact.model.hazard import build_hazard
     from gridimpact.model.params import Params
+    from gridimpact.model.period import Period
 
     params = Params.defaults()
     regions = list(result.regions)

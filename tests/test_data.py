@@ -37,9 +37,9 @@ def test_every_shipped_table_passes_its_schema():
         population = load_population(DATA / name)
         assert len(population.frame) == 27
     assert len(housing_defaults()) == 28  # 27 oblasts and the national row
-    from gridimpact.model.climatology import Climatology
+    from gridimpact.io.readers.climatology import load_climatology
 
-    Climatology.load()
+    load_climatology()
 
 
 def test_the_region_registry_keeps_ocha_codes_apart_from_iso_codes():

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridimpact.model.hazard import Period, band_off, build_hazard, hourly_mean, rotation_off
+from gridimpact.model.hazard import band_off, build_hazard, hourly_mean, rotation_off
+from gridimpact.model.period import Period
 
 TZ = "Europe/Kyiv"
 

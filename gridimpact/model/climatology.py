@@ -25,18 +25,14 @@ the run's ``SeedSequence``), so a member's path does not depend on how many othe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
 
 from gridimpact.errors import ParameterError
 from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
-from gridimpact.vocab import TIMEZONE
+from gridimpact.vocab import CLIMATOLOGY_NUMBERS, FALLBACK_REGION, TIMEZONE
 
-FALLBACK_REGION = "UA"
 """The row used for any region the file does not list (a national estimate; see the file)."""
 
 DECORRELATION_LENGTH_KM = 1200.0
@@ -56,13 +52,7 @@ BLEND_HOURS = 12
 
 EARTH_RADIUS_KM = 6371.0
 MONTHS = 12
-CONFIDENCE_LEVELS = tuple(f"{normals}/{persistence}" for normals in "HML" for persistence in "HML")
-"""Confidence of the normals / of the anomaly statistics: H official, M derived from station data,
-L estimate (e.g. ``M/L``)."""
 
-_REQUIRED = ("region", "month", "tmin_normal_c", "tmax_normal_c", "anomaly_sd_k",
-             "lag1_autocorrelation", "period", "source", "confidence", "method")
-_NUMERIC = ("tmin_normal_c", "tmax_normal_c", "anomaly_sd_k", "lag1_autocorrelation")
 
 
 class ClimatologyCoverageError(ParameterError, ValueError):
@@ -85,26 +75,19 @@ class Climatology:
     file: str = "climatology.csv"
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> Climatology:
-        """Read and validate a climatology table (default: ``data/climatology.csv``).
-
-        A missing file raises ``InputMissingError``; any bad cell, duplicate (region, month), a
-        minimum above the maximum or a missing ``UA`` fallback raises ``InvalidInputError`` listing
-        every problem with its line.
-        """
-        from gridimpact.resources import data_dir
-
-        frame, name = _read_table(Path(path) if path is not None else data_dir() / "climatology.csv")
+    def from_frame(cls, frame: pd.DataFrame, file: str = "climatology.csv") -> Climatology:
+        """From a validated table with one row per region and month (the columns of
+        ``schemas.ClimatologyTable``); ``gridimpact.io.readers.climatology`` reads the file."""
         regions = tuple(dict.fromkeys(frame["region"]))
         row = {code: i for i, code in enumerate(regions)}
         shape = (len(regions), MONTHS)
-        arrays = {column: np.full(shape, np.nan) for column in _NUMERIC}
+        arrays = {column: np.full(shape, np.nan) for column in CLIMATOLOGY_NUMBERS}
         rows = frame["region"].map(row).to_numpy()
         cols = frame["month"].to_numpy(dtype=int) - 1
-        for column in _NUMERIC:
+        for column in CLIMATOLOGY_NUMBERS:
             arrays[column][rows, cols] = frame[column].to_numpy(dtype=float)
         return cls(regions, arrays["tmin_normal_c"], arrays["tmax_normal_c"],
-                   arrays["anomaly_sd_k"], arrays["lag1_autocorrelation"], name)
+                   arrays["anomaly_sd_k"], arrays["lag1_autocorrelation"], file)
 
     def rows_for(self, pcodes) -> np.ndarray:
         """Row of each p-code: its own, else its ADM1 unit's (first four characters), else ``UA``."""
@@ -328,78 +311,3 @@ def fill_beyond_observed(climatology: Climatology, pcodes, hours_utc, observed, 
     taper = np.where((offset > 0) & (offset <= window), (1.0 + np.cos(np.pi * offset / window)) / 2.0, 0.0)
     result[todo] = np.where(offset > 0, drawn + delta[:, None] * taper, values)
     return result
-
-
-# -- reading and validating the table ----------------------------------------------------------
-
-def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
-    from gridimpact.io.readers.cells import parse_numbers
-    from gridimpact.io.readers.problems import FileProblems, validate_frame
-    from gridimpact.io.readers.tables import display_name, pick_columns, read_table
-
-    problems = FileProblems(display_name(path))
-    raw = read_table(path, problems)
-    if raw is None:
-        problems.raise_if_any()
-    columns = pick_columns(raw, {name: () for name in _REQUIRED}, _REQUIRED)
-    if columns is None:
-        problems.raise_if_any()
-    text = raw.frame
-    frame = pd.DataFrame(index=text.index)
-    frame["region"] = text[columns["region"]].astype(str).str.strip()
-    frame["month"] = parse_numbers(text[columns["month"]], "month", problems,
-                                   decimal_comma=raw.decimal_comma, required=True)
-    for name in _NUMERIC:
-        frame[name] = parse_numbers(text[columns[name]], name, problems,
-                                    decimal_comma=raw.decimal_comma, required=True)
-    for name in ("period", "source", "confidence", "method"):
-        frame[name] = text[columns[name]].astype(str).str.strip()
-    _check_rows(frame, problems)
-    valid = validate_frame(ClimatologyTable, frame, problems)
-    problems.raise_if_any()
-    valid = valid.assign(month=valid["month"].astype(int))
-    return valid, problems.file
-
-
-def _check_rows(frame: pd.DataFrame, problems) -> None:
-    """Cross-column rules, each reported on its line."""
-    month = frame["month"]
-    for line, value in month[month.notna() & (month != month.round())].items():
-        problems.add("not_whole_month", "the month must be a whole number 1-12", line=line,
-                     column="month", value=value)
-    both = frame["tmin_normal_c"].notna() & frame["tmax_normal_c"].notna()
-    inverted = both & (frame["tmin_normal_c"] > frame["tmax_normal_c"])
-    for line in frame.index[inverted]:
-        problems.add("min_above_max", "the normal minimum is above the normal maximum", line=line,
-                     column="tmin_normal_c", value=frame.at[line, "tmin_normal_c"])
-    duplicated = frame.duplicated(["region", "month"], keep="first") & month.notna()
-    for line in frame.index[duplicated]:
-        problems.add("duplicate", f"region {frame.at[line, 'region']} month {month[line]:g} appears more than once",
-                     line=line, column="month", value=f"{month[line]:g}")
-    for line in frame.index[frame["source"] == ""]:
-        problems.add("missing_source", "every row needs a source (a URL or publication, or how it was estimated)",
-                     line=line, column="source")
-    if not (frame["region"] == FALLBACK_REGION).any():
-        problems.add("missing_fallback",
-                     f"no row for the national fallback region '{FALLBACK_REGION}' (used for unlisted regions)",
-                     column="region")
-
-
-class ClimatologyTable(pa.DataFrameModel):
-    """One region and calendar month of ``data/climatology.csv`` (see docs/model.md)."""
-
-    region: Series[str] = pa.Field(str_matches=r"^UA(\d{2})?(\d{2})?(\d{3})?(\d{3})?$")
-    # Numbers may be NaN here: a blank or unreadable cell has already been reported by the parser.
-    month: Series[float] = pa.Field(ge=1, le=12, nullable=True)
-    tmin_normal_c: Series[float] = pa.Field(ge=-60.0, le=40.0, nullable=True)
-    tmax_normal_c: Series[float] = pa.Field(ge=-60.0, le=50.0, nullable=True)
-    anomaly_sd_k: Series[float] = pa.Field(ge=0.0, le=20.0, nullable=True)
-    lag1_autocorrelation: Series[float] = pa.Field(ge=0.0, le=0.99, nullable=True)
-    period: Series[str]
-    source: Series[str]
-    confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS))
-    method: Series[str]
-
-    class Config:
-        coerce = True
-        strict = "filter"

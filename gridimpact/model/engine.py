@@ -17,16 +17,11 @@ from typing import Protocol
 import numpy as np
 
 from gridimpact.model.cohorts import cohort_population
-from gridimpact.model.hazard import (
-    QUARTERS_PER_HOUR,
-    HazardWindow,
-    Period,
-    band_off,
-    hourly_mean,
-    rotation_off,
-)
-from gridimpact.model.metrics import heating_degree_days, risk_score
-from gridimpact.vocab import BUILDING_CLASSES, COLD_THRESHOLDS_C, SUBQUEUES
+from gridimpact.model.hazard import HazardWindow, band_off, hourly_mean, rotation_off
+from gridimpact.model.metrics import Day, empty_daily, fold_day, row_sum
+from gridimpact.model.period import Period
+from gridimpact.model.thermal import advance_hour
+from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
 
 
 class HazardSource(Protocol):
@@ -89,10 +84,35 @@ class Simulation:
     hourly: dict[str, np.ndarray] | None = None
 
 
-def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building, *,
-             rotation_block: float, bands: int, hdd_base: float, risk_share: float,
-             keep_hourly: bool = False, progress: Callable[[int], None] | None = None,
-             days: range | None = None, state: State | None = None) -> Simulation:
+@dataclass(frozen=True)
+class Settings:
+    """Engine settings that are not building physics: see ``params.Params`` for units and sources."""
+
+    rotation_block: float   # h, length of one rotation block of a subqueue group
+    bands: int              # loss bands over which persistent outages and heat loss are spread
+    hdd_base: float         # °C, base of heating degree days
+    risk_share: float       # share of the population that makes a risk level
+
+    @classmethod
+    def from_params(cls, params) -> Settings:
+        return cls(params.rotation_block, params.district_heat_bands, params.hdd_base, params.risk_share)
+
+
+@dataclass
+class Supply:
+    """One day's supply state, hour-first (H, M, R, …) in float32: what the thermal step needs
+    (``fraction``) and what the power and heat metrics count."""
+
+    fraction: np.ndarray       # (H, M, R, 3, 1, 12, K) share of each hour heating works, by heating class
+    without_power: np.ndarray  # (H, M, R) persons
+    without_heat: np.ndarray   # (H, M, R) persons
+    share_off: np.ndarray      # (H, M, R) share of customers
+
+
+def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building,
+             settings: Settings, *, keep_hourly: bool = False,
+             progress: Callable[[int], None] | None = None, days: range | None = None,
+             state: State | None = None) -> Simulation:
     """Run the model over the hazard's period, or over the local days ``days`` of it.
 
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
@@ -100,98 +120,128 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     hours. Members of the hazard, the weather and the building parameters must agree or be 1.
     ``state`` continues an earlier simulation that ended where ``days`` begins; without it the
     simulation starts with every room at the set-point.
+
+    Each day: the supply state from the hazard (``day_supply``), the thermal hours
+    (``thermal_day``), then every metric of the catalogue (``metrics.fold_day``).
     """
     period = hazard.period
-    day_of_hour = period.day_of_hour()
     days = range(len(period.days)) if days is None else days
-    n_days = len(days)
     members = max(hazard.members, building.tau_hours.shape[0], outdoor.shape[0])
     n_regions = len(exposure.regions)
-    groups = len(SUBQUEUES)
+    pop_cohort = cohort_population(exposure.population, exposure.weights, settings.bands)  # (R,3,3,12,K)
+    thermal = ThermalConstants.of(building)
+    if state is None:
+        state = State(np.full((members, n_regions, *pop_cohort.shape[1:]), thermal.setpoint, dtype=np.float32),
+                      np.zeros((hazard.members, n_regions)))
+    else:
+        state = State(np.broadcast_to(state.temperature, (members, *state.temperature.shape[1:])).copy(),
+                      np.broadcast_to(state.phase, (hazard.members, n_regions)).copy())
 
-    pop_cohort = cohort_population(exposure.population, exposure.weights, bands)  # (R,3,3,12,K)
-    pop_power_unit = exposure.population / (groups * bands)                         # (R,) per (g,k)
-    # People per (group, band) unit of each heating class: cohorts are equal across groups and bands,
-    # so sums over them factorise into (sum over groups) × (sum over bands).
-    class_unit = exposure.population[:, None] * exposure.weights.sum(axis=2) / (groups * bands)  # (R,3)
+    daily = empty_daily(members, n_regions, len(days))
+    hourly = (_hourly_buffers(n_regions, period.n_hours, pop_cohort.shape[1:]) if keep_hourly else None)
     occupied = pop_cohort > 0
     has_independent = exposure.independent * exposure.population > 0
-
-    # Per member and building class; float32 halves the memory traffic of the hot loop and is
-    # far more precise than the model (0.001 K at 20 °C).
-    decay = np.exp(-1.0 / building.tau_hours)[:, None, None, :, None, None].astype(np.float32)
-    gain = building.gain_offset[:, None, None, :, None, None].astype(np.float32)
-    heating_gain = (building.capacity[:, None, None, None, None, None] * (1.0 - decay)).astype(np.float32)
-    setpoint = np.float32(building.setpoint)
-    if state is None:
-        temperature = np.full((members, n_regions, *pop_cohort.shape[1:]), setpoint, dtype=np.float32)
-        phase = np.zeros((hazard.members, n_regions))
-    else:
-        temperature = np.broadcast_to(state.temperature, (members, *state.temperature.shape[1:])).copy()
-        phase = np.broadcast_to(state.phase, (hazard.members, n_regions)).copy()
-
-    names = _metric_names()
-    daily = {name: np.zeros((members, n_regions, n_days)) for name in names}
-    hourly = _hourly_buffers(members, n_regions, len(day_of_hour), pop_cohort.shape[1:]) if keep_hourly else None
-
-    hour_starts = np.searchsorted(day_of_hour, np.arange(len(period.days) + 1))
+    hour_starts = period.day_hour_starts()
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
-        q0, q1 = h0 * QUARTERS_PER_HOUR, h1 * QUARTERS_PER_HOUR
-        window = hazard.window(q0, q1)
-        rot_off, phase = rotation_off(window.rotating, rotation_block, phase)
-        sched = np.where(window.schedule_days[:, None, :], window.schedule, 0.0)
-        group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
-        band_power = hourly_mean(band_off(window.persistent, bands))                       # (M,R,K,H)
-        band_heat = hourly_mean(band_off(window.heat_lost, bands))                         # (M,R,K,H)
-        # Hour-first and C-contiguous from here on, in float32: each hour is one contiguous block,
-        # and every sum over cohorts runs along the last axis, row by row, so results do not depend
-        # on how many members or regions share the arrays.
-        group_on = _hour_first(1.0 - group_off)[..., :, None]                               # (H,M,R,12,1)
-        band_on = _hour_first(1.0 - band_power)[..., None, :]                               # (H,M,R,1,K)
-        plant_on = _hour_first(1.0 - band_heat)[..., None, :]                               # (H,M,R,1,K)
-        fraction = np.empty((*group_on.shape[:3], 3, groups, bands), dtype=np.float32)     # (H,M,R,3,12,K)
-        np.multiply(group_on, band_on, out=fraction[:, :, :, 2])                           # power-dependent
-        np.multiply(fraction[:, :, :, 2], plant_on, out=fraction[:, :, :, 0])              # district, pumped
-        fraction[:, :, :, 1] = plant_on                                                     # district, no pumps
-        groups_on = _row_sum(group_on, 3)                                                   # (H,M,R) Σ_g
-        bands_on = _row_sum(band_on, 3)                                                     # Σ_k power
-        plants_on = _row_sum(plant_on, 3)                                                   # Σ_k plant
-        both_on = _row_sum(band_on * plant_on, 3)                                           # Σ_k power·plant
-        units = groups * bands
-        units_off = units - groups_on * bands_on                                            # (H,M,R) of 12·K
-        without_power = pop_power_unit * units_off                                          # (H,M,R)
-        share_off = units_off / units
-        without_heat = (class_unit[:, 0] * (units - groups_on * both_on)                   # district, pumped
-                        + class_unit[:, 1] * (units - groups * plants_on)                   # district, no pumps
-                        + class_unit[:, 2] * units_off)                                     # power-dependent
-        fraction = fraction[:, :, :, :, None]                                               # add the building axis
-        free_running = (np.moveaxis(outdoor[:, :, h0:h1], -1, 0)[:, :, :, None, None, None, None] + gain).astype(np.float32)
-        day_min = temperature.copy()  # the path within an hour is monotone: its ends bound it
-        hours_below_12 = np.zeros(temperature.shape, dtype=np.uint8)
-        for h in range(h1 - h0):
-            temperature = _step(temperature, free_running[h], fraction[h], decay, heating_gain, setpoint)
-            np.minimum(day_min, temperature, out=day_min)
-            hours_below_12 += temperature < 12.0
-            if hourly is not None:
-                hourly["indoor_temperature"][..., h0 + h] = temperature[0]
+        supply, phase = day_supply(hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1)),
+                                   exposure, settings, state.phase)
+        temperature, day_min, hours_below_12 = thermal_day(
+            state.temperature, outdoor[:, :, h0:h1], supply.fraction, thermal,
+            None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
+        state = State(temperature, phase)
         if hourly is not None:
-            hourly["without_power"][:, h0:h1] = without_power[:, 0].T
-            hourly["without_heat"][:, h0:h1] = without_heat[:, 0].T
-            hourly["share_off"][:, h0:h1] = share_off[:, 0].T
-
-        _daily_metrics(daily, out_day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
-                       without_power, without_heat, share_off, outdoor[:, :, h0:h1], building.setpoint,
-                       hdd_base, risk_share)
+            hourly["without_power"][:, h0:h1] = supply.without_power[:, 0].T
+            hourly["without_heat"][:, h0:h1] = supply.without_heat[:, 0].T
+            hourly["share_off"][:, h0:h1] = supply.share_off[:, 0].T
+        fold_day(daily, out_day, Day(
+            exposure.population, exposure.share_65plus, pop_cohort, occupied, has_independent, day_min,
+            hours_below_12, supply.without_power, supply.without_heat, supply.share_off,
+            outdoor[:, :, h0:h1], building.setpoint, settings.hdd_base, settings.risk_share))
         if progress is not None:
             progress(1)
-    return Simulation(daily=daily, state=State(temperature, phase), hourly=hourly)
+    return Simulation(daily=daily, state=state, hourly=hourly)
 
 
-def _row_sum(array: np.ndarray, keep: int) -> np.ndarray:
-    """Sum over every axis after the first ``keep``, as one contiguous row each (deterministic),
-    accumulated in float64."""
-    return np.ascontiguousarray(array).reshape(*array.shape[:keep], -1).sum(axis=-1, dtype=np.float64)
+def day_supply(window: HazardWindow, exposure: Exposure, settings: Settings,
+               phase: np.ndarray) -> tuple[Supply, np.ndarray]:
+    """The supply state of one day's hazard window, and the rotation phase at its end.
+
+    Rotating and scheduled outages combine per subqueue group; persistent outages and lost
+    district heat are spread over ``settings.bands`` bands of each group.
+    """
+    groups, bands = len(SUBQUEUES), settings.bands
+    rot_off, phase = rotation_off(window.rotating, settings.rotation_block, phase)
+    sched = np.where(window.schedule_days[:, None, :], window.schedule, 0.0)
+    group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
+    band_power = hourly_mean(band_off(window.persistent, bands))                       # (M,R,K,H)
+    band_heat = hourly_mean(band_off(window.heat_lost, bands))                         # (M,R,K,H)
+    # Hour-first and C-contiguous from here on, in float32: each hour is one contiguous block,
+    # and every sum over cohorts runs along the last axis, row by row, so results do not depend
+    # on how many members or regions share the arrays.
+    group_on = _hour_first(1.0 - group_off)[..., :, None]                               # (H,M,R,12,1)
+    band_on = _hour_first(1.0 - band_power)[..., None, :]                               # (H,M,R,1,K)
+    plant_on = _hour_first(1.0 - band_heat)[..., None, :]                               # (H,M,R,1,K)
+    fraction = np.empty((*group_on.shape[:3], 3, groups, bands), dtype=np.float32)     # (H,M,R,3,12,K)
+    np.multiply(group_on, band_on, out=fraction[:, :, :, 2])                           # power-dependent
+    np.multiply(fraction[:, :, :, 2], plant_on, out=fraction[:, :, :, 0])              # district, pumped
+    fraction[:, :, :, 1] = plant_on                                                     # district, no pumps
+    # People per (group, band) unit: cohorts are equal across groups and bands, so sums over them
+    # factorise into (sum over groups) × (sum over bands).
+    pop_power_unit = exposure.population / (groups * bands)                              # (R,)
+    class_unit = exposure.population[:, None] * exposure.weights.sum(axis=2) / (groups * bands)  # (R,3)
+    groups_on = row_sum(group_on, 3)                                                    # (H,M,R) Σ_g
+    bands_on = row_sum(band_on, 3)                                                      # Σ_k power
+    plants_on = row_sum(plant_on, 3)                                                    # Σ_k plant
+    both_on = row_sum(band_on * plant_on, 3)                                            # Σ_k power·plant
+    units = groups * bands
+    units_off = units - groups_on * bands_on                                            # (H,M,R) of 12·K
+    without_heat = (class_unit[:, 0] * (units - groups_on * both_on)                   # district, pumped
+                    + class_unit[:, 1] * (units - groups * plants_on)                   # district, no pumps
+                    + class_unit[:, 2] * units_off)                                     # power-dependent
+    supply = Supply(fraction=fraction[:, :, :, :, None], without_power=pop_power_unit * units_off,
+                    without_heat=without_heat, share_off=units_off / units)
+    return supply, phase
+
+
+@dataclass(frozen=True)
+class ThermalConstants:
+    """The thermal step's per-member constants, in float32 and shaped to the cohort arrays
+    (M, 1, 1, 3, 1, 1): float32 halves the memory traffic of the hot loop and is far more precise
+    than the model (0.001 K at 20 °C)."""
+
+    decay: np.ndarray
+    gain: np.ndarray
+    heating_gain: np.ndarray
+    setpoint: np.float32
+
+    @classmethod
+    def of(cls, building: Building) -> ThermalConstants:
+        decay = np.exp(-1.0 / building.tau_hours)[:, None, None, :, None, None].astype(np.float32)
+        gain = building.gain_offset[:, None, None, :, None, None].astype(np.float32)
+        heating_gain = (building.capacity[:, None, None, None, None, None] * (1.0 - decay)).astype(np.float32)
+        return cls(decay, gain, heating_gain, np.float32(building.setpoint))
+
+
+def thermal_day(temperature: np.ndarray, outdoor: np.ndarray, fraction: np.ndarray,
+                thermal: ThermalConstants, hourly_out: np.ndarray | None = None):
+    """Step every cohort through the day's hours (``thermal.advance_hour``).
+
+    ``outdoor`` is (M or 1, R, H) °C for the day, ``fraction`` (H, M, R, 3, 1, 12, K). Returns the
+    temperature at the end of the day, the day's lowest temperature and the hours below 12 °C
+    per cohort. ``hourly_out``, if given, receives member 0's temperature hour by hour.
+    """
+    free_running = (np.moveaxis(outdoor, -1, 0)[:, :, :, None, None, None, None] + thermal.gain).astype(np.float32)
+    day_min = temperature.copy()  # the path within an hour is monotone: its ends bound it
+    hours_below_12 = np.zeros(temperature.shape, dtype=np.uint8)
+    for h in range(outdoor.shape[-1]):
+        temperature = advance_hour(temperature, free_running[h], fraction[h], thermal.decay,
+                                   thermal.heating_gain, thermal.setpoint)
+        np.minimum(day_min, temperature, out=day_min)
+        hours_below_12 += temperature < 12.0
+        if hourly_out is not None:
+            hourly_out[..., h] = temperature[0]
+    return temperature, day_min, hours_below_12
 
 
 def _hour_first(array: np.ndarray) -> np.ndarray:
@@ -199,61 +249,10 @@ def _hour_first(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(array, -1, 0), dtype=np.float32)
 
 
-def _step(temperature, free_running, fraction, decay, heating_gain, setpoint):
-    """One thermal hour for every cohort (``thermal.step_hour`` with its constants precomputed).
-
-    Written with in-place operations: two new arrays per hour instead of seven.
-    """
-    unheated = np.subtract(temperature, free_running)
-    unheated *= decay
-    unheated += free_running
-    heated = np.multiply(fraction, heating_gain)
-    heated += unheated
-    np.maximum(unheated, setpoint, out=unheated)
-    return np.minimum(heated, unheated, out=heated)
-
-
-def _metric_names() -> list[str]:
-    from gridimpact.model.metrics import NUMERIC_METRICS
-
-    return [*NUMERIC_METRICS, "risk_level"]
-
-
-def _hourly_buffers(members, n_regions, n_hours, cohort_shape) -> dict[str, np.ndarray]:
+def _hourly_buffers(n_regions, n_hours, cohort_shape) -> dict[str, np.ndarray]:
     return {
         "indoor_temperature": np.zeros((n_regions, *cohort_shape, n_hours), dtype=np.float32),
         "without_power": np.zeros((n_regions, n_hours)),
         "without_heat": np.zeros((n_regions, n_hours)),
         "share_off": np.zeros((n_regions, n_hours)),
     }
-
-
-def _daily_metrics(daily, day, exposure, pop_cohort, occupied, has_independent, day_min, hours_below_12,
-                   without_power, without_heat, share_off, outdoor, setpoint, hdd_base, risk_share) -> None:
-    """Fold one day's hourly arrays ((H, M, R) and per-cohort (M, R, ...)) into daily metrics."""
-    population = exposure.population
-    hours = without_power.shape[0]
-    # Sums over hours run along a contiguous last axis, like every other sum (see simulate).
-    power_hours = _row_sum(np.moveaxis(without_power, 0, -1), 2)
-    heat_hours = _row_sum(np.moveaxis(without_heat, 0, -1), 2)
-    daily["population"][:, :, day] = population
-    daily["people_without_power"][:, :, day] = power_hours / hours
-    daily["people_without_power_peak"][:, :, day] = without_power.max(axis=0)
-    daily["person_hours_without_power"][:, :, day] = power_hours
-    daily["share_customers_without_power"][:, :, day] = _row_sum(np.moveaxis(share_off, 0, -1), 2) / hours
-    daily["people_without_heat"][:, :, day] = heat_hours / hours
-    daily["people_without_heat_peak"][:, :, day] = without_heat.max(axis=0)
-    below = {}
-    for threshold in COLD_THRESHOLDS_C:
-        below[threshold] = _row_sum((day_min < threshold) * pop_cohort, 2)
-        daily[f"people_below_{threshold:g}c"][:, :, day] = below[threshold]
-    for threshold in (12.0, 9.0):
-        daily[f"elderly_below_{threshold:g}c"][:, :, day] = below[threshold] * exposure.share_65plus
-    daily["person_hours_below_12c"][:, :, day] = _row_sum(hours_below_12 * pop_cohort, 2)
-    coldest = np.where(occupied, day_min, np.inf).reshape(*day_min.shape[:2], -1).min(axis=-1)
-    daily["min_indoor_temperature_c"][:, :, day] = np.where(has_independent, np.minimum(coldest, setpoint), coldest)
-    mean_out = _row_sum(outdoor, 2) / outdoor.shape[-1]
-    daily["outdoor_temperature_mean_c"][:, :, day] = mean_out
-    daily["outdoor_temperature_min_c"][:, :, day] = outdoor.min(axis=-1)
-    daily["heating_degree_days"][:, :, day] = heating_degree_days(mean_out, hdd_base)
-    daily["risk_level"][:, :, day] = risk_score(population, below[16.0], below[12.0], below[9.0], risk_share)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridimpact.model.engine import Building, Exposure, simulate
-from gridimpact.model.hazard import Hazard, Period
+from gridimpact.model.climatology import fill_beyond_observed
+from gridimpact.model.engine import Building, Exposure, Settings, simulate
+from gridimpact.model.hazard import Hazard
 from gridimpact.model.params import Params, sample_params
+from gridimpact.model.period import Period
 from gridimpact.model.scenarios import Scenario
 from gridimpact.model.strikes import (
     EFFECTS,
-    QUARTERS_PER_DAY,
     ScenarioHazard,
     StrikeDraws,
     draw_member,
@@ -64,7 +65,7 @@ def _switch(setup: EnsembleSetup, scenario: Scenario) -> float:
 def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int]) -> StrikeDraws:
     """Strike draws of a block of members, stacked along the member axis."""
     switch_q = _switch(setup, scenario)
-    horizon_days = (len(setup.period.hours) * 4 - switch_q) / 96 + 1
+    horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
     capacity = strike_capacity(scenario.strikes, horizon_days)
     drawn = [draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
                          member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"))
@@ -92,8 +93,6 @@ def member_weather(setup: EnsembleSetup, members: Sequence[int]) -> np.ndarray:
     observed = setup.observed_outdoor
     if not np.isnan(observed).any():
         return observed[setup.block_index][None]
-    from gridimpact.model.climatology import fill_beyond_observed
-
     return np.stack([fill_beyond_observed(setup.climatology, list(setup.all_regions), setup.period.hours,
                                           observed, member_rng(setup.seed, m, "weather"))[setup.block_index]
                      for m in members])
@@ -119,22 +118,21 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     values = member_parameters(setup, members)
     building = Building.from_values(values, len(members))
     outdoor = member_weather(setup, members)
-    params = setup.params
-    options = dict(rotation_block=params.rotation_block, bands=params.district_heat_bands,
-                   hdd_base=params.hdd_base, risk_share=params.risk_share, progress=progress)
+    settings = Settings.from_params(setup.params)
     hazards, held = [], []
     for scenario in scenarios:
         draws = draw_block(setup, scenario, members)
         hazards.append(ScenarioHazard(setup.base, draws, _switch(setup, scenario)))
         held.append(draws.pause_held.all(axis=1) if draws.pause_held.shape[1] else None)
     n_days = len(setup.period.days)
-    shared_days = int(min(h.switch_q for h in hazards) // QUARTERS_PER_DAY)
+    shared_days = int(setup.period.day_of_quarter(min(h.switch_q for h in hazards)))
     shared_days = max(0, min(shared_days, n_days))
-    prefix = simulate(hazards[0], outdoor, setup.exposure, building, days=range(shared_days), **options)
+    prefix = simulate(hazards[0], outdoor, setup.exposure, building, settings, days=range(shared_days),
+                      progress=progress)
     runs = []
     for hazard, pause_held in zip(hazards, held, strict=True):
-        rest = simulate(hazard, outdoor, setup.exposure, building, days=range(shared_days, n_days),
-                        state=prefix.state, **options)
+        rest = simulate(hazard, outdoor, setup.exposure, building, settings, days=range(shared_days, n_days),
+                        state=prefix.state, progress=progress)
         daily = {name: np.concatenate([np.broadcast_to(prefix.daily[name], (len(members), *prefix.daily[name].shape[1:])),
                                        rest.daily[name]], axis=2)
                  for name in rest.daily}

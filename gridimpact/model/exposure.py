@@ -13,8 +13,8 @@ from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.inputs import Inputs
 from gridimpact.model.cohorts import joint_housing_shares, simulated_weights
 from gridimpact.model.engine import Exposure
-from gridimpact.model.hazard import Period
 from gridimpact.model.params import Params
+from gridimpact.model.period import Period
 from gridimpact.schemas import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS
 from gridimpact.vocab import TIMEZONE
 

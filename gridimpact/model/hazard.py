@@ -27,59 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gridimpact.model.period import QUARTERS_PER_HOUR, Period
 from gridimpact.vocab import SUBQUEUES, TIMEZONE
-
-QUARTERS_PER_HOUR = 4
-"""Time resolution of the hazard: 15 minutes, fine enough for half-hour DTEK slots."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """The modelled local days: hours from local midnight of ``first_day`` to that after ``last_day``."""
-
-    first_day: pd.Timestamp
-    last_day: pd.Timestamp
-
-    @classmethod
-    def of(cls, start, end) -> Period:
-        first = pd.Timestamp(start).normalize()
-        last = pd.Timestamp(end).normalize()
-        if first.tzinfo is not None:
-            first = first.tz_convert(TIMEZONE).tz_localize(None).normalize()
-        if last.tzinfo is not None:
-            last = last.tz_convert(TIMEZONE).tz_localize(None).normalize()
-        if last < first:
-            raise ValueError(f"the period ends ({last.date()}) before it starts ({first.date()})")
-        return cls(first, last)
-
-    @property
-    def start(self) -> pd.Timestamp:
-        return self.first_day.tz_localize(TIMEZONE)
-
-    @property
-    def end(self) -> pd.Timestamp:
-        return (self.last_day + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
-
-    @property
-    def hours(self) -> pd.DatetimeIndex:
-        """Start of each hour, in UTC (a local day may have 23 or 25 hours)."""
-        return pd.date_range(self.start.tz_convert("UTC"), self.end.tz_convert("UTC"),
-                             freq="h", inclusive="left")
-
-    @property
-    def days(self) -> pd.DatetimeIndex:
-        return pd.date_range(self.first_day, self.last_day, freq="D")
-
-    def day_of_hour(self) -> np.ndarray:
-        """Index into ``days`` of each hour's local calendar day."""
-        local = self.hours.tz_convert(TIMEZONE).tz_localize(None).normalize()
-        return ((local - self.first_day) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
-
-    def quarter_index(self, times: pd.Series) -> np.ndarray:
-        """Quarter-hour index of each time from the period start, rounded, clipped to the period."""
-        offset = (times.dt.tz_convert("UTC") - self.start.tz_convert("UTC")) / pd.Timedelta(minutes=15)
-        n = len(self.hours) * QUARTERS_PER_HOUR
-        return np.clip(np.round(offset.to_numpy(dtype=float, na_value=np.inf)), 0, n).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -123,7 +72,7 @@ def _timeline(period: Period, region_index: np.ndarray, starts: pd.Series, ends:
     Within each group (region × kind) a report ends at its own end or at the next report's start,
     whichever is first; an open end runs to the period end.
     """
-    n = len(period.hours) * QUARTERS_PER_HOUR
+    n = period.n_quarters
     out = np.zeros((n_regions, n + 1))
     if len(values) == 0:
         return out[:, :n]
@@ -187,7 +136,7 @@ def build_hazard(reports: pd.DataFrame, schedules: pd.DataFrame, regions: list[s
 def _schedule_arrays(schedules: pd.DataFrame, position: dict[str, int], period: Period,
                      possible_weight: float) -> tuple[np.ndarray, np.ndarray]:
     n_regions = len(position)
-    n = len(period.hours) * QUARTERS_PER_HOUR
+    n = period.n_quarters
     off = np.zeros((n_regions * len(SUBQUEUES), n + 1))
     days = np.zeros((n_regions, len(period.days) + 1), dtype=bool)
     schedules = schedules[schedules["pcode"].isin(position)]

@@ -1,16 +1,74 @@
-"""Impact metrics: their definitions, units, HXL tags, and how each aggregates over a window.
+"""Impact metrics: the catalogue. Each metric's name, unit, description, HXL tag, how it aggregates
+over a window, and the code that computes it from one simulated day, declared together.
 
-The engine computes every metric per member, region and local day; this module says what each one
-means. docs/outputs.md and the datapackage.json schemas are written from ``METRICS``.
+The engine folds every day through ``fold_day``, which computes every metric of ``METRICS``;
+a metric cannot be declared without its ``compute`` function. docs/outputs.md, the HXL row and the
+datapackage.json schemas take their column metadata from ``METRICS``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from gridimpact.vocab import COLD_THRESHOLDS_C, RISK_LEVELS
+
+
+def row_sum(array: np.ndarray, keep: int) -> np.ndarray:
+    """Sum over every axis after the first ``keep``, as one contiguous row each (deterministic:
+    the result does not depend on how many members or regions share the array), in float64."""
+    return np.ascontiguousarray(array).reshape(*array.shape[:keep], -1).sum(axis=-1, dtype=np.float64)
+
+
+@dataclass
+class Day:
+    """One simulated local day, as the engine hands it to the metrics.
+
+    Hourly arrays are hour-first (H, M, R); cohort arrays are (M, R, 3, 3, 12, K) like the engine's
+    state; ``pop_cohort`` is (R, 3, 3, 12, K) persons.
+    """
+
+    population: np.ndarray        # (R,) persons
+    share_65plus: np.ndarray      # (R,)
+    pop_cohort: np.ndarray        # (R, 3, 3, 12, K) persons
+    occupied: np.ndarray          # (R, 3, 3, 12, K) bool
+    has_independent: np.ndarray   # (R,) bool: some people heat independently of the grid
+    day_min: np.ndarray           # (M, R, 3, 3, 12, K) °C, lowest indoor temperature of the day
+    hours_below_12: np.ndarray    # (M, R, 3, 3, 12, K) hours
+    without_power: np.ndarray     # (H, M, R) persons
+    without_heat: np.ndarray      # (H, M, R) persons
+    share_off: np.ndarray         # (H, M, R) share of customers
+    outdoor: np.ndarray           # (M or 1, R, H) °C
+    setpoint: float               # °C
+    hdd_base: float               # °C
+    risk_share: float             # share of the population
+    _below: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def hours(self) -> int:
+        return self.without_power.shape[0]
+
+    @cached_property
+    def power_hours(self) -> np.ndarray:
+        # Sums over hours run along a contiguous last axis, like every other sum.
+        return row_sum(np.moveaxis(self.without_power, 0, -1), 2)
+
+    @cached_property
+    def heat_hours(self) -> np.ndarray:
+        return row_sum(np.moveaxis(self.without_heat, 0, -1), 2)
+
+    @cached_property
+    def outdoor_mean(self) -> np.ndarray:
+        return row_sum(self.outdoor, 2) / self.outdoor.shape[-1]
+
+    def below(self, threshold: float) -> np.ndarray:
+        """People whose indoor temperature fell below ``threshold`` °C at some time of the day."""
+        if threshold not in self._below:
+            self._below[threshold] = row_sum((self.day_min < threshold) * self.pop_cohort, 2)
+        return self._below[threshold]
 
 
 @dataclass(frozen=True)
@@ -21,6 +79,8 @@ class Metric:
     hxl: str
     window: str
     """How the metric aggregates over a comparison window: sum, max, min or mean."""
+    compute: Callable[[Day], np.ndarray] = field(repr=False, compare=False)
+    """The metric of one day, (M, R) (or broadcastable to it)."""
     integer: bool = False
 
     @property
@@ -31,6 +91,12 @@ class Metric:
 
 def _below(threshold: float, who: str, hxl_group: str) -> Metric:
     label = f"{threshold:g}"
+    if who == "elderly":
+        def compute(day: Day) -> np.ndarray:
+            return day.below(threshold) * day.share_65plus
+    else:
+        def compute(day: Day) -> np.ndarray:
+            return day.below(threshold)
     return Metric(
         f"{who}_below_{label}c",
         "persons",
@@ -38,52 +104,85 @@ def _below(threshold: float, who: str, hxl_group: str) -> Metric:
         f"{label} °C at some time of the local day (daily count; summed over a window it is person-days).",
         f"#affected+{hxl_group}+indoor_below_{label}c",
         "sum",
+        compute,
         True,
     )
 
 
+def _coldest_indoor(day: Day) -> np.ndarray:
+    coldest = np.where(day.occupied, day.day_min, np.inf).reshape(*day.day_min.shape[:2], -1).min(axis=-1)
+    # Independently heated homes are held at the set-point: they bound the coldest from above.
+    return np.where(day.has_independent, np.minimum(coldest, day.setpoint), coldest)
+
+
+def _risk_level(day: Day) -> np.ndarray:
+    return risk_score(day.population, day.below(16.0), day.below(12.0), day.below(9.0), day.risk_share)
+
+
 METRICS: tuple[Metric, ...] = (
-    Metric("population", "persons", "Population of the region used by the model.", "#population", "max", True),
+    Metric("population", "persons", "Population of the region used by the model.", "#population", "max",
+           lambda day: day.population, True),
     Metric("people_without_power", "persons",
            "Mean over the day's hours of the number of people without grid power.",
-           "#affected+ind+without_power", "sum", True),
+           "#affected+ind+without_power", "sum",
+           lambda day: day.power_hours / day.hours, True),
     Metric("people_without_power_peak", "persons",
            "Largest hourly number of people without grid power during the day.",
-           "#affected+ind+without_power+peak", "max", True),
+           "#affected+ind+without_power+peak", "max",
+           lambda day: day.without_power.max(axis=0), True),
     Metric("person_hours_without_power", "person-hours",
            "Sum over the day's hours of the people without grid power.",
-           "#affected+ind+without_power+person_hours", "sum", True),
+           "#affected+ind+without_power+person_hours", "sum",
+           lambda day: day.power_hours, True),
     Metric("share_customers_without_power", "1",
            "Mean share of electricity customers without power during the day.",
-           "#indicator+num+share_without_power", "mean"),
+           "#indicator+num+share_without_power", "mean",
+           lambda day: row_sum(np.moveaxis(day.share_off, 0, -1), 2) / day.hours),
     Metric("people_without_heat", "persons",
            "Mean over the day's hours of the people whose heating did not work (power or heat plant).",
-           "#affected+ind+without_heat", "sum", True),
+           "#affected+ind+without_heat", "sum",
+           lambda day: day.heat_hours / day.hours, True),
     Metric("people_without_heat_peak", "persons",
            "Largest hourly number of people whose heating did not work during the day.",
-           "#affected+ind+without_heat+peak", "max", True),
+           "#affected+ind+without_heat+peak", "max",
+           lambda day: day.without_heat.max(axis=0), True),
     *(_below(t, "people", "ind") for t in COLD_THRESHOLDS_C),
     *(_below(t, "elderly", "elderly+age65plus") for t in (12.0, 9.0)),
     Metric("person_hours_below_12c", "person-hours",
            "Sum over the day's hours of the people whose indoor temperature was below 12 °C.",
-           "#affected+ind+indoor_below_12c+person_hours", "sum", True),
+           "#affected+ind+indoor_below_12c+person_hours", "sum",
+           lambda day: row_sum(day.hours_below_12 * day.pop_cohort, 2), True),
     Metric("min_indoor_temperature_c", "degC",
            "Lowest indoor temperature of any cohort with people in it during the day.",
-           "#indicator+num+indoor_min_c", "min"),
+           "#indicator+num+indoor_min_c", "min", _coldest_indoor),
     Metric("outdoor_temperature_mean_c", "degC", "Daily mean outdoor temperature (from hourly values).",
-           "#indicator+num+outdoor_mean_c", "mean"),
+           "#indicator+num+outdoor_mean_c", "mean",
+           lambda day: day.outdoor_mean),
     Metric("outdoor_temperature_min_c", "degC", "Lowest hourly outdoor temperature of the day.",
-           "#indicator+num+outdoor_min_c", "min"),
+           "#indicator+num+outdoor_min_c", "min",
+           lambda day: day.outdoor.min(axis=-1)),
     Metric("heating_degree_days", "K d",
            "Heating degree days, base 17 °C: max(0, 17 − daily mean outdoor temperature), as xclim defines them.",
-           "#indicator+num+hdd", "sum"),
+           "#indicator+num+hdd", "sum",
+           lambda day: heating_degree_days(day.outdoor_mean, day.hdd_base)),
     Metric("risk_level", "category",
            "none / moderate / high / severe: at least `risk_share` (1 %) of the population below 16 / 12 / 9 °C at some hour of the day.",
-           "#severity", "max"),
+           "#severity", "max", _risk_level),
 )
 
 METRIC_BY_NAME = {m.name: m for m in METRICS}
 NUMERIC_METRICS = tuple(m.name for m in METRICS if m.name != "risk_level")
+
+
+def fold_day(daily: dict[str, np.ndarray], index: int, day: Day) -> None:
+    """Write every metric of ``day`` into column ``index`` of the (M, R, D) arrays of ``daily``."""
+    for metric in METRICS:
+        daily[metric.name][:, :, index] = metric.compute(day)
+
+
+def empty_daily(members: int, regions: int, days: int) -> dict[str, np.ndarray]:
+    """The (M, R, D) arrays ``fold_day`` fills, one per metric, NaN until computed."""
+    return {metric.name: np.full((members, regions, days), np.nan) for metric in METRICS}
 
 
 def heating_degree_days(daily_mean_c: np.ndarray, base_c: float = 17.0) -> np.ndarray:

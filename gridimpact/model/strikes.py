@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
-from gridimpact.model.hazard import QUARTERS_PER_HOUR, Hazard, HazardWindow, Period
+from gridimpact.model.hazard import Hazard, HazardWindow
+from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.scenarios import Event, Pause, Scenario, StrikeProcess, probability_for
-
-QUARTERS_PER_DAY = 24 * QUARTERS_PER_HOUR
 
 EFFECTS = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
 
@@ -48,8 +46,7 @@ class StrikeDraws:
 
 def quarter_of(moment, period: Period) -> float:
     """Quarter-hours from the period start to ``moment`` (tz-aware)."""
-    delta = pd.Timestamp(moment).tz_convert("UTC") - period.start.tz_convert("UTC")
-    return delta / pd.Timedelta(minutes=15)
+    return period.quarter_of(moment)
 
 
 def strike_capacity(process: StrikeProcess | None, horizon_days: float) -> int:

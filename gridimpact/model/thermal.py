@@ -36,9 +36,49 @@ def relax(temperature, target, hours, tau_hours):
     return target + (temperature - target) * np.exp(-np.asarray(hours) / tau_hours)
 
 
+def advance_hour(temperature, free_running, heat_fraction, decay, heating_gain, setpoint):
+    """The thermal step: indoor temperature at the end of one hour, for every cohort at once.
+
+    The one implementation of the model's hourly recurrence; the engine calls it on its float32
+    cohort arrays, and ``step_hour`` wraps it for callers that hold physical parameters.
+
+    Parameters
+    ----------
+    temperature : array, °C
+        Indoor temperature at the start of the hour (not modified).
+    free_running : array, °C
+        Outdoor temperature plus the gain offset, T_out + ΔT_g: where the room settles unheated.
+    heat_fraction : array in [0, 1]
+        Share of the hour during which heating is available.
+    decay : array
+        exp(−1 h / τ), the share of the initial excess left after one hour.
+    heating_gain : array, K
+        ΔT_h · (1 − decay): the rise in one hour at full heating output.
+    setpoint : float, °C
+        Indoor temperature held when heating suffices (the thermostat caps heated rooms there,
+        unless the free-running temperature is higher).
+
+    Returns
+    -------
+    array, °C
+        Temperature at the end of the hour. The path within an hour is monotone, so the lowest
+        temperature of the hour is the lower of its two ends.
+
+    Written with in-place operations on the intermediate arrays: two new arrays per hour, which
+    keeps the engine's hot loop memory-bound rather than allocation-bound.
+    """
+    unheated = np.subtract(temperature, free_running)
+    unheated *= decay
+    unheated += free_running
+    heated = np.multiply(heat_fraction, heating_gain)
+    heated += unheated
+    np.maximum(unheated, setpoint, out=unheated)
+    return np.minimum(heated, unheated, out=heated)
+
+
 def step_hour(temperature, outdoor, heat_fraction, *, tau_hours=None, gain_offset, heating_capacity,
               setpoint, decay=None):
-    """Advance indoor temperature by one hour.
+    """Advance indoor temperature by one hour from physical parameters (``advance_hour``).
 
     Parameters
     ----------
@@ -60,16 +100,19 @@ def step_hour(temperature, outdoor, heat_fraction, *, tau_hours=None, gain_offse
     Returns
     -------
     (end, lowest) : arrays, °C
-        Temperature at the end of the hour and the lowest temperature within it (the path within an
-        hour is monotone, so it is the lower of the two ends).
+        Temperature at the end of the hour and the lowest temperature within it.
     """
     if decay is None:
         decay = np.exp(-1.0 / np.asarray(tau_hours))
-    free_running = outdoor + gain_offset
-    unheated = free_running + (temperature - free_running) * decay
-    heated = unheated + heat_fraction * (heating_capacity * (1.0 - decay))
-    end = np.minimum(heated, np.maximum(setpoint, unheated))
-    return end, np.minimum(temperature, end)
+    free_running = np.asarray(outdoor) + gain_offset
+    heating_gain = heating_capacity * (1.0 - decay)
+    shape = np.broadcast(temperature, free_running, heat_fraction, decay, heating_gain).shape
+    # advance_hour writes into its intermediates, which needs arrays (not numpy scalars).
+    start, free_running, heat_fraction, decay, heating_gain = (
+        np.array(np.broadcast_to(x, shape), dtype=float, ndmin=1)
+        for x in (temperature, free_running, heat_fraction, decay, heating_gain))
+    end = advance_hour(start, free_running, heat_fraction, decay, heating_gain, setpoint)
+    return end.reshape(shape), np.minimum(start, end).reshape(shape)
 
 
 def periodic_steady_state(outdoor, hours_off, hours_on, *, tau_hours, gain_offset, heating_capacity):
