@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from gridimpact.errors import require
+from gridimpact.model.ensemble import run_block
 
 Job = tuple  # (ensemble.EnsembleSetup, list[Scenario], Sequence[int] member indices)
 
@@ -27,7 +28,6 @@ def dask_runner(client) -> Callable[[Sequence[Job]], list]:
     Needs the ``dask`` extra (``pip install 'gridimpact[dask]'``).
     """
     require("dask.distributed", "Cluster execution", "dask")
-    from gridimpact.model.ensemble import run_block
 
     def run(jobs: Sequence[Job]) -> list:
         if not jobs:

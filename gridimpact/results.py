@@ -9,33 +9,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from gridimpact.io.writers.tables import write_comparison, write_estimate
+from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
-from gridimpact.regions import default_registry
+from gridimpact.report.metadata import metadata_sheets
 
 if TYPE_CHECKING:
     import xarray as xr
 
 KEY_COLUMNS = ("adm1_pcode", "adm1_name", "date")
-
-
-def region_names(pcodes) -> list[str]:
-    registry = default_registry()
-    return [registry.name(p) for p in pcodes]
-
-
-def region_columns(pcodes, repeat: int = 1) -> dict[str, np.ndarray]:
-    """Key columns for regions: ``adm1_pcode``, ``adm1_name``, and — when some units are finer
-    than oblasts (raions, hromadas) — ``pcode`` and ``name`` of the unit itself. Each value is
-    repeated ``repeat`` times (one row per day)."""
-    from gridimpact.regions import admin_level_of
-
-    pcodes = list(pcodes)
-    adm1 = [p[:4] if p.startswith("UA") else p for p in pcodes]
-    columns = {"adm1_pcode": adm1, "adm1_name": region_names(adm1)}
-    if any(admin_level_of(p) not in (None, 1) for p in pcodes):
-        columns["pcode"] = pcodes
-        columns["name"] = region_names(pcodes)
-    return {key: np.repeat(np.asarray(values, dtype=object), repeat) for key, values in columns.items()}
 
 
 def daily_frame(daily: dict[str, np.ndarray], regions: tuple[str, ...], days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -68,9 +50,7 @@ class EstimateResult:
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write the daily table (and, for ``netcdf``, the hourly dataset) atomically."""
-        from gridimpact.io.writers.tables import write_estimate
-
-        return write_estimate(self, Path(directory), formats, hxl=hxl)
+        return write_estimate(self, Path(directory), formats, hxl=hxl, extra_sheets=_extra_sheets(self, formats))
 
 
 @dataclass
@@ -101,6 +81,10 @@ class ComparisonResult:
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write impacts and comparison tables in each format, atomically."""
-        from gridimpact.io.writers.tables import write_comparison
+        return write_comparison(self, Path(directory), formats, hxl=hxl,
+                                extra_sheets=_extra_sheets(self, formats))
 
-        return write_comparison(self, Path(directory), formats, hxl=hxl)
+
+def _extra_sheets(result, formats) -> dict | None:
+    """The about, sources and parameters sheets of an xlsx workbook (built only when one is written)."""
+    return metadata_sheets(result.provenance) if "xlsx" in formats else None

@@ -17,9 +17,9 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from gridimpact.vocab import (
-    BUILDING_CLASSES,
+    BUILDING_SHARE_COLUMNS,
     CLIMATOLOGY_CONFIDENCE,
-    HEATING_SYSTEMS,
+    HEATING_SHARE_COLUMNS,
     OUTAGE_KINDS,
     SCHEDULE_CERTAINTY,
     SUBQUEUES,
@@ -38,8 +38,6 @@ TEMPERATURE_MAX_C = 60.0
 SHARE_SUM_TOLERANCE = 0.02
 """Heating-system and building-class shares may sum to 1 ± this, to allow rounded inputs."""
 
-HEATING_SHARE_COLUMNS = tuple(f"share_{name}" for name in HEATING_SYSTEMS)
-BUILDING_SHARE_COLUMNS = tuple(f"share_{name}" for name in BUILDING_CLASSES)
 
 
 class OutageReports(pa.DataFrameModel):

@@ -35,8 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gridimpact.errors import ParameterError
+from gridimpact import schemas
+from gridimpact.errors import InvalidInputError, ParameterError
 from gridimpact.inputs import Inputs, OutageData, PopulationData, TemperatureData
+from gridimpact.io.readers.climatology import load_climatology
+from gridimpact.io.readers.outages import empty_schedules
+from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
+from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
 from gridimpact.resources import data_dir
 from gridimpact.schemas import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS
 from gridimpact.vocab import QUEUES, TIMEZONE
@@ -146,7 +151,6 @@ def national_case(*, hromadas: int = 1469, start="2025-12-01", days: int = 90, s
     reports = _outage_table(units, first_day, days, queue_rng, strike_rng)
     population, temperature, reports = _validated(population, temperature, reports)
 
-    from gridimpact.io.readers.outages import empty_schedules
 
     horizon = max(1, days // 3)
     return Inputs(
@@ -249,13 +253,11 @@ def _hours(first_day: pd.Timestamp, days: int) -> pd.DatetimeIndex:
 def adm1_temperature(adm1: tuple[str, ...], first_day: pd.Timestamp, days: int, hours: pd.DatetimeIndex,
                      rng: np.random.Generator) -> np.ndarray:
     """(ADM1, H) °C: climatological normals plus a correlated AR(1) anomaly, on ``hours``."""
-    from gridimpact.io.readers.climatology import load_climatology
     from gridimpact.model.climatology import (
         ClimatologyCoverageError,
         draw_daily_anomalies,
         innovation_correlation,
     )
-    from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
 
     climatology = load_climatology()
     dates = pd.date_range(first_day, periods=days, freq="D")
@@ -384,10 +386,6 @@ def _outage_table(units: Units, first_day: pd.Timestamp, days: int, queue_rng: n
 def _validated(population: pd.DataFrame, temperature: pd.DataFrame,
                reports: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Each table through its pandera contract, as a reader's output would be."""
-    from gridimpact import schemas
-    from gridimpact.errors import InvalidInputError
-    from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
-
     found, valid = [], []
     for name, model, frame in (("population", schemas.Population, population),
                                ("temperature", schemas.Temperature, temperature),

@@ -43,3 +43,8 @@ CLIMATOLOGY_COLUMNS = ("region", "month", *CLIMATOLOGY_NUMBERS, "period", "sourc
 CLIMATOLOGY_CONFIDENCE = tuple(f"{normals}/{persistence}" for normals in "HML" for persistence in "HML")
 """Confidence of the normals / of the anomaly statistics: H official, M derived from station data,
 L estimate (e.g. ``M/L``)."""
+
+HEATING_SHARE_COLUMNS = tuple(f"share_{name}" for name in HEATING_SYSTEMS)
+"""Population-table columns: the share of people by heating system."""
+BUILDING_SHARE_COLUMNS = tuple(f"share_{name}" for name in BUILDING_CLASSES)
+"""Population-table columns: the share of people by building class."""

@@ -87,7 +87,7 @@ def test_each_setup_is_sent_once_and_results_keep_job_order(inputs, monkeypatch)
         calls.append(tuple(members))
         return (setup, tuple(members))
 
-    monkeypatch.setattr("gridimpact.model.ensemble.run_block", fake_run_block)
+    monkeypatch.setattr("gridimpact.distributed.run_block", fake_run_block)
     recording = _RecordingClient()
     runner = distributed.dask_runner(recording)
     setup_a, setup_b, scenarios = object(), object(), ["s1", "s2"]

@@ -13,15 +13,10 @@ from hypothesis import strategies as st
 import gridimpact
 from gridimpact.errors import MissingExtraError, OutputError
 from gridimpact.io.writers import excel
-from gridimpact.io.writers.excel import (
-    parameters_table,
-    sheet_names,
-    sources_table,
-    write_comparison_workbook,
-    write_workbook,
-)
+from gridimpact.io.writers.excel import sheet_names, write_workbook
 from gridimpact.io.writers.tables import write_table
 from gridimpact.model.params import specs
+from gridimpact.report.metadata import metadata_sheets, parameters_table, sources_table
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -34,6 +29,12 @@ def result():
 @pytest.fixture(autouse=True)
 def no_epoch(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def write_comparison_workbook(result, target):
+    """The comparison workbook as ``result.to_files`` writes it, at ``target``."""
+    sheets = {"impacts": result.impacts, "comparison": result.comparison, **metadata_sheets(result.provenance)}
+    return write_workbook(sheets, target)
 
 
 def _cells(path, sheet):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from gridimpact.io.writers.formats import JOB_FORMATS
+
 log = logging.getLogger("gridimpact")
 
 InputFile = click.Path(dir_okay=False, path_type=Path)
@@ -37,7 +39,6 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
-OUTPUT_FORMATS = ("csv", "parquet", "json", "markdown", "xlsx")
 
 
 def input_options(function):
@@ -70,7 +71,7 @@ def params_options(function):
 
 
 def output_options(netcdf: bool = False):
-    choices = (*OUTPUT_FORMATS, "netcdf") if netcdf else OUTPUT_FORMATS
+    choices = JOB_FORMATS["estimate" if netcdf else "compare"]
     extra = "; netcdf writes the hourly dataset" if netcdf else ""
 
     def decorate(function):

@@ -31,6 +31,7 @@ import pandas as pd
 
 from gridimpact.errors import ParameterError
 from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
+from gridimpact.regions import default_registry
 from gridimpact.vocab import CLIMATOLOGY_NUMBERS, FALLBACK_REGION, TIMEZONE
 
 """The row used for any region the file does not list (a national estimate; see the file)."""
@@ -212,8 +213,6 @@ def innovation_correlation(pcodes, length_km: float = DECORRELATION_LENGTH_KM) -
     A p-code below ADM1 uses its ADM1 unit's point; one with no known point (such as ``UA``) is
     uncorrelated with the others. ``length_km <= 0`` gives independent regions.
     """
-    from gridimpact.regions import default_registry
-
     registry = default_registry()
     points = []
     for code in pcodes:

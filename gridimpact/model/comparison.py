@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
-from gridimpact.results import region_columns
 
 ALL = "ALL"
 COMPARED_METRICS = tuple(

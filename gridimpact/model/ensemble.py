@@ -10,6 +10,7 @@ numbers), so differences between scenarios are paired.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,8 +154,6 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
     if runner is not None:
         results = runner([(setup, list(scenarios), b) for b in blocks])
     elif workers > 1 and len(blocks) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
             results = list(pool.map(lambda b: run_block(setup, scenarios, b, progress), blocks))
     else:

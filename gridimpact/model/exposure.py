@@ -15,8 +15,8 @@ from gridimpact.model.cohorts import joint_housing_shares, simulated_weights
 from gridimpact.model.engine import Exposure
 from gridimpact.model.params import Params
 from gridimpact.model.period import Period
-from gridimpact.schemas import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS
-from gridimpact.vocab import TIMEZONE
+from gridimpact.regions import resolve
+from gridimpact.vocab import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS, TIMEZONE
 
 
 def default_period(inputs: Inputs, regions: list[str]) -> Period:
@@ -96,7 +96,6 @@ def model_regions(inputs: Inputs, regions: list[str] | None) -> list[str]:
             raise InvalidInputError([Problem("inputs", "no_regions",
                                              "no region has both population and temperature data")])
         return available
-    from gridimpact.regions import resolve
 
     wanted = [resolve(r).pcode if r not in available else r for r in regions]
     missing = [r for r in wanted if r not in available]

@@ -9,9 +9,9 @@ import xarray as xr
 
 from gridimpact.model.cohorts import SIMULATED_HEATING, cohort_population
 from gridimpact.model.engine import Exposure
+from gridimpact.model.keys import region_names
 from gridimpact.model.params import Params
 from gridimpact.model.period import Period
-from gridimpact.results import region_names
 from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
 
 

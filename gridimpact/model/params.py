@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from gridimpact.errors import InputMissingError, ParameterError
 from gridimpact.resources import package_file
 
@@ -191,8 +193,6 @@ def sample_params(params: Params, members: int, rng) -> dict[str, Any]:
     value for the others. Member 0 of an ensemble is not special; use ``members=0`` semantics of the
     caller for a deterministic run.
     """
-    import numpy as np
-
     values: dict[str, Any] = params.to_dict()
     for name, spec in specs().items():
         if not spec.sample:

@@ -16,9 +16,12 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gridimpact.errors import InputMissingError, ParameterError
+from gridimpact.regions import UnknownRegionError, resolve
 from gridimpact.resources import package_file, seeds_dir
+from gridimpact.vocab import TIMEZONE
 
 BUILTIN_DIR = package_file("builtin_scenarios")
 SUPPRESSION = ("cancel", "defer")
@@ -182,25 +185,17 @@ class _Reader:
         return Range(a, b)
 
     def moment(self, table: dict, key: str, prefix: str) -> datetime | None:
-        from gridimpact.vocab import TIMEZONE
-
         value = table.get(key)
         if isinstance(value, datetime):
             if value.tzinfo is None:
-                from zoneinfo import ZoneInfo
-
                 value = value.replace(tzinfo=ZoneInfo(TIMEZONE))
             return value
         if isinstance(value, date):
-            from zoneinfo import ZoneInfo
-
             return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(TIMEZONE))
         self.fail(prefix + key, f"must be a date or date-time (2026-01-30 or 2026-01-30T00:00:00+02:00), got {value!r}")
         return None
 
     def regions(self, table: dict, key: str, prefix: str) -> tuple[str, ...]:
-        from gridimpact.regions import UnknownRegionError, resolve
-
         value = table.get(key, ["*"])
         if isinstance(value, str):
             value = [value]

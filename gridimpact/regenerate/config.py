@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from gridimpact.errors import InputMissingError, ParameterError
+from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
+from gridimpact.io.writers.formats import FORMATS as OUTPUT_FORMATS
 
 JOBS = ("compare", "estimate")
-TABLE_FORMATS = ("csv", "parquet", "json", "markdown", "xlsx")
-FORMATS = {"compare": TABLE_FORMATS, "estimate": (*TABLE_FORMATS, "netcdf")}
-FORMAT_ALIASES = {"excel": "xlsx", "md": "markdown", "nc": "netcdf"}
-OPTIONAL_FORMAT_PACKAGES = {"parquet": ("pyarrow", "parquet"), "xlsx": ("openpyxl", "excel"),
+FORMATS = JOB_FORMATS
+OPTIONAL_FORMAT_PACKAGES = {**{name: f.extra for name, f in OUTPUT_FORMATS.items() if f.extra},
                             "report": ("matplotlib", "plot")}
 """Output → (module it needs, extra that installs it); the report needs matplotlib for its figures."""
 
@@ -327,13 +327,13 @@ def _outputs_section(check: _Checker, table: dict, job: str) -> dict:
     if directory is None and "directory" not in table:
         check.fail(p + "directory", "is required: the folder the outputs are written to (relative to this file)")
     formats = [f.lower() for f in check.texts(table, "formats", p)] if "formats" in table else ["csv"]
-    formats = [FORMAT_ALIASES.get(f, f) for f in formats]
+    formats = [ALIASES.get(f, f) for f in formats]
     if "formats" in table and not formats and not any(f"{p}formats" in problem for problem in check.problems):
         check.fail(p + "formats", "must name at least one format")
     allowed = FORMATS[job]
     for fmt in formats:
         if fmt not in allowed:
-            names = {**{a: a for a in allowed}, **{k: v for k, v in FORMAT_ALIASES.items() if v in allowed}}
+            names = {**{a: a for a in allowed}, **{k: v for k, v in ALIASES.items() if v in allowed}}
             close = difflib.get_close_matches(fmt, list(names), n=1)
             only = " (netcdf is for job = \"estimate\")" if fmt == "netcdf" else ""
             hint = f"; did you mean '{names[close[0]]}'?" if close and not only else ""

@@ -127,15 +127,18 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
     from gridimpact.io.atomic import staged_directory, write_text
     from gridimpact.io.writers import tables as writers
     from gridimpact.io.writers.datapackage import output_package, package_text
+    from gridimpact.results import _extra_sheets
 
     target = config.directory
     changed = True
     try:
         with staged_directory(target) as staging:
             if config.job == "compare":
-                writers.write_comparison(result, staging, config.formats, hxl=config.hxl)
+                writers.write_comparison(result, staging, config.formats, hxl=config.hxl,
+                                         extra_sheets=_extra_sheets(result, config.formats))
             else:
-                writers.write_estimate(result, staging, config.formats, hxl=config.hxl)
+                writers.write_estimate(result, staging, config.formats, hxl=config.hxl,
+                                       extra_sheets=_extra_sheets(result, config.formats))
             if config.report:
                 from gridimpact.report.document import write_report
 

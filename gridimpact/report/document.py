@@ -364,7 +364,7 @@ def _source_item(row: dict) -> Item:
 def sources(result) -> list:
     """Embedded data sources (datapackage.json), seed-event citations, parameter set and input files."""
     from gridimpact.io.readers.embedded import datapackage
-    from gridimpact.io.writers.excel import sources_table
+    from gridimpact.report.metadata import sources_table
 
     provenance = result.provenance or {}
     package = datapackage()

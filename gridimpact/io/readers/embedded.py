@@ -6,12 +6,17 @@ licences, by ``data/datapackage.json``; ``data/SOURCES.md`` explains them for pe
 
 from __future__ import annotations
 
+import csv
+import difflib
 import json
+import re
+from collections import Counter
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 from gridimpact.errors import GridimpactError
+from gridimpact.io.atomic import ensure_directory, write_bytes
 from gridimpact.resources import data_dir
 
 CASE_NAME = "winter-2025-26"
@@ -52,8 +57,6 @@ def resources() -> list[dict]:
 
 
 def resource(name: str) -> dict:
-    import difflib
-
     by_name = {r["name"]: r for r in resources()}
     by_path = {Path(r["path"]).name: r for r in resources()}
     found = by_name.get(name) or by_path.get(name)
@@ -70,8 +73,6 @@ def export(directory: Path) -> list[Path]:
     Every command accepts the folder back: ``gridimpact validate --outages DIR/outages.csv`` or
     ``gridimpact compare DIR``.
     """
-    from gridimpact.io.atomic import ensure_directory, write_bytes
-
     directory = ensure_directory(Path(directory))
     written = []
     for entry in resources():
@@ -87,8 +88,6 @@ def export(directory: Path) -> list[Path]:
 @cache
 def source_registry() -> dict[str, dict]:
     """``data/sources.csv`` by id."""
-    import csv
-
     with open(data_dir() / "sources.csv", encoding="utf-8", newline="") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
@@ -98,10 +97,6 @@ def cited_sources(name: str) -> list[tuple[str, int]]:
 
     Source cells hold ids of ``data/sources.csv`` or URLs and citations, several separated by ' ; '.
     """
-    import csv
-    import re
-    from collections import Counter
-
     entry = resource(name)
     registry = source_registry()
     counts: Counter[str] = Counter()

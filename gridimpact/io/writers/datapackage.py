@@ -15,6 +15,7 @@ bytes.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -25,6 +26,12 @@ from pathlib import Path
 import pandas as pd
 
 from gridimpact.errors import ParameterError
+from gridimpact.io.writers.hxl import hxl_tag
+from gridimpact.model.comparison import COMPARED_METRICS
+from gridimpact.model.metrics import METRIC_BY_NAME
+from gridimpact.model.params import Params, defaults_version
+from gridimpact.resources import data_dir
+from gridimpact.vocab import RISK_LEVELS
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -100,8 +107,6 @@ def created_timestamp(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def package_versions() -> dict[str, str]:
-    import importlib
-
     versions = {}
     for name in VERSIONED_PACKAGES:
         module = importlib.import_module(name)
@@ -125,8 +130,6 @@ def _field_type(series: pd.Series) -> str:
 
 def _metric_field(column: str, ensemble: bool) -> tuple[str | None, str] | None:
     """(unit, description) of a metric column or of its _p10/_p90 sibling; None if not a metric."""
-    from gridimpact.model.metrics import METRIC_BY_NAME
-
     for suffix, label in (("_p10", "10th percentile"), ("_p90", "90th percentile")):
         if column.endswith(suffix) and column[: -len(suffix)] in METRIC_BY_NAME:
             metric = METRIC_BY_NAME[column[: -len(suffix)]]
@@ -144,10 +147,6 @@ def table_fields(frame: pd.DataFrame, *, ensemble: bool) -> list[dict]:
 
     ``ensemble`` says that metric columns are ensemble medians (the impacts table of a comparison).
     """
-    from gridimpact.io.writers.hxl import hxl_tag
-    from gridimpact.model.comparison import COMPARED_METRICS
-    from gridimpact.vocab import RISK_LEVELS
-
     fields = []
     for column in frame.columns:
         entry: dict = {"name": str(column), "type": _field_type(frame[column])}
@@ -272,8 +271,6 @@ def output_resources(path: Path, root: Path, tables: Mapping[str, tuple[pd.DataF
 
 def _display_path(path: Path, base: Path | None) -> tuple[str, bool]:
     """(path as recorded, whether it is an embedded file): relative to ``base`` where possible."""
-    from gridimpact.resources import data_dir
-
     path = Path(path).resolve()
     embedded = data_dir().resolve()
     if path.is_relative_to(embedded):
@@ -341,8 +338,6 @@ def _run_record(result) -> dict:
 
 
 def _parameters_record(result) -> dict:
-    from gridimpact.model.params import Params, defaults_version
-
     provenance = result.provenance or {}
     changed = dict(provenance.get("parameters_changed", {}))
     return {

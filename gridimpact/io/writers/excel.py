@@ -3,13 +3,10 @@
 Each sheet has a bold, frozen header row with a filter, columns sized to their content, numbers
 stored as numbers (shown with thousands separators and as many decimals as the values carry),
 dates stored as dates. Text that a spreadsheet would run as a formula is neutralised the way the
-CSV writer does it (``io.writers.neutralise_formulas``).
+CSV writer does it (``io.writers.text.neutralise_formulas``).
 
-Given ``metadata`` (a provenance record such as ``ComparisonResult.provenance``) the workbook also
-gets an ``about`` sheet (the run: versions, inputs, period, members, seed, scenarios), a ``sources``
-sheet (the sources of the embedded data from ``data/datapackage.json`` and the citations of the seed
-events the scenarios start from) and a ``parameters`` sheet (every model parameter with its value,
-unit, range, sampling, confidence, source and whether it was changed).
+The result workbooks also carry the ``about``, ``sources`` and ``parameters`` sheets, built by
+``gridimpact.report.metadata`` from the run's provenance and handed in like any other table.
 
 The file is byte-for-byte reproducible: openpyxl stamps the current time into ``docProps/core.xml``
 and every zip entry, so both are replaced by a fixed time — ``SOURCE_DATE_EPOCH`` when set
@@ -32,7 +29,7 @@ import pandas as pd
 
 from gridimpact.errors import GridimpactError, OutputError, require
 from gridimpact.io.atomic import atomic_path
-from gridimpact.io.writers.tables import neutralise_formulas
+from gridimpact.io.writers.text import neutralise_formulas
 
 # Limits from Microsoft's "Excel specifications and limits"
 # (https://support.microsoft.com/en-us/office/excel-specifications-and-limits-1672b34d-7043-467e-8e27-269d656771c3)
@@ -222,105 +219,6 @@ def _columns(frame: pd.DataFrame, sheet: str) -> list[_Column]:
     return [_column(header, prepared.iloc[:, i]) for i, header in enumerate(prepared.columns)]
 
 
-# --- Metadata sheets ---------------------------------------------------------------------------------
-
-def cited_seeds(metadata: dict) -> list[str]:
-    """Seed event ids named by the scenarios of a provenance record, in first-seen order."""
-    seen: dict[str, None] = {}
-    for scenario in metadata.get("scenarios", []) or []:
-        for seed in scenario.get("seeds", []) or []:
-            seen.setdefault(str(seed), None)
-    return list(seen)
-
-
-def sources_table(metadata: dict) -> pd.DataFrame:
-    """The sources behind a run: embedded data (datapackage.json) and seed-event citations.
-
-    Columns: ``kind`` (``embedded data`` or ``seed event``), ``item`` (the data file or the seed id),
-    ``title``, ``publisher``, ``published``, ``confidence`` (H, M, L as in seeds/README.md) and
-    ``link`` (a URL, or a file of the embedded data package).
-    """
-    from gridimpact.io.readers.embedded import resources
-    from gridimpact.model.scenarios import seed_events
-
-    rows = []
-    for resource in resources():
-        for source in resource.get("sources", []):
-            rows.append({"kind": "embedded data", "item": resource.get("path", resource.get("name", "")),
-                         "title": source.get("title", ""), "publisher": "", "published": "", "confidence": "",
-                         "link": source.get("path", "")})
-    events = seed_events()
-    for seed in cited_seeds(metadata):
-        event = events.get(seed, {})
-        citations = event.get("citations", [])
-        if not citations:
-            rows.append({"kind": "seed event", "item": seed, "title": "(no citation recorded)", "publisher": "",
-                         "published": "", "confidence": "", "link": ""})
-        for citation in citations:
-            rows.append({"kind": "seed event", "item": seed, "title": citation.get("title", ""),
-                         "publisher": citation.get("publisher", ""), "published": str(citation.get("published", "")),
-                         "confidence": citation.get("confidence", ""), "link": citation.get("url", "")})
-    return pd.DataFrame(rows, columns=["kind", "item", "title", "publisher", "published", "confidence", "link"])
-
-
-def parameters_table(metadata: dict) -> pd.DataFrame:
-    """Every model parameter: the value used, unit, default, range, sampling, confidence and source.
-
-    The value used is the default unless ``metadata["parameters_changed"]`` overrides it;
-    ``changed`` says which did.
-    """
-    from gridimpact.model.params import specs
-
-    changed = metadata.get("parameters_changed", {}) or {}
-    rows = []
-    for name, spec in specs().items():
-        rows.append({"name": name, "value": float(changed.get(name, spec.value)), "unit": spec.unit,
-                     "default": float(spec.value), "low": float(spec.low), "high": float(spec.high),
-                     "sampled": spec.sample, "confidence": spec.confidence, "changed": name in changed,
-                     "description": " ".join(spec.description.split()), "source": spec.source})
-    return pd.DataFrame(rows)
-
-
-def about_table(metadata: dict) -> pd.DataFrame:
-    """The run in ``item, value`` rows: versions, inputs (file names only), period, ensemble, notes."""
-    rows: list[tuple[str, str]] = []
-
-    def add(item: str, value) -> None:
-        if value not in (None, "", [], {}):
-            rows.append((item, str(value)))
-
-    add("gridimpact version", metadata.get("gridimpact_version"))
-    add("parameters version", metadata.get("parameters_version"))
-    inputs = metadata.get("inputs", {}) or {}
-    add("inputs", inputs.get("name"))
-    for family in ("outages", "temperature", "population"):
-        add(f"{family} files", ", ".join(Path(str(f)).name for f in inputs.get(family, []) or []))
-    period = metadata.get("period", {}) or {}
-    if period:
-        add("simulated period", f"{period.get('start')} to {period.get('end')}")
-    add("as-of date", metadata.get("as_of"))
-    add("days compared", metadata.get("days"))
-    add("regions", ", ".join(metadata.get("regions", []) or []))
-    add("ensemble members", metadata.get("members"))
-    add("seed", metadata.get("seed"))
-    for scenario in metadata.get("scenarios", []) or []:
-        holds = scenario.get("pause_holds_probability") or []
-        text = scenario.get("source", "")
-        if holds:
-            text += f"; pause holds with probability {', '.join(f'{p:g}' for p in holds)}"
-        add(f"scenario {scenario.get('name')}", text)
-    for name, value in (metadata.get("parameters_changed", {}) or {}).items():
-        add(f"parameter changed: {name}", value)
-    for number, note in enumerate(metadata.get("notes", []) or [], start=1):
-        add(f"note {number}", note)
-    return pd.DataFrame(rows, columns=["item", "value"])
-
-
-def metadata_sheets(metadata: dict) -> dict[str, pd.DataFrame]:
-    return {"about": about_table(metadata), "sources": sources_table(metadata),
-            "parameters": parameters_table(metadata)}
-
-
 # --- Writing -----------------------------------------------------------------------------------------
 
 def _fill_sheet(sheet, columns: list[_Column]) -> None:
@@ -369,7 +267,7 @@ def _reproducible_zip(data: bytes, stamp: datetime, core_xml: bytes) -> bytes:
     return output.getvalue()
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], target: Path, *, metadata: dict | None = None) -> Path:
+def write_workbook(sheets: dict[str, pd.DataFrame], target: Path) -> Path:
     """Write tables as one .xlsx, one sheet each, atomically and reproducibly; returns ``target``.
 
     Parameters
@@ -378,9 +276,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], target: Path, *, metadata: d
         Written in order; names are made valid for Excel (``sheet_names``).
     target : path
         The .xlsx file; replaced only once the whole workbook is written.
-    metadata : dict, optional
-        A provenance record (``ComparisonResult.provenance``, ``EstimateResult.provenance``): adds the
-        ``about``, ``sources`` and ``parameters`` sheets after the tables.
     """
     require("openpyxl", "Writing Excel files", "excel")
     from openpyxl import Workbook
@@ -389,8 +284,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], target: Path, *, metadata: d
 
     target = Path(target)
     tables = dict(sheets)
-    if metadata is not None:
-        tables.update(metadata_sheets(metadata))
     names = sheet_names(tables)
     prepared = [(name, _columns(frame, name)) for name, frame in zip(names, tables.values(), strict=True)]
     stamp = file_timestamp()
@@ -408,9 +301,3 @@ def write_workbook(sheets: dict[str, pd.DataFrame], target: Path, *, metadata: d
     with atomic_path(target) as temporary:
         temporary.write_bytes(data)
     return target
-
-
-def write_comparison_workbook(result, target: Path) -> Path:
-    """A comparison as one workbook: impacts, comparison, then about, sources and parameters."""
-    return write_workbook({"impacts": result.impacts, "comparison": result.comparison}, Path(target),
-                          metadata=result.provenance)

@@ -6,6 +6,8 @@ comparison columns add ``+baseline``, ``+scenario`` or ``+change``.
 
 from __future__ import annotations
 
+from gridimpact.model.metrics import METRIC_BY_NAME
+
 _KEY_TAGS = {
     "scenario": "#meta+scenario",
     "adm1_pcode": "#adm1+code",
@@ -35,8 +37,6 @@ _COMPARISON_TAGS = {
 
 def hxl_tag(column: str) -> str:
     """The HXL hashtag for an output column, or '' when none fits."""
-    from gridimpact.model.metrics import METRIC_BY_NAME
-
     if column in _KEY_TAGS:
         return _KEY_TAGS[column]
     if column in _COMPARISON_TAGS:
