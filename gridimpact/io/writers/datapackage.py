@@ -26,12 +26,9 @@ from pathlib import Path
 import pandas as pd
 
 from gridimpact.errors import ParameterError
-from gridimpact.io.writers.hxl import hxl_tag
-from gridimpact.model.comparison import COMPARED_METRICS
-from gridimpact.model.metrics import METRIC_BY_NAME
+from gridimpact.io.writers.table_schema import table_fields
 from gridimpact.model.params import Params, defaults_version
 from gridimpact.resources import data_dir
-from gridimpact.vocab import RISK_LEVELS
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -61,30 +58,6 @@ TABLE_TITLES = {
     "daily": "Daily impacts per region and date, from the inputs as given",
 }
 
-_KEY_FIELDS = {
-    "scenario": ("string", None, "Scenario name (built-in or the `name` of a scenario file)."),
-    "adm1_pcode": ("string", None, ("OCHA p-code of the region (ADM1); in the comparison table ALL stands for "
-                          "every region of the run together.")),
-    "adm1_name": ("string", None, "English name of the region."),
-    "date": ("date", None, "Local calendar day in Europe/Kyiv."),
-    "metric": ("string", None, "Name of the compared metric (a column of the impacts table, or days_at_high_risk)."),
-    "unit": ("string", None, "Unit of baseline_value, scenario_value, difference and its quantiles in this row."),
-    "baseline": ("string", None, "Name of the baseline scenario (the first scenario of the run)."),
-}
-
-_COMPARISON_FIELDS = {
-    "baseline_value": (None, "Ensemble median of the metric over the comparison window in the baseline scenario."),
-    "scenario_value": (None, "Ensemble median of the metric over the comparison window in this scenario."),
-    "difference": (None, "Median over members of the paired difference scenario − baseline (each member sees "
-                         "the same draws in both scenarios); not the difference of the medians."),
-    "relative_change": ("1", "difference / baseline_value; empty where the baseline value is 0."),
-    "difference_p10": (None, "10th percentile over members of the paired difference."),
-    "difference_p90": (None, "90th percentile over members of the paired difference."),
-    "difference_mean": (None, "Mean over members of the paired difference: the expected change."),
-    "pause_held_share": ("1", "Share of members in which every pause of the scenario held; empty for a "
-                              "scenario without pauses."),
-    "difference_if_held": (None, "Median paired difference among the members in which the pauses held."),
-}
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -112,66 +85,6 @@ def package_versions() -> dict[str, str]:
         module = importlib.import_module(name)
         versions[name] = str(getattr(module, "__version__", "unknown"))
     return versions
-
-
-# --- table schemas ----------------------------------------------------------------------------------
-
-def _field_type(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(series):
-        return "integer"
-    if pd.api.types.is_float_dtype(series):
-        return "number"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "datetime"
-    return "string"
-
-
-def _metric_field(column: str, ensemble: bool) -> tuple[str | None, str] | None:
-    """(unit, description) of a metric column or of its _p10/_p90 sibling; None if not a metric."""
-    for suffix, label in (("_p10", "10th percentile"), ("_p90", "90th percentile")):
-        if column.endswith(suffix) and column[: -len(suffix)] in METRIC_BY_NAME:
-            metric = METRIC_BY_NAME[column[: -len(suffix)]]
-            return metric.unit, f"{label} over ensemble members of {metric.name}: {metric.description}"
-    if column in METRIC_BY_NAME:
-        metric = METRIC_BY_NAME[column]
-        if ensemble:
-            return metric.unit, f"Ensemble median: {metric.description}"
-        return metric.unit, metric.description
-    return None
-
-
-def table_fields(frame: pd.DataFrame, *, ensemble: bool) -> list[dict]:
-    """Table Schema fields of an output table: name, type, unit, description, HXL hashtag.
-
-    ``ensemble`` says that metric columns are ensemble medians (the impacts table of a comparison).
-    """
-    fields = []
-    for column in frame.columns:
-        entry: dict = {"name": str(column), "type": _field_type(frame[column])}
-        unit = None
-        description = ""
-        if column in _KEY_FIELDS:
-            entry["type"], unit, description = _KEY_FIELDS[column]
-        elif column in _COMPARISON_FIELDS:
-            unit, description = _COMPARISON_FIELDS[column]
-        elif (metric := _metric_field(str(column), ensemble)) is not None:
-            unit, description = metric
-        if unit:
-            entry["unit"] = unit
-        if description:
-            entry["description"] = description
-        tag = hxl_tag(str(column))
-        if tag:
-            entry["gridimpact:hxl"] = tag
-        if str(column).startswith("risk_level"):
-            entry["type"] = "string"
-            entry["constraints"] = {"enum": list(RISK_LEVELS)}
-        if column == "metric":
-            entry["constraints"] = {"enum": list(COMPARED_METRICS)}
-        fields.append(entry)
-    return fields
 
 
 def _tables_of(result) -> dict[str, tuple[pd.DataFrame, bool]]:
