@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import gridimpact
 from gridimpact.api import compare
 from gridimpact.model.ensemble import draw_block
 from gridimpact.model.scenarios import load_scenario
@@ -16,9 +15,9 @@ MEMBERS = 12
 DAYS = 10
 
 
-@pytest.fixture(scope="module")
-def inputs():
-    return gridimpact.default_inputs()
+@pytest.fixture
+def inputs(embedded_inputs):
+    return embedded_inputs
 
 
 def run(inputs, scenarios=("no-pause", "announced-pause"), **kwargs):

@@ -25,9 +25,9 @@ def client():
         yield connected
 
 
-@pytest.fixture(scope="module")
-def inputs():
-    return gridimpact.default_inputs()
+@pytest.fixture
+def inputs(embedded_inputs):
+    return embedded_inputs
 
 
 def test_cluster_comparison_equals_the_local_one_bit_for_bit(client, inputs):

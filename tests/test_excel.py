@@ -27,8 +27,8 @@ def result():
 
 
 @pytest.fixture(autouse=True)
-def no_epoch(monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+def _no_epoch(no_epoch):
+    """Every test here writes workbooks with the default timestamp."""
 
 
 def write_comparison_workbook(result, target):
