@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from gridimpact import thermal
 from gridimpact.model.building_response import (
     BuildingParameters,
+    _expm,
+    _system,
     cooling_run,
     heated_state,
     reheat_hours,
@@ -129,8 +131,7 @@ def test_the_ends_of_an_hour_bound_the_air_within_it():
 
 
 def _free_path(params, air, mass, outdoor, t):
-    from gridimpact.model.building_response import _expm, _system
-
+    """The free-running air temperature t hours into an hour that starts at (air, mass)."""
     p = params.as_arrays()
     (a11, a12, a21, a22, det), (r_a, r_m) = _system(p)
     gain = p["gain_offset"]

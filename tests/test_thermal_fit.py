@@ -1,5 +1,6 @@
 """The thermal calibration: reproducible, recovers known parameters, and reproduces the reports."""
 
+import csv
 import hashlib
 import importlib.util
 import os
@@ -159,3 +160,18 @@ def test_the_script_refits_a_users_file(tmp_path, observations):
     assert fitted["observations_sha256"] == hashlib.sha256(users.read_bytes()).hexdigest()
     check = {c["id"]: c for c in fitted["checks"]}
     assert check["O050"]["observed"] == 11.0
+
+
+def test_power_dependence_parameters_have_unit_range_and_known_sources():
+    with open(data_dir() / "sources.csv", encoding="utf-8", newline="") as handle:
+        known = {row["id"] for row in csv.DictReader(handle)}
+    document = tomllib.loads((data_dir() / "power_dependence.toml").read_text(encoding="utf-8"))
+    entries = {k: v for k, v in document.items() if isinstance(v, dict)}
+    assert {"backup_power_share", "district_pump_dependence"} <= entries.keys()
+    for name, entry in entries.items():
+        low, high = entry["range"]
+        assert low <= entry["value"] <= high, name
+        assert entry["unit"] and entry["derivation"].strip() and entry["confidence"], name
+        assert entry["sources"] and set(entry["sources"]) <= known, name
+    # the range covers most of the stock depending on building power (the city's statements)
+    assert entries["district_pump_dependence"]["range"][1] > 0.5

@@ -26,9 +26,9 @@ from gridimpact.model.calibration import (
     heating_capacity_for,
     leave_one_out,
     parameter_draws,
-    weighted_quantiles,
     prediction_band,
     solve_tau_mass,
+    weighted_quantiles,
 )
 
 DRAWS = 20000
