@@ -181,7 +181,7 @@ class Population(pa.DataFrameModel):
 
 
 CONFIDENCE_LEVELS = ("H", "M", "L", "H/M", "M/L", "L-M")
-_CLOCK_OR_PART_OF_DAY = r"^(([01]?\d|2[0-3]):[0-5]\d|" + "|".join(PARTS_OF_DAY) + r")$"
+_CLOCK_OR_PART_OF_DAY = r"^(([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?|" + "|".join(PARTS_OF_DAY) + r")$"
 
 
 class Observations(pa.DataFrameModel):

@@ -175,3 +175,21 @@ def test_power_dependence_parameters_have_unit_range_and_known_sources():
         assert entry["sources"] and set(entry["sources"]) <= known, name
     # the range covers most of the stock depending on building power (the city's statements)
     assert entries["district_pump_dependence"]["range"][1] > 0.5
+
+
+def test_reports_from_one_capacity_keep_the_simpler_form():
+    truth = BuildingParameters(tau_air_h=30.0, tau_mass_h=30.0, coupling=1e7, air_loss_share=0.5,
+                               gain_offset=6.0, heating_capacity=45.0)
+    hours = np.array([12.0, 30.0, 60.0, 120.0, 200.0, 300.0])
+    outdoor = np.array([-12.0, -10.0, -14.0, -8.0, -12.0, -11.0])
+    value = cooling_run(truth, hours, outdoor)
+    frame = pd.DataFrame({
+        "id": [f"S{i}" for i in range(len(hours))], "set": "calibration", "quantity": "indoor_temperature_c",
+        "value": value, "value_low": value - 1.0, "value_high": value + 1.0, "building_class": "panel_block",
+        "supplementary_heat": "none", "hours_without_heat": hours, "outdoor_temp_c": outdoor,
+    })
+    result = fit_thermal(frame, draws=2000)
+    assert result["form"] == "one_node", result["decision"]
+    assert result["fits"]["one_node"]["values"] == pytest.approx([6.0, 60.0], rel=1e-3)
+    panel = result["classes"]["panel_block"]
+    assert panel["tau_mass_h"]["value"] + panel["tau_air_h"]["value"] == pytest.approx(60.0, rel=1e-3)

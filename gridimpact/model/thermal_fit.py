@@ -76,7 +76,6 @@ def fit_thermal(observations: pd.DataFrame, *, draws: int = DRAWS, seed: int = S
     building = chosen.building()
 
     gas_rows = cooling_rows(observations, supplementary="gas_stove")
-    gas_gain, gas_error, gas_predicted = fit_extra_gain(building, gas_rows)
     reheat = observations[(observations["quantity"] == "hours_to_reheat") & (observations["set"] == "calibration")]
 
     result = {
@@ -87,12 +86,14 @@ def fit_thermal(observations: pd.DataFrame, *, draws: int = DRAWS, seed: int = S
         "sensitivity": _sensitivity(rows),
         "effective_draws": float(1.0 / np.sum(sample["weight"] ** 2)),
         "classes": _classes(chosen, sample),
-        "gas_stove": {"extra_gain_k": gas_gain, "error_k": gas_error, "ids": list(gas_rows.ids),
-                      "observed": gas_rows.value.tolist(), "low": gas_rows.low.tolist(), "high": gas_rows.high.tolist(),
-                      "predicted": gas_predicted.tolist()},
         "reheat": [_reheat_row(building, row) for row in reheat.itertuples(index=False)],
         "checks": _checks(rows, one, two, band, form),
     }
+    if len(gas_rows):  # a user's file may have no gas-stove reports
+        gas_gain, gas_error, gas_predicted = fit_extra_gain(building, gas_rows)
+        result["gas_stove"] = {"extra_gain_k": gas_gain, "error_k": gas_error, "ids": list(gas_rows.ids),
+                               "observed": gas_rows.value.tolist(), "low": gas_rows.low.tolist(),
+                               "high": gas_rows.high.tolist(), "predicted": gas_predicted.tolist()}
     return result
 
 
