@@ -1,5 +1,7 @@
 """The two-node building model against closed forms, the single-node model and its own step."""
 
+import tomllib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ from gridimpact.model.building_response import (
     step_constants,
     step_hour,
 )
+from gridimpact.resources import data_dir
 
 BLOCK = BuildingParameters(tau_air_h=2.0, tau_mass_h=150.0, coupling=1.5, air_loss_share=0.5,
                            gain_offset=6.0, heating_capacity=45.0)
@@ -115,17 +118,17 @@ def test_cohort_arrays_broadcast_over_members_regions_and_classes():
     assert np.all(air[..., 2] < air[..., 1])  # the light house cools fastest
 
 
-def test_the_ends_of_an_hour_bound_the_air_within_it():
-    constants = step_constants(BLOCK, dtype=np.float64)
-    fine = BuildingParameters(**{**BLOCK.as_arrays()})
-    air, mass = heated_state(BLOCK, -15.0, 20.0)
+@pytest.mark.parametrize("building_class", ["panel_block", "house"])
+def test_the_ends_of_an_hour_bound_the_air_within_it(building_class):
+    shipped = tomllib.loads((data_dir() / "thermal_fit.toml").read_text(encoding="utf-8"))
+    params = BuildingParameters(**{n: np.asarray(e["value"]) for n, e in shipped["classes"][building_class].items()})
+    constants = step_constants(params, dtype=np.float64)
+    air, mass = heated_state(params, -15.0, 20.0)
     for hour in range(72):
-        fraction = 1.0 if hour % 6 < 2 else 0.0
+        fraction = 1.0 if hour % 6 < 2 else 0.0  # 2 h of heat, 4 h without
         end_air, end_mass, low = step_hour(air, mass, -15.0, fraction, constants, 20.0)
         if fraction == 0.0:
-            minutes = np.linspace(0, 1, 61)
-            # free-running path inside the hour, from the closed form from (air, mass)
-            path = [_free_path(fine, air, mass, -15.0, t) for t in minutes]
+            path = [_free_path(params, air, mass, -15.0, t) for t in np.linspace(0, 1, 61)]
             assert min(path) >= low - 0.05
         air, mass = end_air, end_mass
 
