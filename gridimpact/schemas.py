@@ -17,12 +17,18 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from gridimpact.vocab import (
+    BUILDING_CLASSES,
     BUILDING_SHARE_COLUMNS,
     CLIMATOLOGY_CONFIDENCE,
     HEATING_SHARE_COLUMNS,
+    HEATING_SYSTEMS,
+    OBSERVATION_SETS,
+    OBSERVED_QUANTITIES,
     OUTAGE_KINDS,
+    PARTS_OF_DAY,
     SCHEDULE_CERTAINTY,
     SUBQUEUES,
+    SUPPLEMENTARY_HEAT,
     TEMPERATURE_QUALITY,
     TIMEZONE,
 )
@@ -175,6 +181,61 @@ class Population(pa.DataFrameModel):
         strict = "filter"
 
 
+CONFIDENCE_LEVELS = ("H", "M", "L", "H/M", "M/L", "L-M")
+_CLOCK_OR_PART_OF_DAY = r"^(([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?|" + "|".join(PARTS_OF_DAY) + r")$"
+
+
+class Observations(pa.DataFrameModel):
+    """One reported figure (an operator's count, a city's count, a resident's thermometer) to test
+    the model against; indoor reports carry the building class, hours without heat and outdoor
+    temperature that a controlled cooling run needs."""
+
+    id: Series[str] = pa.Field(unique=True)
+    set: Series[str] = pa.Field(isin=list(OBSERVATION_SETS))
+    date: Series[pd.Timestamp]
+    time: Series[str] = pa.Field(str_matches=_CLOCK_OR_PART_OF_DAY, nullable=True)
+    pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$")
+    quantity: Series[str] = pa.Field(isin=list(OBSERVED_QUANTITIES))
+    value: Series[float]
+    value_low: Series[float] = pa.Field(nullable=True)
+    value_high: Series[float] = pa.Field(nullable=True)
+    unit: Series[str]
+    building_class: Series[str] = pa.Field(isin=list(BUILDING_CLASSES), nullable=True)
+    heating: Series[str] = pa.Field(isin=list(HEATING_SYSTEMS), nullable=True)
+    supplementary_heat: Series[str] = pa.Field(isin=list(SUPPLEMENTARY_HEAT), nullable=True)
+    hours_without_heat: Series[float] = pa.Field(ge=0.0, nullable=True)
+    outdoor_temp_c: Series[float] = pa.Field(ge=TEMPERATURE_MIN_C, le=TEMPERATURE_MAX_C, nullable=True)
+    persons_per_building: Series[float] = pa.Field(gt=0.0, nullable=True)
+    source: Series[str]
+    confidence: Series[str] = pa.Field(isin=list(CONFIDENCE_LEVELS))
+    note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="the unit does not match the quantity (see docs/inputs.md, Observations)")
+    def unit_of_quantity(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["unit"] == df["quantity"].map(OBSERVED_QUANTITIES)
+
+    @pa.dataframe_check(error="value_low and value_high must bracket the value")
+    def range_brackets_value(cls, df: pd.DataFrame) -> Series[bool]:
+        low_ok = df["value_low"].isna() | (df["value_low"] <= df["value"])
+        high_ok = df["value_high"].isna() | (df["value_high"] >= df["value"])
+        return low_ok & high_ok
+
+    @pa.dataframe_check(error="a count, share or duration cannot be negative, and a share cannot exceed 1")
+    def value_in_range(cls, df: pd.DataFrame) -> Series[bool]:
+        temperature = df["quantity"] == "indoor_temperature_c"
+        share = df["quantity"] == "share_customers_without_power"
+        return temperature | ((df["value"] >= 0) & (~share | (df["value"] <= 1)))
+
+    @pa.dataframe_check(error="an indoor temperature needs building_class and hours_without_heat")
+    def indoor_context(cls, df: pd.DataFrame) -> Series[bool]:
+        indoor = df["quantity"].isin(["indoor_temperature_c", "hours_to_reheat"])
+        return ~indoor | (df["building_class"].notna() & df["hours_without_heat"].notna())
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
 def _shares_complete(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     block = df[list(columns)]
     none_given = block.isna().all(axis=1)
@@ -193,6 +254,10 @@ CHECK_COLUMNS = {
     "age_shares": "share_65plus",
     "heating_shares": "share_district",
     "building_shares": "share_panel_block",
+    "unit_of_quantity": "unit",
+    "range_brackets_value": "value_low",
+    "value_in_range": "value",
+    "indoor_context": "building_class",
 }
 """The column a cross-column check's failure is reported against."""
 

@@ -48,3 +48,24 @@ HEATING_SHARE_COLUMNS = tuple(f"share_{name}" for name in HEATING_SYSTEMS)
 """Population-table columns: the share of people by heating system."""
 BUILDING_SHARE_COLUMNS = tuple(f"share_{name}" for name in BUILDING_CLASSES)
 """Population-table columns: the share of people by building class."""
+OBSERVED_QUANTITIES = {
+    "customers_without_power": "customers",
+    "share_customers_without_power": "1",
+    "people_without_power": "persons",
+    "people_without_heat": "persons",
+    "buildings_without_heat": "buildings",
+    "hours_without_power_per_day": "h/day",
+    "indoor_temperature_c": "degC",
+    "hours_to_reheat": "h",
+}
+"""Quantities a reported figure (data/observations.csv) may give, with the unit each is stated in."""
+
+OBSERVATION_SETS = ("input", "calibration", "validation")
+"""input: the same figure feeds an input file (an echo, never a test); calibration: used to fit
+parameters; validation: held out to test the model."""
+
+SUPPLEMENTARY_HEAT = ("none", "gas_stove", "electric_heater")
+"""Heat that residents added while the building's heating was off (an indoor report's context)."""
+
+PARTS_OF_DAY = {"night": "03:00", "morning": "08:00", "midday": "12:00", "afternoon": "15:00", "evening": "19:00"}
+"""A report's time given as a part of the day, and the local clock time it is matched at."""

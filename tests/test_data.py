@@ -94,7 +94,7 @@ def test_every_cited_source_id_exists():
 
 
 @pytest.mark.parametrize("name", ["outages.csv", "population_current.csv", "population_cod_ps_2022.csv",
-                                  "housing.csv", "temperature_daily.csv", "climatology.csv"])
+                                  "housing.csv", "temperature_daily.csv", "climatology.csv", "observations.csv"])
 def test_every_row_has_an_origin_and_a_confidence(name):
     for number, row in enumerate(rows(name), start=2):
         origin = row.get("source") or row.get("sources")

@@ -118,7 +118,7 @@ def _dataframe_check_names() -> dict[str, str]:
 
     names: dict[str, str] = {}
     for model in (schemas.OutageReports, schemas.OutageSchedule, schemas.Temperature,
-                  schemas.DailyTemperature, schemas.Population):
+                  schemas.DailyTemperature, schemas.Population, schemas.Observations):
         for check in model.to_schema().checks:
             names[str(check.error)] = check.name
     return names
