@@ -24,6 +24,7 @@ def test_every_metric_is_documented_with_its_unit_and_hxl_tag():
         row = next((line for line in outputs.splitlines() if line.startswith(f"| `{metric.name}` |")), None)
         assert row is not None, metric.name
         assert metric.unit in row and metric.hxl in row, metric.name
+        assert metric.window in row and metric.description.replace("`", "").split(" (")[0] in row.replace("`", ""), metric.name
     for name in COMPARED_METRICS:
         assert name in outputs or name in read("scenarios.md"), name
 
@@ -45,7 +46,8 @@ def test_the_scenario_example_in_the_docs_is_valid():
     assert scenario.strikes.probability("UA63") == 0.7
 
 
-@pytest.mark.parametrize("name", ["inputs.md", "model.md", "outputs.md", "scenarios.md", "performance.md"])
+@pytest.mark.parametrize("name", ["architecture.md", "inputs.md", "model.md", "outputs.md", "scenarios.md",
+                                  "performance.md"])
 def test_the_documents_exist_and_name_no_local_paths(name):
     text = read(name)
     assert len(text) > 1000
