@@ -9,6 +9,7 @@ folder. docs/outputs.md documents every key.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -342,12 +343,19 @@ def _outputs_section(check: _Checker, table: dict, job: str) -> dict:
     if report and job != "compare":
         check.fail(p + "report", "the report is written for job = \"compare\" only")
     return {
-        "directory": (check.base / Path(directory).expanduser()).resolve() if directory else check.base / "out",
+        "directory": _output_directory(check.base / Path(directory).expanduser() if directory else check.base / "out"),
         "formats": tuple(dict.fromkeys(formats)),
         "hxl": check.flag(table, "hxl", p, False),
         "report": report,
         "figures": check.flag(table, "figures", p, True),
     }
+
+
+def _output_directory(path: Path) -> Path:
+    """The absolute output folder: its parent resolved, its own name kept even when it is a link
+    (where folders cannot be exchanged, ``out`` is a link to the current outputs)."""
+    absolute = Path(os.path.abspath(path))
+    return absolute.parent.resolve() / absolute.name if absolute.name else absolute
 
 
 def load_config(path: str | Path) -> RegenerationConfig:
