@@ -262,7 +262,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
                             pause_held=pause_held, days=period.days, window=window, regions=tuple(chosen),
                             baseline=names[0], scenarios=tuple(names), members=members, seed=seed,
-                            provenance=provenance)
+                            provenance=provenance, scenario_definitions=tuple(loaded))
 
 
 def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:
