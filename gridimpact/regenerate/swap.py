@@ -221,9 +221,10 @@ def _flip(version: Path, target: Path) -> None:
         raise
 
 
-def _exchange_works(parent: Path) -> bool:
-    """Can this file system exchange two folders? Tried on two empty ones."""
-    probe = Path(tempfile.mkdtemp(prefix=".gridimpact-probe.", dir=parent))
+def _exchange_works(target: Path) -> bool:
+    """Can this file system exchange two folders? Tried on two empty ones, in a folder named like a
+    staging folder so that a run killed here leaves nothing ``recover`` does not clear."""
+    probe = Path(tempfile.mkdtemp(prefix=staging_prefix(target), dir=target.parent))
     try:
         (probe / "a").mkdir()
         (probe / "b").mkdir()
@@ -250,7 +251,7 @@ def publish(staging: Path, target: Path) -> None:
             staging = version
             _flip(version, target)
         elif not target.exists():
-            if _exchange_works(target.parent):
+            if _exchange_works(target):
                 os.rename(staging, target)
             else:
                 version = target.parent / (version_prefix(target) + staging.name.rsplit(".", 1)[-1])
