@@ -373,3 +373,17 @@ def test_staged_directory_without_exchange_still_replaces_the_folder(tmp_path, m
             (staging / "report.md").write_text(text)
         assert (target / "report.md").read_text() == text
     assert {p.name for p in tmp_path.iterdir()} == {"report"}
+
+
+def test_a_link_the_user_made_stays_and_its_folder_gets_the_outputs(tmp_path):
+    path = config(tmp_path)
+    published = tmp_path / "www" / "data"
+    published.mkdir(parents=True)
+    (tmp_path / "out").symlink_to(published)
+    regenerate(path)
+    (published / "notes.txt").write_text("n", encoding="utf-8")
+    reseed(path, 25)
+    regenerate(path)
+    assert os.readlink(tmp_path / "out") == str(published)
+    assert (published / "datapackage.json").is_file() and (published / "notes.txt").read_text() == "n"
+    assert beside(tmp_path) == {"out", "www"} and {p.name for p in published.parent.iterdir()} == {"data"}

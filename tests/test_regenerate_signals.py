@@ -108,6 +108,17 @@ def test_sigterm_on_the_command_line_ends_with_status_143(previous_run):
     assert_clean_stop(tmp_path, before)
 
 
+def test_a_run_killed_outright_leaves_its_staging_folder_to_the_next_run(previous_run):
+    tmp_path, before = previous_run
+    done = stop_mid_run(tmp_path, signal.SIGKILL)
+    assert done.returncode == -signal.SIGKILL
+    stale = list(tmp_path.glob(".out.staging.*"))
+    assert len(stale) == 1 and (stale[0] / ".gridimpact-staging").is_file()
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+    regenerate(tmp_path / "regenerate.toml")
+    assert not list(tmp_path.glob(".out.staging.*")) and (tmp_path / "out" / "datapackage.json").is_file()
+
+
 def test_a_signal_during_the_swap_waits_until_the_swap_is_done():
     signals = lock._Signals()
     lock._active.append(signals)

@@ -111,7 +111,8 @@ def guarded_run(config) -> Iterator[None]:
         lock = _acquire(config)
         try:
             with critical():
-                swap.recover(config.directory)
+                for place in dict.fromkeys((config.directory, swap.swap_target(config.directory))):
+                    swap.recover(place)
             yield
         finally:
             lock.release()

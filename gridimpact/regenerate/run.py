@@ -142,7 +142,7 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
     from gridimpact.io.writers import tables as writers
     from gridimpact.io.writers.datapackage import output_package, package_text
 
-    target = config.directory
+    target = swap.swap_target(config.directory)
     live = swap.live_folder(target)
     owned = swap.owned_files(live)
     staging = swap.new_staging(target)
@@ -170,7 +170,7 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
             swap.publish(staging, target)
     else:
         shutil.rmtree(staging, ignore_errors=True)
-    return [target / name for name in names], changed
+    return [config.directory / name for name in names], changed
 
 
 def regenerate(config_path: str | Path, *, verbose: bool = False,

@@ -84,6 +84,18 @@ def live_folder(target: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def swap_target(target: Path) -> Path:
+    """Where the swap happens: ``target`` itself, unless it is a link the user made to a folder
+    elsewhere (not one of ours, ``.out.v.*`` beside it): then that folder, so that the link, and
+    where it points, stay as they are."""
+    if not target.is_symlink():
+        return target
+    pointed = os.readlink(target)
+    if "/" not in pointed and os.sep not in pointed and pointed.startswith(version_prefix(target)):
+        return target
+    return target.resolve()
+
+
 def files_under(folder: Path) -> list[str]:
     """Every file under a staging folder (relative POSIX paths, sorted), without the marker."""
     names = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
@@ -312,7 +324,9 @@ def recover(target: Path) -> list[Path]:
             and p.is_dir() and not p.is_symlink()]
     if not target.exists():
         if target.is_symlink():
-            target.unlink()  # a dangling link: its folder is gone
+            if swap_target(target) != target:
+                return []  # a link of the user's to a folder that is gone: not ours to repair
+            target.unlink()  # our link, its folder gone
         candidates = [p for p in ours if owned_files(p) is not None and not (p / STAGING_MARKER).exists()]
         previous = parent / f".{target.name}.previous"
         if owned_files(previous) is not None:
