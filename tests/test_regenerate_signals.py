@@ -128,8 +128,14 @@ def test_a_signal_during_the_swap_waits_until_the_swap_is_done():
                 signals._handle(signal.SIGTERM, None)  # held back, not raised here
                 finished = True
         assert finished and excinfo.value.exit_code == 143 and excinfo.value.signum == signal.SIGTERM
-        with pytest.raises(lock.Terminated):
+        assert excinfo.value.published  # it waited for the swap: the new outputs are in place
+        with pytest.raises(lock.Terminated) as excinfo:
             signals._handle(signal.SIGHUP, None)  # outside the swap: at once
+        assert excinfo.value.exit_code == 129 and not excinfo.value.published
+        with pytest.raises(KeyboardInterrupt) as excinfo:
+            with lock.critical():
+                signals._handle(signal.SIGINT, None)
+        assert type(excinfo.value) is KeyboardInterrupt  # Ctrl-C stays Ctrl-C, after the swap
     finally:
         lock._active.remove(signals)
 
@@ -144,6 +150,7 @@ def test_handlers_are_restored_and_an_ignored_signal_stays_ignored(tmp_path):
         assert signal.getsignal(signal.SIGTERM) == signals._handle
         signals.restore()
         assert signal.getsignal(signal.SIGTERM) == before
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         signal.signal(signal.SIGHUP, previous)
 

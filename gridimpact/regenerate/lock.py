@@ -26,6 +26,9 @@ class Terminated(KeyboardInterrupt):
     """A run stopped by a signal; unwinds like Ctrl-C. ``exit_code`` is 128 + the signal number
     (143 for SIGTERM, 129 for SIGHUP), the status a shell reports for a process the signal ended."""
 
+    published = False
+    """True when the signal waited for a swap: the new outputs are then in place."""
+
     def __init__(self, signum: int):
         self.signum = signum
         self.exit_code = 128 + signum
@@ -44,7 +47,7 @@ class _Signals:
         if self.holding:
             self.pending = self.pending or signum
             return
-        raise Terminated(signum)
+        _stop(signum)
 
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -55,6 +58,10 @@ class _Signals:
                 continue  # started under nohup or told to ignore it: keep ignoring it
             self.previous[signum] = current
             signal.signal(signum, self._handle)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            # Ctrl-C stays a KeyboardInterrupt, but also waits for a swap in progress.
+            self.previous[signal.SIGINT] = signal.default_int_handler
+            signal.signal(signal.SIGINT, self._handle)
 
     def restore(self) -> None:
         for signum, handler in self.previous.items():
@@ -70,7 +77,15 @@ class _Signals:
             self.holding -= 1
         if not self.holding and self.pending is not None:
             signum, self.pending = self.pending, None
-            raise Terminated(signum)
+            _stop(signum, published=True)
+
+
+def _stop(signum: int, *, published: bool = False):
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    stop = Terminated(signum)
+    stop.published = published
+    raise stop
 
 
 _active: list[_Signals] = []
@@ -78,7 +93,8 @@ _active: list[_Signals] = []
 
 @contextlib.contextmanager
 def critical() -> Iterator[None]:
-    """Hold back SIGTERM and SIGHUP until the block ends (used around the swap)."""
+    """Hold back Ctrl-C, SIGTERM and SIGHUP until the block ends (used around the swap and the
+    removal of a staging folder, which must not stop half-way)."""
     if not _active:
         yield
         return

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -117,7 +116,8 @@ def check_directory(config: RegenerationConfig, inputs: dict[str, list[Path]]) -
     read = [path for paths in inputs.values() for path in paths]
     if config.inputs.folder is not None:
         read.append(config.inputs.folder)
-    clashes = sorted({str(path) for path in read if _inside(Path(path).absolute(), directory)})
+    places = {directory, swap.swap_target(directory).resolve()} if directory.is_symlink() else {directory}
+    clashes = sorted({str(path) for path in read for place in places if _inside(Path(path).absolute(), place)})
     if clashes:
         raise OutputError(
             f"the output folder {directory} holds what this run reads ({', '.join(clashes)}); "
@@ -163,13 +163,14 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
         if changed:
             swap.carry_over(live, staging, owned or set())
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)  # never swapped in: only its own files and links
-        raise
-    if changed:
         with critical():
+            swap.discard(staging)
+        raise
+    with critical():
+        if changed:
             swap.publish(staging, target)
-    else:
-        shutil.rmtree(staging, ignore_errors=True)
+        else:
+            swap.discard(staging)
     return [config.directory / name for name in names], changed
 
 
@@ -191,13 +192,14 @@ def regenerate(config_path: str | Path, *, verbose: bool = False,
     try:
         config = load_config(config_path)
         inputs = input_files(config)
-        check_directory(config, inputs)
+        check_directory(config, inputs)  # before the lock file is made, for directory = "."
         with guarded_run(config):
-            check_directory(config, inputs)
+            check_directory(config, inputs)  # again on the folder as the repair left it
             result = run_job(config)
             paths, changed = write_outputs(config, result, inputs)
     except Terminated as exc:
-        sys.stderr.write(f"gridimpact regenerate: {exc}; the previous outputs are unchanged.\n")
+        state = "the new outputs are in place" if exc.published else "the previous outputs are unchanged"
+        sys.stderr.write(f"gridimpact regenerate: {exc}; {state}.\n")
         sys.stderr.flush()
         redeliver(exc)
         raise

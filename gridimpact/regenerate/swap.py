@@ -114,6 +114,21 @@ def new_staging(target: Path) -> Path:
     return staging
 
 
+def discard(staging: Path) -> None:
+    """Remove a staging folder that was not swapped in, its marker last: a removal stopped half-way
+    still leaves a folder that ``recover`` removes whole."""
+    with contextlib.suppress(OSError):
+        (staging / STAGING_MARKER).touch()
+    for child in staging.iterdir() if staging.is_dir() else ():
+        if child.name == STAGING_MARKER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 def unchanged(staging: Path, names: list[str], live: Path | None, owned: set[str] | None) -> bool:
     """Does the live folder already hold exactly these outputs, byte for byte?"""
     if live is None or owned is None:
@@ -277,7 +292,7 @@ def publish(staging: Path, target: Path) -> None:
             _convert(staging, target)
             return
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
         raise atomic._explain(target, exc) from None
     if previous is not None and previous.parent == target.parent:
         if previous.name.startswith(version_prefix(target)):
