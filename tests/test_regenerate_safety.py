@@ -8,9 +8,12 @@ import json
 import os
 import threading
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from filelock import FileLock
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gridimpact.errors import LockBusyError, OutputError
 from gridimpact.io import atomic
@@ -387,3 +390,63 @@ def test_a_link_the_user_made_stays_and_its_folder_gets_the_outputs(tmp_path):
     assert os.readlink(tmp_path / "out") == str(published)
     assert (published / "datapackage.json").is_file() and (published / "notes.txt").read_text() == "n"
     assert beside(tmp_path) == {"out", "www"} and {p.name for p in published.parent.iterdir()} == {"data"}
+
+
+def test_directory_dot_on_the_command_line_exits_73_and_names_the_config(tmp_path):
+    from click.testing import CliRunner
+
+    from gridimpact.cli.main import cli
+
+    path = config(tmp_path, outputs='[outputs]\ndirectory = "."\n')
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["regenerate", str(path)])
+    assert result.exit_code == 73 and "Traceback" not in result.output
+    assert f"holds what this run reads ({path})" in result.output
+    assert {p.name for p in tmp_path.iterdir()} == {"notes.txt", "regenerate.toml"}
+
+
+# --- property: whatever the folder holds, only listed files change ----------------------------------------
+
+NAMES = st.lists(st.sampled_from(["a.csv", "b.json", "notes.txt", "sub/c.csv", "sub/d.md", "report/e.html",
+                                  "report/f.png", "x/y/z.txt"]), unique=True, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(old=NAMES, new=NAMES, foreign=NAMES, exchange_works=st.booleans())
+def test_only_listed_files_are_replaced_whatever_the_folder_holds(tmp_path_factory, old, new, foreign,
+                                                                  exchange_works):
+    base = tmp_path_factory.mktemp("prop")
+    target = base / "out"
+    foreign = [name for name in foreign if name not in old and not any(
+        name.startswith(n + "/") or n.startswith(name + "/") for n in old)]
+
+    def fill(folder: Path, names, tag: str) -> None:
+        for name in names:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(f"{tag}:{name}", encoding="utf-8")
+        package = {"gridimpact:job": "compare", "resources": [{"path": name} for name in names]}
+        (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+
+    target.mkdir()
+    fill(target, old, "old")
+    for name in foreign:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(f"mine:{name}", encoding="utf-8")
+    staging = swap.new_staging(target)
+    fill(staging, new, "new")
+    owned = swap.owned_files(target)
+    clash = [name for name in foreign if name in new or any(
+        name.startswith(n + "/") or n.startswith(name + "/") for n in new)]
+    with mock.patch.object(atomic, "exchange", atomic.exchange if exchange_works else (lambda a, b: False)):
+        if clash:
+            with pytest.raises(OutputError):
+                swap.carry_over(target, staging, owned)
+            swap.discard(staging)
+            assert not list(base.glob(".out.staging.*"))
+            return
+        swap.carry_over(target, staging, owned)
+        swap.publish(staging, target)
+    files = snapshot(target)
+    assert {k: v for k, v in files.items() if k != "datapackage.json"} == {
+        **{name: f"new:{name}".encode() for name in new}, **{name: f"mine:{name}".encode() for name in foreign}}
+    assert {p.name for p in base.iterdir()} == ({"out"} if exchange_works else {"out", os.readlink(target)})
