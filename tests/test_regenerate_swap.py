@@ -65,6 +65,25 @@ def test_a_run_killed_after_the_exchange_leaves_new_outputs_and_the_next_run_cle
     assert snapshot(out) == new and beside(tmp_path) == {"out"}
 
 
+def test_a_failure_after_the_swap_is_a_warning_and_the_next_run_retries(tmp_path, monkeypatch):
+    path = config(tmp_path)
+    regenerate(path)
+    warnings = []
+    monkeypatch.setattr(swap.logger, "warning", lambda message, *args: warnings.append(message % args))
+
+    def refused(old, live):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(swap, "retire", refused)
+    reseed(path, 26)
+    regenerate(path)
+    assert len(warnings) == 1 and "the new outputs are in place" in warnings[0] and "Permission denied" in warnings[0]
+    assert len(list(tmp_path.glob(".out.staging.*"))) == 1
+    monkeypatch.undo()
+    regenerate(path)
+    assert beside(tmp_path) == {"out"}
+
+
 def test_a_failing_link_flip_keeps_the_previous_outputs(tmp_path, monkeypatch, no_exchange):
     path = config(tmp_path)
     regenerate(path)

@@ -295,11 +295,21 @@ def publish(staging: Path, target: Path) -> None:
         discard(staging)
         raise atomic._explain(target, exc) from None
     if previous is not None and previous.parent == target.parent:
+        _retire_aside(previous, target, live_folder(target))
+
+
+def _retire_aside(previous: Path, target: Path, live: Path) -> None:
+    """Retire the swapped-out folder under a staging name. The new outputs are already in place, so
+    a failure here is a warning: the next run retries (``recover``)."""
+    try:
         if previous.name.startswith(version_prefix(target)):
             aside = target.parent / (staging_prefix(target) + previous.name[len(version_prefix(target)):])
             os.rename(previous, aside)
             previous = aside
-        retire(previous, live_folder(target))
+        retire(previous, live)
+    except OSError as exc:
+        logger.warning("the new outputs are in place, but %s could not be removed (%s); the next run retries",
+                       previous, exc.strerror or exc)
 
 
 def _convert(staging: Path, target: Path) -> None:
@@ -318,9 +328,7 @@ def _convert(staging: Path, target: Path) -> None:
         raise
     os.rename(staging, version)
     _flip(version, target)
-    aside = target.parent / (staging_prefix(target) + "old-" + token)
-    os.rename(old, aside)
-    retire(aside, version)
+    _retire_aside(old, target, version)
 
 
 def recover(target: Path) -> list[Path]:
