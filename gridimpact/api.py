@@ -330,7 +330,7 @@ def assemble(case: CompareCase, tables: ComparisonTables, daily, pause_held) -> 
     return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
                             pause_held=pause_held, days=case.period.days, window=case.window,
                             regions=tuple(case.regions), baseline=names[0], scenarios=tuple(names),
-                            members=case.members, seed=case.seed, provenance=provenance)
+                            members=case.members, seed=case.seed, provenance=provenance, scenario_definitions=case.scenarios)
 
 
 def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:

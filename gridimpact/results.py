@@ -78,6 +78,9 @@ class ComparisonResult:
     members: int
     seed: int
     provenance: dict = field(default_factory=dict)
+    scenario_definitions: tuple = ()
+    """The Scenario objects as run (after any compliance override), in the order of ``scenarios``:
+    what a report says about each scenario comes from here, never from re-reading its file."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write impacts and comparison tables in each format, atomically."""

@@ -2,16 +2,21 @@
 
 A file is written to a temporary name in its target folder, flushed to disk, then renamed over the
 target (``os.replace`` is atomic on one file system). A set of outputs is built in a staging folder
-beside the target and swapped in by renames, so readers never see a half-updated set and a failure
-leaves the previous outputs untouched.
+beside the target and swapped in by one exchange rename where the operating system has one (Linux
+``renameat2`` with ``RENAME_EXCHANGE``, macOS ``renamex_np`` with ``RENAME_SWAP``), so readers never
+see a half-updated set nor a moment without it; elsewhere by two renames. A failure leaves the
+previous outputs untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,12 +93,57 @@ def write_text(target: Path, text: str) -> Path:
     return write_bytes(target, text.encode("utf-8"))
 
 
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+"""Linux ``renameat2`` flag (linux/fs.h): swap two existing paths in one step."""
+RENAME_SWAP = 2
+"""macOS ``renamex_np`` flag (sys/stdio.h): the same swap."""
+_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
+"""Errors meaning "this kernel or file system cannot exchange", not "these paths are wrong"."""
+
+
+@functools.cache
+def _libc_exchange():
+    """The C function that exchanges two paths, and how to call it; None where there is none."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        function = libc.renameat2
+        function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+        return lambda a, b: function(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)
+    if sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        function = libc.renamex_np
+        function.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint)
+        return lambda a, b: function(a, b, RENAME_SWAP)
+    return None
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step; False when the system or file system cannot.
+
+    Any other failure (a missing path, permissions) raises ``OSError`` and changes nothing.
+    """
+    swap = _libc_exchange()
+    if swap is None:
+        return False
+    if swap(os.fsencode(first), os.fsencode(second)) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
 @contextlib.contextmanager
 def staged_directory(target: Path) -> Iterator[Path]:
     """Build a folder's new contents in a staging folder; swap it in only if the block succeeds.
 
-    The previous folder is kept until the swap has happened, then removed; on any failure the
-    staging folder is removed and ``target`` is left exactly as it was.
+    An existing ``target`` is exchanged with the staging folder in one step (``exchange``), so it is
+    never absent; where the system cannot exchange, it is renamed aside and the staging folder
+    renamed in (a moment without ``target``). The previous folder is removed after the swap; on
+    any failure the staging folder is removed and ``target`` is left exactly as it was.
     """
     target = Path(target)
     ensure_directory(target.parent)
@@ -107,6 +157,14 @@ def staged_directory(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        swapped = target.is_dir() and not target.is_symlink() and exchange(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _explain(target, exc) from None
+    if swapped:
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous contents
+        return
     previous = target.parent / f".{target.name}.previous"
     try:
         shutil.rmtree(previous, ignore_errors=True)

@@ -2,8 +2,9 @@
 
 ``regenerate(config)`` loads the inputs, runs ``compare`` or ``estimate``, writes every table (and
 optionally the report) with a ``datapackage.json`` into a staging folder beside the output folder,
-and swaps it in only when everything was written. A lock file beside the output folder keeps two
-runs from overlapping. The same inputs and configuration give byte-identical files; when a run
+and swaps it in only when everything was written, without a moment where the outputs are absent and
+keeping every file of the folder that gridimpact did not write (``regenerate.swap``). A lock file
+beside the output folder keeps two runs from overlapping (``regenerate.lock``). The same inputs and configuration give byte-identical files; when a run
 produces exactly the files already there, the folder is left untouched. See
 docs/outputs.md for every key of the configuration.
 """
@@ -18,13 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gridimpact.errors import GridimpactError, LockBusyError, OutputError
+from gridimpact.errors import GridimpactError, OutputError
+from gridimpact.regenerate import swap
 from gridimpact.regenerate.config import TODAY, RegenerationConfig, load_config, local_today
+from gridimpact.regenerate.lock import Terminated, critical, guarded_run, redeliver
 
 __all__ = ["RegenerationConfig", "input_files", "load_config", "local_today", "regenerate", "run_job",
            "write_outputs"]
 
-PACKAGE_FILE = "datapackage.json"
+PACKAGE_FILE = swap.PACKAGE_FILE
 HEADLINE_METRICS = ("people_without_power", "people_without_heat", "people_below_12c", "elderly_below_12c",
                     "days_at_high_risk")
 """Rows of the comparison shown in a GitHub Actions job summary."""
@@ -80,119 +83,113 @@ def run_job(config: RegenerationConfig):
                    regions=regions)
 
 
-def _files_under(folder: Path) -> list[Path]:
-    """Every file under ``folder``, relative, in a stable order."""
-    return sorted((p.relative_to(folder) for p in folder.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
-def _same_contents(new: Path, old: Path) -> bool:
-    if not old.is_dir():
-        return False
-    names = _files_under(new)
-    if names != _files_under(old):
-        return False
-    return all((new / name).read_bytes() == (old / name).read_bytes() for name in names)
+def check_directory(config: RegenerationConfig, inputs: dict[str, list[Path]]) -> None:
+    """Refuse an output folder that holds the configuration or an input, or that gridimpact did not write.
 
-
-def _check_target(directory: Path) -> None:
-    """Refuse to replace a folder that gridimpact did not write (it would be swapped away whole)."""
-    if not directory.exists():
-        return
-    if not directory.is_dir():
-        raise OutputError(f"cannot write outputs into {directory}: it is a file, not a folder")
-    if not any(directory.iterdir()):
-        return
-    package = directory / PACKAGE_FILE
-    try:
-        import json
-
-        written_here = "gridimpact:job" in json.loads(package.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        written_here = False
-    if not written_here:
+    A folder holding what the run reads (``directory = "."`` beside the configuration, or an input
+    folder inside the outputs) is refused even though only gridimpact's own files would be
+    replaced: the outputs would mix with the inputs and the next run would read them.
+    """
+    directory = config.directory
+    if directory.parent == directory:
+        raise OutputError(f"cannot write outputs into {directory}: choose a folder of their own")
+    read = [path for paths in inputs.values() for path in paths]
+    if config.inputs.folder is not None:
+        read.append(config.inputs.folder)
+    places = {directory, swap.swap_target(directory).resolve()} if directory.is_symlink() else {directory}
+    clashes = sorted({str(path) for path in read for place in places if _inside(Path(path).absolute(), place)})
+    if clashes:
         raise OutputError(
-            f"{directory} holds files that gridimpact did not write (no {PACKAGE_FILE} from a previous "
-            "regeneration); its whole contents would be replaced, so choose an empty or new folder")
-
-
-class _Unchanged(Exception):
-    """Raised inside the staging block to drop a staging folder identical to the outputs."""
+            f"the output folder {directory} holds what this run reads ({', '.join(clashes)}); "
+            "set [outputs] directory to a folder of its own, such as \"out\"")
+    live = swap.live_folder(directory)
+    if directory.exists() and live is None:
+        raise OutputError(f"cannot write outputs into {directory}: it is a file, not a folder")
+    if live is None or not any(live.iterdir()) or swap.owned_files(live) is not None:
+        return
+    raise OutputError(
+        f"{directory} holds files that gridimpact did not write (no {PACKAGE_FILE} from a previous "
+        "regeneration); choose an empty or new folder")
 
 
 def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Path]]) -> tuple[list[Path], bool]:
     """Write every output into a staging folder and swap it in; returns (final paths, changed).
 
     When the new files are byte-identical to those already in place, the folder is not touched.
+    Files of the output folder that its previous ``datapackage.json`` does not list are kept.
     """
-    from gridimpact.io.atomic import staged_directory, write_text
+    from gridimpact.io.atomic import write_text
     from gridimpact.io.writers import tables as writers
     from gridimpact.io.writers.datapackage import output_package, package_text
     from gridimpact.results import _extra_sheets
 
-    target = config.directory
-    changed = True
+    target = swap.swap_target(config.directory)
+    live = swap.live_folder(target)
+    owned = swap.owned_files(live)
+    staging = swap.new_staging(target)
     try:
-        with staged_directory(target) as staging:
-            if config.job == "compare":
-                writers.write_comparison(result, staging, config.formats, hxl=config.hxl,
-                                         extra_sheets=_extra_sheets(result, config.formats))
-            else:
-                writers.write_estimate(result, staging, config.formats, hxl=config.hxl,
-                                       extra_sheets=_extra_sheets(result, config.formats))
-            if config.report:
-                from gridimpact.report.document import write_report
+        if config.job == "compare":
+            writers.write_comparison(result, staging, config.formats, hxl=config.hxl,
+                                     extra_sheets=_extra_sheets(result, config.formats))
+        else:
+            writers.write_estimate(result, staging, config.formats, hxl=config.hxl,
+                                   extra_sheets=_extra_sheets(result, config.formats))
+        if config.report:
+            from gridimpact.report.document import write_report
 
-                write_report(result, staging / "report", figures=config.figures)
-            files = [staging / name for name in _files_under(staging)]
-            package = output_package(result, files, config, inputs, root=staging)
-            write_text(staging / PACKAGE_FILE, package_text(package))
-            names = _files_under(staging)
-            if _same_contents(staging, target):
-                raise _Unchanged
-    except _Unchanged:
-        changed = False
-    return [target / name for name in names], changed
-
-
-def _acquire(config: RegenerationConfig):
-    from filelock import FileLock, Timeout
-
-    from gridimpact.io.atomic import ensure_directory
-
-    ensure_directory(config.directory.parent)
-    lock = FileLock(str(config.lock_path), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockBusyError(f"another regeneration holds the lock {config.lock_path}; "
-                            "this run stopped without writing anything") from None
-    except OSError as exc:
-        raise OutputError(f"cannot create the lock file {config.lock_path}: {exc.strerror or exc}") from None
-    return lock
+            write_report(result, staging / "report", figures=config.figures)
+        files = [staging / name for name in swap.files_under(staging)]
+        package = output_package(result, files, config, inputs, root=staging)
+        write_text(staging / PACKAGE_FILE, package_text(package))
+        names = swap.files_under(staging)
+        changed = not swap.unchanged(staging, names, live, owned)
+        if changed:
+            swap.carry_over(live, staging, owned or set())
+    except BaseException:
+        with critical():
+            swap.discard(staging)
+        raise
+    with critical():
+        if changed:
+            swap.publish(staging, target)
+        else:
+            swap.discard(staging)
+    return [config.directory / name for name in names], changed
 
 
 def regenerate(config_path: str | Path, *, verbose: bool = False,
                log: Callable[[str], None] | None = None) -> list[Path]:
-    """Run the job a configuration describes and replace its output folder atomically.
+    """Run the job a configuration describes and replace its outputs in the output folder atomically.
 
-    Returns the paths of the files in the output folder. Silent on success unless ``verbose``:
-    then one line per file goes to ``log`` (or the ``gridimpact`` logger at INFO level). Errors
-    propagate with their exit codes (65 configuration or input data, 66 missing file, 73 output,
-    75 lock held); the previous outputs are then left exactly as they were. Under GitHub Actions
+    Returns the paths of the files written. Silent on success unless ``verbose``: then one line
+    per file goes to ``log`` (or the ``gridimpact`` logger at INFO level). Errors propagate with
+    their exit codes (65 configuration or input data, 66 missing file, 73 output, 75 lock held);
+    the previous outputs are then left exactly as they were. SIGTERM and SIGHUP stop a run like
+    Ctrl-C (``KeyboardInterrupt``): the staging folder is removed, the lock released, and then the
+    signal is delivered again, so the process ends as the signal would have ended it (shell status
+    143 or 129) unless the caller had a handler of its own. Under GitHub Actions
     (``GITHUB_ACTIONS=true``) a failure also prints an ``::error::`` annotation on stderr and a
     success appends a Markdown summary to ``$GITHUB_STEP_SUMMARY``.
     """
     on_github = os.environ.get("GITHUB_ACTIONS") == "true"
     try:
         config = load_config(config_path)
-        lock = _acquire(config)
-        try:
-            _check_target(config.directory)
+        inputs = input_files(config)
+        check_directory(config, inputs)  # before the lock file is made, for directory = "."
+        with guarded_run(config):
+            check_directory(config, inputs)  # again on the folder as the repair left it
             result = run_job(config)
-            inputs = input_files(config)
             paths, changed = write_outputs(config, result, inputs)
-        finally:
-            lock.release()
+    except Terminated as exc:
+        state = "the new outputs are in place" if exc.published else "the previous outputs are unchanged"
+        sys.stderr.write(f"gridimpact regenerate: {exc}; {state}.\n")
+        sys.stderr.flush()
+        redeliver(exc)
+        raise
     except Exception as exc:
         if on_github:
             sys.stderr.write(github_error(exc) + "\n")

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from gridimpact.errors import GridimpactError, MissingExtraError, OutputError
+from gridimpact.errors import MissingExtraError, OutputError
 from gridimpact.io.atomic import staged_directory, write_text
 from gridimpact.io.writers.tables import write_table
 from gridimpact.model.comparison import ALL
@@ -294,18 +294,14 @@ def comparison_table(result, scenario: str, rows: _Rows) -> Table:
 
 
 def _scenario_items(result) -> list[Item]:
-    from gridimpact.model.scenarios import load_scenario
-
+    # Only the run's own record: no scenario file is read when the report is written, so the
+    # report does not depend on the working directory or on files changed since the run.
     items = []
-    known = {e.get("name"): e for e in (result.provenance or {}).get("scenarios", []) or []}
+    known = {s.name: s for s in getattr(result, "scenario_definitions", ()) or ()}
     for name in result.scenarios:
-        source = (known.get(name) or {}).get("source") or name
-        try:
-            scenario = load_scenario(source)
-        except (GridimpactError, OSError):
-            scenario = None
-        if scenario is None or scenario.name != name:
-            items.append(Item("(its file was not available when the report was written)", lead=f"{name}:"))
+        scenario = known.get(name)
+        if scenario is None:
+            items.append(Item("(not recorded with this result)", lead=f"{name}:"))
             continue
         text = scenario.description or "(no description)"
         # The run may have overridden how often pauses hold (compliance): its record wins.
