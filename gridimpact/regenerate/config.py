@@ -9,18 +9,24 @@ folder. docs/outputs.md documents every key.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from gridimpact.errors import InputMissingError, ParameterError
+from gridimpact.errors import InputMissingError, MissingExtraError, ParameterError
 from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
 from gridimpact.io.writers.formats import FORMATS as OUTPUT_FORMATS
+from gridimpact.model.params import check_value, load_params
+from gridimpact.model.scenarios import builtin_names, load_scenario
 from gridimpact.regenerate.checker import SECTION_KEYS, _Checker, _kind
 from gridimpact.regenerate.checker import TODAY as TODAY  # part of this module's interface
+from gridimpact.regions import UnknownRegionError, resolve
+from gridimpact.vocab import TIMEZONE
 
 JOBS = ("compare", "estimate")
 FORMATS = JOB_FORMATS
@@ -109,8 +115,6 @@ def _inputs_section(check: _Checker, table: dict) -> InputFiles:
     population = check.text(table, "population", p)
     region = check.text(table, "region", p)
     if region is not None:
-        from gridimpact.regions import UnknownRegionError, resolve
-
         try:
             resolve(region)
         except UnknownRegionError as exc:
@@ -127,8 +131,6 @@ def _inputs_section(check: _Checker, table: dict) -> InputFiles:
 
 
 def _scenarios(check: _Checker, table: dict) -> tuple[str, ...]:
-    from gridimpact.model.scenarios import builtin_names
-
     key = "run.scenarios"
     if "scenarios" not in table:
         return RegenerationConfig.scenarios
@@ -152,8 +154,6 @@ def _scenarios(check: _Checker, table: dict) -> tuple[str, ...]:
 
 
 def _overrides(check: _Checker, table: dict) -> dict[str, float]:
-    from gridimpact.model.params import check_value
-
     values = table.get("set", {})
     if not isinstance(values, dict):
         check.fail("run.set", f"must be a table ([run.set] with name = value lines), got {_kind(values)}")
@@ -168,8 +168,6 @@ def _overrides(check: _Checker, table: dict) -> dict[str, float]:
 
 
 def _regions(check: _Checker, table: dict) -> tuple[str, ...]:
-    from gridimpact.regions import UnknownRegionError, resolve
-
     pcodes = []
     for name in check.texts(table, "regions", "run."):
         try:
@@ -268,9 +266,6 @@ def load_config(path: str | Path) -> RegenerationConfig:
 
 def _check_referenced_files(config: RegenerationConfig) -> None:
     """Parse the parameter and scenario files now, so a broken one fails before any work is done."""
-    from gridimpact.model.params import load_params
-    from gridimpact.model.scenarios import load_scenario
-
     load_params(config.params)
     for scenario in config.scenario_files:
         load_scenario(scenario)
@@ -278,10 +273,6 @@ def _check_referenced_files(config: RegenerationConfig) -> None:
 
 def _check_format_packages(formats: tuple[str, ...]) -> None:
     """Fail before a long run when an output's optional package is not installed."""
-    import importlib.util
-
-    from gridimpact.errors import MissingExtraError
-
     for fmt in formats:
         if fmt in OPTIONAL_FORMAT_PACKAGES:
             module, extra = OPTIONAL_FORMAT_PACKAGES[fmt]
@@ -291,8 +282,4 @@ def _check_format_packages(formats: tuple[str, ...]) -> None:
 
 def local_today() -> date:
     """Today's date in Europe/Kyiv."""
-    from zoneinfo import ZoneInfo
-
-    from gridimpact.vocab import TIMEZONE
-
     return datetime.now(ZoneInfo(TIMEZONE)).date()

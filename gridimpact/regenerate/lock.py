@@ -15,6 +15,8 @@ import signal
 import threading
 from collections.abc import Iterator
 
+from filelock import FileLock, Timeout  # not needed by the light CLI start-up
+
 from gridimpact.errors import LockBusyError, OutputError
 from gridimpact.io.atomic import ensure_directory
 from gridimpact.regenerate import swap
@@ -103,8 +105,6 @@ def critical() -> Iterator[None]:
 
 
 def _acquire(config):
-    from filelock import FileLock, Timeout  # not needed by the light CLI start-up
-
     ensure_directory(config.directory.parent)
     lock = FileLock(str(config.lock_path), timeout=0)
     try:

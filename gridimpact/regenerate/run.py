@@ -19,10 +19,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gridimpact.api import DEFAULT_SCENARIOS, compare, estimate
 from gridimpact.errors import GridimpactError, OutputError
+from gridimpact.io.atomic import write_text
+from gridimpact.io.readers.loader import load_inputs, resolve_files
+from gridimpact.io.writers import tables as writers
+from gridimpact.io.writers.datapackage import output_package, package_text
+from gridimpact.model.params import load_params
 from gridimpact.regenerate import swap
 from gridimpact.regenerate.config import TODAY, RegenerationConfig, load_config, local_today
 from gridimpact.regenerate.lock import Terminated, critical, guarded_run, redeliver
+from gridimpact.report.document import write_report
+from gridimpact.results import _extra_sheets
 
 __all__ = ["RegenerationConfig", "input_files", "load_config", "local_today", "regenerate", "run_job",
            "write_outputs"]
@@ -43,8 +51,6 @@ def _day(value: date | str | None) -> date | None:
 
 def input_files(config: RegenerationConfig) -> dict[str, list[Path]]:
     """The files a run reads, by role: data families, then parameters, scenarios and the config."""
-    from gridimpact.io.readers.loader import resolve_files
-
     chosen = config.inputs
     resolved = resolve_files(outages=list(chosen.outages), temperature=list(chosen.temperature),
                              population=chosen.population, folder=chosen.folder)
@@ -58,8 +64,6 @@ def input_files(config: RegenerationConfig) -> dict[str, list[Path]]:
 
 
 def _load_inputs(config: RegenerationConfig):
-    from gridimpact.io.readers.loader import load_inputs
-
     chosen = config.inputs
     return load_inputs(list(chosen.outages), list(chosen.temperature), chosen.population,
                        folder=chosen.folder, region=chosen.region, max_gap_hours=chosen.max_gap_hours)
@@ -67,9 +71,6 @@ def _load_inputs(config: RegenerationConfig):
 
 def run_job(config: RegenerationConfig):
     """Load the inputs and parameters and run the configured job; returns its result object."""
-    from gridimpact.api import DEFAULT_SCENARIOS, compare, estimate
-    from gridimpact.model.params import load_params
-
     inputs = _load_inputs(config)
     params = load_params(config.params)
     if config.overrides:
@@ -122,11 +123,6 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
     When the new files are byte-identical to those already in place, the folder is not touched.
     Files of the output folder that its previous ``datapackage.json`` does not list are kept.
     """
-    from gridimpact.io.atomic import write_text
-    from gridimpact.io.writers import tables as writers
-    from gridimpact.io.writers.datapackage import output_package, package_text
-    from gridimpact.results import _extra_sheets
-
     target = swap.swap_target(config.directory)
     live = swap.live_folder(target)
     owned = swap.owned_files(live)
@@ -139,8 +135,6 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
             writers.write_estimate(result, staging, config.formats, hxl=config.hxl,
                                    extra_sheets=_extra_sheets(result, config.formats))
         if config.report:
-            from gridimpact.report.document import write_report
-
             write_report(result, staging / "report", figures=config.figures)
         files = [staging / name for name in swap.files_under(staging)]
         package = output_package(result, files, config, inputs, root=staging)
