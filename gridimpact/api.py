@@ -4,13 +4,15 @@ and ``compare`` (scenarios with and without a strike pause)."""
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
-from gridimpact.errors import ParameterError
+from gridimpact.arguments import compare_arguments, estimate_arguments, pause_warnings
+from gridimpact.errors import ParameterError, guarded
 from gridimpact.inputs import Inputs
 from gridimpact.io.readers.loader import default_inputs
 from gridimpact.model.cohorts import cohorts_per_region
@@ -29,6 +31,10 @@ from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
 
 
+class PauseOutsideWindowWarning(UserWarning):
+    """A scenario's pause lies outside the compared days: the comparison cannot show its effect."""
+
+
 def resolve_params(params: Params | dict | str | Path | None) -> Params:
     if isinstance(params, Params):
         return params
@@ -42,6 +48,11 @@ def resolve_period(inputs: Inputs, regions: list[str], start, end) -> tuple[Peri
     ``start`` are still cold on it; only days from ``start`` are reported.
     """
     default = default_period(inputs, regions)
+    first = pd.Timestamp(start) if start is not None else default.first_day
+    last = pd.Timestamp(end) if end is not None else default.last_day
+    if last < first:
+        raise ParameterError(f"the period ends ({last.date()}) before it starts ({first.date()}); "
+                             f"the data cover {default.first_day.date()} … {default.last_day.date()}")
     reported = Period.of(start if start is not None else default.first_day,
                          end if end is not None else default.last_day)
     if reported.first_day < default.first_day:
@@ -50,6 +61,7 @@ def resolve_period(inputs: Inputs, regions: list[str], start, end) -> tuple[Peri
     return Period.of(default.first_day, reported.last_day), reported
 
 
+@guarded("estimate")
 def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | None = None, *,
              start=None, end=None, regions: list[str] | None = None, hourly: bool = True) -> EstimateResult:
     """Estimate impacts per region and local day from the inputs as given (no scenario).
@@ -66,7 +78,11 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
         Restrict to these regions.
     hourly : bool
         Also return the hourly dataset (indoor temperature per cohort and hour).
+
+    Wrong argument types or values raise ``gridimpact.ArgumentError`` (see ``gridimpact.arguments``).
     """
+    door = estimate_arguments(inputs, params, start, end, regions, hourly)
+    start, end, regions = door["start"], door["end"], door["regions"]
     inputs = inputs if inputs is not None else default_inputs()
     params = resolve_params(params)
     chosen = model_regions(inputs, regions)
@@ -133,6 +149,7 @@ def default_workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
+@guarded("compare")
 def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
@@ -174,7 +191,16 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         has a ``start(total)`` method, that is called first with the total.
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
+
+    One scenario other than ``no-pause`` is compared with ``no-pause``. Wrong argument types or
+    values raise ``gridimpact.ArgumentError``; a pause that lies outside the compared days is
+    reported with a ``PauseOutsideWindowWarning`` naming the as-of date to use.
     """
+    door = compare_arguments(inputs, scenarios, as_of, days, members, seed, compliance, params, regions, block,
+                             region_block, workers, progress)
+    scenarios, as_of, days, members, seed, compliance, regions, block, region_block, workers = (
+        door[key] for key in ("scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "block",
+                              "region_block", "workers"))
     from gridimpact.model.comparison import ComparisonTables
     from gridimpact.model.ensemble import EnsembleSetup, run_ensemble
     from gridimpact.model.scenarios import Scenario, load_scenario
@@ -201,6 +227,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     if as_of_day < first_day:
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
+    for message in pause_warnings(loaded, as_of_day.date(), period.last_day.date()):
+        warnings.warn(message, PauseOutsideWindowWarning, stacklevel=2)
     observed = outdoor_values(inputs, chosen, period)
     climatology = None
     if np.isnan(observed).any():

@@ -6,6 +6,7 @@ the file (a line, a sheet row, a JSON key), the column, the offending value and 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 # Exit codes (see docs/inputs.md). os.EX_* exists only on POSIX, so the values are spelled out.
@@ -114,3 +115,24 @@ def require(module: str, feature: str, extra: str):
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(feature, extra, module) from exc
+
+
+class InternalError(GridimpactError):
+    """A failure inside the model that no check caught: a bug, reported with what was running (exit 1)."""
+
+
+def guarded(what: str):
+    """Decorate an API function so that an exception from deep inside (numpy, pandas) leaves it as an
+    InternalError naming the function, with the original chained, instead of a raw exception."""
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except (GridimpactError, Warning, MemoryError):
+                raise
+            except Exception as exc:
+                raise InternalError(f"{what} failed unexpectedly: {type(exc).__name__}: {exc}. Please report it "
+                                    "as a bug, with the inputs and arguments.") from exc
+        return wrapper
+    return decorate
