@@ -228,7 +228,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
     for message in pause_warnings(loaded, as_of_day.date(), period.last_day.date()):
-        warnings.warn(message, PauseOutsideWindowWarning, stacklevel=2)
+        warnings.warn(message, PauseOutsideWindowWarning, stacklevel=3)
     observed = outdoor_values(inputs, chosen, period)
     climatology = None
     if np.isnan(observed).any():

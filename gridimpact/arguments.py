@@ -5,7 +5,7 @@ The API is a door: what comes through it is checked once, here, and a wrong type
 pandas exception from deep inside the model. The command line uses the same parsers for dates
 (``today``) and probabilities (``25%``), so both accept the same spellings.
 
-Rules (documented in docs/api.md):
+Rules (documented in docs/inputs.md, "Options and arguments"):
 
 - a string (or path, or Scenario) where a list is expected is one item: ``scenarios="observed"``
   is ``["observed"]``, ``regions="Kyiv"`` is ``["Kyiv"]``;
@@ -178,22 +178,22 @@ def estimate_arguments(inputs, params, start, end, regions, hourly) -> dict:
 
 
 def scenario_list(scenarios) -> list:
-    """The scenarios to compare: one string is one scenario; a lone scenario other than the
-    baseline is compared with ``no-pause``; ``no-pause`` alone has nothing to be compared with."""
+    """The scenarios to compare: one string is one scenario, and a lone scenario other than
+    ``no-pause`` is compared with ``no-pause``. ``no-pause`` alone is a baseline-only run (its
+    impacts, no comparison); the ``compare`` command refuses it."""
     listed = as_list(scenarios, "scenarios")
     if not listed:
         raise ArgumentError("compare needs at least one scenario (e.g. 'announced-pause')")
     for item in listed:
         if not isinstance(item, str | os.PathLike) and not hasattr(item, "pauses"):
             raise ArgumentError(f"scenarios must be names, TOML paths or Scenario objects, got {_shown(item)}")
-    if len(listed) == 1:
-        only = listed[0]
-        name = getattr(only, "name", None) or str(only)
-        if name == BASELINE_SCENARIO:
-            raise ArgumentError(f"'{BASELINE_SCENARIO}' alone has nothing to be compared with: add a scenario "
-                                "(e.g. 'announced-pause'), or use estimate for the inputs as given")
-        listed = [BASELINE_SCENARIO, only]
+    if len(listed) == 1 and scenario_name(listed[0]) != BASELINE_SCENARIO:
+        listed = [BASELINE_SCENARIO, listed[0]]
     return listed
+
+
+def scenario_name(item) -> str:
+    return getattr(item, "name", None) or str(item)
 
 
 def compare_arguments(inputs, scenarios, as_of, days, members, seed, compliance, params, regions, block,

@@ -121,6 +121,18 @@ class InternalError(GridimpactError):
     """A failure inside the model that no check caught: a bug, reported with what was running (exit 1)."""
 
 
+_INSIDE_MODULES = ("builtins", "numpy", "pandas", "xarray", "pandera", "numba", "scipy")
+
+
+def _from_inside(exc: Exception) -> bool:
+    """A raw exception of Python, numpy or pandas; not gridimpact's own, a warning turned into an
+    error, or one raised by a caller's callback (a progress function, a dask client)."""
+    if isinstance(exc, GridimpactError | Warning | MemoryError):
+        return False
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in _INSIDE_MODULES
+
+
 def guarded(what: str):
     """Decorate an API function so that an exception from deep inside (numpy, pandas) leaves it as an
     InternalError naming the function, with the original chained, instead of a raw exception."""
@@ -129,9 +141,9 @@ def guarded(what: str):
         def wrapper(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except (GridimpactError, Warning, MemoryError):
-                raise
             except Exception as exc:
+                if not _from_inside(exc):
+                    raise
                 raise InternalError(f"{what} failed unexpectedly: {type(exc).__name__}: {exc}. Please report it "
                                     "as a bug, with the inputs and arguments.") from exc
         return wrapper
