@@ -78,17 +78,14 @@ def as_int(value, name: str, *, minimum: int | None = None, maximum: int | None 
     return number
 
 
-_PERCENT = re.compile(r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*")
-
-
 def parse_probability(value, name: str = "probability") -> float:
     """A probability from 0.25, "0.25" or "25%"; it must lie in [0, 1]."""
     if isinstance(value, bool):
         raise ArgumentError(f"{name} must be a probability (0.25 or '25%'), got {_shown(value)}")
     if isinstance(value, str):
-        match = _PERCENT.fullmatch(value)
+        text = value.strip()
         try:
-            number = float(match[1]) / 100 if match else float(value)
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
             raise ArgumentError(f"{name} must be a probability such as 0.25 or '25%', got {value!r}") from None
     elif isinstance(value, numbers.Real):
@@ -108,8 +105,19 @@ def today() -> datetime.date:
 _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""Days outside these years are refused: tables hold timestamps from 1677 to 2262 only."""
+
+
 def parse_day(value, name: str = "date") -> datetime.date:
     """A calendar day from a date, a datetime (its own day), an ISO or DD.MM.YYYY string, or "today"."""
+    day = _day(value, name)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ArgumentError(f"{name} {day} must lie between {FIRST_YEAR} and {LAST_YEAR}")
+    return day
+
+
+def _day(value, name: str) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
