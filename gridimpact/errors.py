@@ -17,6 +17,8 @@ EXIT_DATAERR = 65
 EXIT_NOINPUT = 66
 EXIT_CANTCREAT = 73
 EXIT_TEMPFAIL = 75
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a program stopped by a pipe its reader closed."""
 
 
 @dataclass(frozen=True)

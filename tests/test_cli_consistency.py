@@ -225,3 +225,17 @@ def test_a_console_that_cannot_encode_the_minus_sign_gets_ascii(encoding):
         assert "below 16 degC" in text
     mistake = run_subprocess("data", "show", "nope", env=env)
     assert mistake.returncode == 2 and BUG not in mistake.stderr.decode(encoding)
+
+
+def test_values_no_table_can_hold_are_invalid_input(runner, tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    far = tmp_path / "outages_far.csv"
+    far.write_text("region,start,end,share_off,kind\nKyiv,9999-01-20 08:00,9999-01-20 10:00,0.5,scheduled\n",
+                   encoding="utf-8")
+    for command in ("validate", "estimate"):
+        nested = runner.invoke(cli, [command, str(deep)])
+        assert nested.exit_code == 65 and "nested too deeply" in nested.stderr, nested.output
+        dated = runner.invoke(cli, [command, str(far)])
+        assert dated.exit_code == 65 and "date_out_of_range" in dated.stderr, dated.output
+        assert BUG not in nested.output + dated.output

@@ -15,6 +15,8 @@ import io
 import os
 import sys
 
+from gridimpact.errors import EXIT_BROKEN_PIPE
+
 ASCII_SPELLING = {
     "\u2212": "-",    # − minus sign
     "\u2013": "-",    # – en dash
@@ -36,8 +38,7 @@ ASCII_CODEC = "gridimpact_ascii"
 """ASCII under another name: click replaces a stream it sees as ASCII by UTF-8, which would print
 bytes the console cannot show."""
 
-BROKEN_PIPE_EXIT = 141
-"""128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe."""
+BROKEN_PIPE_EXIT = EXIT_BROKEN_PIPE
 
 
 def _spell_in_ascii(error: UnicodeEncodeError) -> tuple[str, int]:

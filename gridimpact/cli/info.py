@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from gridimpact.cli.options import InputChoice, InputFile, reading_options
+from gridimpact.cli.options import InputChoice, InputFile, reading_options, unreadable_values
+from gridimpact.errors import GridimpactError
 
 
 @click.command()
@@ -36,9 +37,10 @@ def validate(paths, outages, temperature, population, regions, max_gap, since, e
     if folder is not None:
         for family, found in files_in_folder(folder).items():
             files[family] = files[family] or found
-    report = validate_files(outages=files["outages"], temperature=files["temperature"],
-                            population=files["population"], region=choice.region, max_gap_hours=max_gap,
-                            since=since, encoding=encoding)
+    with unreadable_values(files):
+        report = validate_files(outages=files["outages"], temperature=files["temperature"],
+                                population=files["population"], region=choice.region, max_gap_hours=max_gap,
+                                since=since, encoding=encoding)
     for line in report.lines():
         click.echo(line)
     if report.notes:
@@ -123,7 +125,6 @@ def data_list() -> None:
 @click.argument("name")
 def data_show(name: str) -> None:
     """What an embedded file is: period, regions, sources, licence, columns."""
-    from gridimpact.errors import GridimpactError
     from gridimpact.io.readers.embedded import cited_sources, resource
 
     try:

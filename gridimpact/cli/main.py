@@ -2,7 +2,8 @@
 
 Nothing here computes; commands import the API only when they run, so ``gridimpact --help`` stays
 fast. Exit codes: 0 success, 1 unexpected failure, 2 usage error, 65 invalid input data, 66 input
-missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock.
+missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock, 141
+the reader of a pipe stopped early (nothing is printed).
 """
 
 from __future__ import annotations

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import click
 
+from gridimpact.arguments import ArgumentError, parse_day, parse_probability
+from gridimpact.errors import InvalidInputError, Problem
+from gridimpact.io.readers.families import split_by_family
+
 log = logging.getLogger("gridimpact")
 
 InputFile = click.Path(dir_okay=False, path_type=Path)
@@ -25,8 +29,6 @@ class DateType(click.ParamType):
     name = "DATE"
 
     def convert(self, value, param, ctx):
-        from gridimpact.arguments import ArgumentError, parse_day
-
         try:
             return parse_day(value, "date")
         except ArgumentError:
@@ -43,8 +45,6 @@ class ProbabilityType(click.ParamType):
     name = "P"
 
     def convert(self, value, param, ctx):
-        from gridimpact.arguments import ArgumentError, parse_probability
-
         try:
             return parse_probability(value, "the value")
         except ArgumentError as exc:
@@ -78,8 +78,6 @@ class InputChoice:
 
     def files(self) -> tuple[Path | None, dict[str, list[Path]]]:
         """The folder (at most one) and the files by family: positional files join the options'."""
-        from gridimpact.io.readers.families import split_by_family
-
         folders = [path for path in self.paths if path.is_dir()]
         if len(folders) > 1:
             raise click.UsageError(f"give at most one input folder, got {', '.join(map(str, folders))}")
@@ -104,14 +102,13 @@ class InputChoice:
 def unreadable_values(files: dict[str, list[Path]]):
     """Values no table can hold (a number beyond 64 bits, a date past 2262, nesting too deep) are
     invalid input, exit 65, not a crash."""
-    from gridimpact.errors import InvalidInputError, Problem
-
     try:
         yield
     except (RecursionError, OverflowError) as exc:
         names = ", ".join(str(p) for paths in files.values() for p in paths) or "the inputs"
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else f"a value too large to hold ({exc})"
-        raise InvalidInputError([Problem(names, "unreadable_value", f"the input holds {reason}")]) from None
+        reason = ("is nested too deeply to read" if isinstance(exc, RecursionError)
+                  else f"holds a number too large for a table ({exc})")
+        raise InvalidInputError([Problem(names, "unreadable_value", f"the input {reason}")]) from None
     except Exception as exc:
         if type(exc).__name__ not in ("OutOfBoundsDatetime", "OutOfBoundsTimedelta"):
             raise

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import click
 
+from gridimpact.arguments import BASELINE_SCENARIO
 from gridimpact.cli.options import (
     DATE,
     InputFile,
@@ -57,10 +59,7 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
     A lone -s is compared with no-pause (said on stderr); a pause outside the compared days is a
     warning on stderr naming the as-of date to use.
     """
-    import warnings
-
     from gridimpact.api import DEFAULT_SCENARIOS, PauseOutsideWindowWarning, compare
-    from gridimpact.arguments import BASELINE_SCENARIO
 
     data = source.load()
     show_notes(data.notes)
@@ -100,8 +99,6 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
     30 January 2026 for 14 days, 100 members. Prints, per region, what the pause changes with its
     P10–P90 range; with -o DIR writes impacts.csv and comparison.csv.
     """
-    from gridimpact.arguments import BASELINE_SCENARIO
-
     if tuple(scenario_names) == (BASELINE_SCENARIO,):
         raise click.UsageError(f"'-s {BASELINE_SCENARIO}' alone has nothing to be compared with: add a scenario "
                                "(e.g. -s announced-pause), or use `gridimpact estimate` for the inputs as given")
