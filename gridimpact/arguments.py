@@ -34,8 +34,10 @@ BASELINE_SCENARIO = "no-pause"
 """The scenario a lone scenario is compared with."""
 
 
-class ArgumentError(ParameterError, TypeError):
-    """An argument of the API has the wrong type or value (exit 2 when it reaches the command line)."""
+class ArgumentError(ParameterError, TypeError, ValueError):
+    """An argument of the API has the wrong type or value (exit 2 when it reaches the command line).
+
+    It is also a TypeError and a ValueError, so that callers catching either keep working."""
 
     exit_code = EXIT_USAGE
 

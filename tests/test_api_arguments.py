@@ -68,6 +68,7 @@ def test_compare_refuses_wrong_arguments_at_the_door(arguments, message):
     with pytest.raises(ArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")) as caught:
         gridimpact.compare(**arguments)
     assert isinstance(caught.value, GridimpactError) and caught.value.exit_code == EXIT_USAGE
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, ValueError)
 
 
 def test_numpy_integers_are_integers():

@@ -6,8 +6,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gridimpact.arguments import today
+from gridimpact.arguments import ArgumentError, today
 from gridimpact.cli import cli
 from gridimpact.cli.console import BROKEN_PIPE_EXIT
 from gridimpact.cli.options import DATE, PROBABILITY
@@ -132,6 +134,9 @@ def test_one_region_is_the_region_of_files_that_name_none(runner, tmp_path):
                                     "--start", "2026-01-20", "--end", "2026-01-20"])
     assert estimated.exit_code == 0, estimated.output
     assert "Kharkiv" in estimated.stdout and "Odesa" not in estimated.stdout
+    positional = runner.invoke(cli, ["estimate", str(reports), "--region", "Kharkiv", "--start", "2026-01-20",
+                                     "--end", "2026-01-20"])
+    assert positional.exit_code == 0 and positional.stdout == estimated.stdout
     validated = runner.invoke(cli, ["validate", str(reports), "--region", "UA63"])
     assert validated.exit_code == 0 and "regions UA63" in validated.stdout
     several = runner.invoke(cli, ["estimate", "--outages", str(reports), "--region", "Kharkiv", "--region", "Kyiv"])
@@ -239,3 +244,14 @@ def test_values_no_table_can_hold_are_invalid_input(runner, tmp_path):
         dated = runner.invoke(cli, [command, str(far)])
         assert dated.exit_code == 65 and "date_out_of_range" in dated.stderr, dated.output
         assert BUG not in nested.output + dated.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(content=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".json", ".txt", ".xlsx", ""]))
+def test_any_file_is_given_a_family_or_refused_with_the_options(tmp_path_factory, content, suffix):
+    path = tmp_path_factory.mktemp("family") / f"input{suffix}"
+    path.write_bytes(content)
+    try:
+        assert family_of(path) in ("outages", "temperature", "population")
+    except ArgumentError as exc:
+        assert "--outages, --temperature or --population" in str(exc)
