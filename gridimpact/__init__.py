@@ -35,7 +35,7 @@ _EXPORTS = {
     "InputMissingError": "gridimpact.errors",
     "ParameterError": "gridimpact.errors",
     "InternalError": "gridimpact.errors",
-    "ArgumentError": "gridimpact.arguments",
+    "ArgumentError": "gridimpact.errors",
     "PauseOutsideWindowWarning": "gridimpact.api",
 }
 

@@ -27,19 +27,11 @@ import os
 import re
 from zoneinfo import ZoneInfo
 
-from gridimpact.errors import EXIT_USAGE, ParameterError
+from gridimpact.errors import ArgumentError
 from gridimpact.vocab import TIMEZONE
 
 BASELINE_SCENARIO = "no-pause"
 """The scenario a lone scenario is compared with."""
-
-
-class ArgumentError(ParameterError, TypeError, ValueError):
-    """An argument of the API has the wrong type or value (exit 2 when it reaches the command line).
-
-    It is also a TypeError and a ValueError, so that callers catching either keep working."""
-
-    exit_code = EXIT_USAGE
 
 
 def _shown(value) -> str:

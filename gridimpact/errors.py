@@ -88,6 +88,15 @@ class ParameterError(GridimpactError):
     exit_code = EXIT_DATAERR
 
 
+class ArgumentError(ParameterError, TypeError, ValueError):
+    """An argument has the wrong type or value: of the API (``gridimpact.arguments``) or a file given
+    without a family the command line can tell (exit 2, a usage error).
+
+    It is also a TypeError and a ValueError, so that callers catching either keep working."""
+
+    exit_code = EXIT_USAGE
+
+
 class OutputError(GridimpactError):
     """An output cannot be written (exit 73)."""
 

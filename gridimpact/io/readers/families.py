@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gridimpact.arguments import ArgumentError
-from gridimpact.errors import InputMissingError
+from gridimpact.errors import ArgumentError, InputMissingError
 
 FAMILIES = ("outages", "temperature", "population")
 NAME_PREFIXES = {
