@@ -34,6 +34,9 @@ _EXPORTS = {
     "InvalidInputError": "gridimpact.errors",
     "InputMissingError": "gridimpact.errors",
     "ParameterError": "gridimpact.errors",
+    "InternalError": "gridimpact.errors",
+    "ArgumentError": "gridimpact.errors",
+    "PauseOutsideWindowWarning": "gridimpact.api",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

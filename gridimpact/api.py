@@ -4,6 +4,7 @@ and ``compare`` (scenarios with and without a strike pause)."""
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
+from gridimpact.arguments import compare_arguments, estimate_arguments, pause_warnings
 from gridimpact.distributed import cluster_threads, dask_runner
-from gridimpact.errors import ParameterError
+from gridimpact.errors import ParameterError, guarded
 from gridimpact.inputs import Inputs
 from gridimpact.io.readers.climatology import load_climatology
 from gridimpact.io.readers.loader import default_inputs
@@ -38,6 +40,10 @@ from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
 
 
+class PauseOutsideWindowWarning(UserWarning):
+    """A scenario's pause lies outside the compared days: the comparison cannot show its effect."""
+
+
 def resolve_params(params: Params | dict | str | Path | None) -> Params:
     if isinstance(params, Params):
         return params
@@ -51,6 +57,11 @@ def resolve_period(inputs: Inputs, regions: list[str], start, end) -> tuple[Peri
     ``start`` are still cold on it; only days from ``start`` are reported.
     """
     default = default_period(inputs, regions)
+    first = pd.Timestamp(start) if start is not None else default.first_day
+    last = pd.Timestamp(end) if end is not None else default.last_day
+    if last < first:
+        raise ParameterError(f"the period ends ({last.date()}) before it starts ({first.date()}); "
+                             f"the data cover {default.first_day.date()} … {default.last_day.date()}")
     reported = Period.of(start if start is not None else default.first_day,
                          end if end is not None else default.last_day)
     if reported.first_day < default.first_day:
@@ -59,6 +70,7 @@ def resolve_period(inputs: Inputs, regions: list[str], start, end) -> tuple[Peri
     return Period.of(default.first_day, reported.last_day), reported
 
 
+@guarded("estimate")
 def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | None = None, *,
              start=None, end=None, regions: list[str] | None = None, hourly: bool = True) -> EstimateResult:
     """Estimate impacts per region and local day from the inputs as given (no scenario).
@@ -75,7 +87,11 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
         Restrict to these regions.
     hourly : bool
         Also return the hourly dataset (indoor temperature per cohort and hour).
+
+    Wrong argument types or values raise ``gridimpact.ArgumentError`` (see ``gridimpact.arguments``).
     """
+    door = estimate_arguments(inputs, params, start, end, regions, hourly)
+    start, end, regions = door["start"], door["end"], door["regions"]
     inputs = inputs if inputs is not None else default_inputs()
     params = resolve_params(params)
     chosen = model_regions(inputs, regions)
@@ -138,6 +154,7 @@ def default_workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
+@guarded("compare")
 def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=None, days: int | None = None,
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
@@ -179,7 +196,17 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         has a ``start(total)`` method, that is called first with the total.
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
+
+    One scenario other than ``no-pause`` is compared with ``no-pause``. Wrong argument types or
+    values raise ``gridimpact.ArgumentError``; a pause that lies outside the compared days is
+    reported with a ``PauseOutsideWindowWarning`` naming the as-of date to use.
     """
+    door = compare_arguments(inputs, scenarios, as_of, days, members, seed, compliance, params, regions, block,
+                             region_block, workers, progress)
+    scenarios, as_of, days, members, seed, compliance, regions, block, region_block, workers = (
+        door[key] for key in ("scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "block",
+                              "region_block", "workers"))
+
     inputs = inputs if inputs is not None else default_inputs()
     case = prepare_case(inputs, scenarios, as_of=as_of, days=days, members=members, seed=seed,
                         compliance=compliance, params=params, regions=regions)
@@ -248,6 +275,8 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
     if as_of_day < first_day:
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
+    for message in pause_warnings(loaded, as_of_day.date(), period.last_day.date()):
+        warnings.warn(message, PauseOutsideWindowWarning, stacklevel=3)
     observed = outdoor_values(inputs, chosen, period)
     climatology = load_climatology() if np.isnan(observed).any() else None
     return CompareCase(inputs, params, tuple(loaded), chosen, members, seed, as_of_day, days, period,

@@ -6,6 +6,7 @@ the file (a line, a sheet row, a JSON key), the column, the offending value and 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 # Exit codes (see docs/inputs.md). os.EX_* exists only on POSIX, so the values are spelled out.
@@ -16,6 +17,8 @@ EXIT_DATAERR = 65
 EXIT_NOINPUT = 66
 EXIT_CANTCREAT = 73
 EXIT_TEMPFAIL = 75
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a program stopped by a pipe its reader closed."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,15 @@ class ParameterError(GridimpactError):
     exit_code = EXIT_DATAERR
 
 
+class ArgumentError(ParameterError, TypeError, ValueError):
+    """An argument has the wrong type or value: of the API (``gridimpact.arguments``) or a file given
+    without a family the command line can tell (exit 2, a usage error).
+
+    It is also a TypeError and a ValueError, so that callers catching either keep working."""
+
+    exit_code = EXIT_USAGE
+
+
 class OutputError(GridimpactError):
     """An output cannot be written (exit 73)."""
 
@@ -114,3 +126,36 @@ def require(module: str, feature: str, extra: str):
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(feature, extra, module) from exc
+
+
+class InternalError(GridimpactError):
+    """A failure inside the model that no check caught: a bug, reported with what was running (exit 1)."""
+
+
+_INSIDE_MODULES = ("builtins", "numpy", "pandas", "xarray", "pandera", "numba", "scipy")
+
+
+def _from_inside(exc: Exception) -> bool:
+    """A raw exception of Python, numpy or pandas; not gridimpact's own, a warning turned into an
+    error, or one raised by a caller's callback (a progress function, a dask client)."""
+    if isinstance(exc, GridimpactError | Warning | MemoryError):
+        return False
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in _INSIDE_MODULES
+
+
+def guarded(what: str):
+    """Decorate an API function so that an exception from deep inside (numpy, pandas) leaves it as an
+    InternalError naming the function, with the original chained, instead of a raw exception."""
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:
+                if not _from_inside(exc):
+                    raise
+                raise InternalError(f"{what} failed unexpectedly: {type(exc).__name__}: {exc}. Please report it "
+                                    "as a bug, with the inputs and arguments.") from exc
+        return wrapper
+    return decorate

@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "gridimpact"
 
 LAYERS = (
-    ("gridimpact.errors", "gridimpact.vocab", "gridimpact.resources"),
+    ("gridimpact.errors", "gridimpact.vocab", "gridimpact.resources", "gridimpact.arguments"),
     ("gridimpact.regions", "gridimpact.inputs", "gridimpact.schemas"),
     ("gridimpact.model",),
     ("gridimpact.io",),

@@ -222,7 +222,7 @@ def test_validate_sets_aside_a_station_record_before_the_outage_reports(runner, 
                        encoding="utf-8")
     with_reports = runner.invoke(cli, ["validate", "--outages", str(outages), "--temperature", str(station)])
     assert with_reports.exit_code == 0, with_reports.output
-    bad_date = runner.invoke(cli, ["validate", "--since", "9.1.2026"])
+    bad_date = runner.invoke(cli, ["validate", "--since", "2026-13-01"])
     assert bad_date.exit_code == 2
 
 

@@ -7,35 +7,40 @@ from pathlib import Path
 
 import click
 
-from gridimpact.cli.options import InputFile
+from gridimpact.cli.options import InputChoice, InputFile, reading_options, unreadable_values
+from gridimpact.errors import GridimpactError
 
 
 @click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[FILES]...")
 @click.option("--outages", "outages", multiple=True, type=InputFile, metavar="FILE",
               help="Outage reports or schedules: CSV, XLSX, Parquet, DTEK or Yasno JSON. Repeatable.")
 @click.option("--temperature", "temperature", multiple=True, type=InputFile, metavar="FILE",
               help="Temperature: ERA5 NetCDF/zip, Open-Meteo, Meteostat, GHCN-daily or tidy CSV. Repeatable.")
 @click.option("--population", "population", multiple=True, type=InputFile, metavar="FILE",
               help="Population: OCHA COD-PS CSV (wide or long, with or without HXL) or canonical CSV.")
-@click.option("--region", metavar="NAME",
-              help="Region for files that do not name one (a station file, a DTEK page).")
-@click.option("--max-gap", "max_gap", type=click.IntRange(0, 240), default=6, show_default=True,
-              metavar="HOURS", help="Longest temperature gap filled by interpolation.")
-@click.option("--since", "since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
-              help="Set aside temperature readings before this local day (e.g. the old years of a "
-                   "station's whole record). Default: the first outage report's day, when outage "
-                   "files are given.")
-def validate(outages, temperature, population, region, max_gap, since) -> None:
+@reading_options
+def validate(paths, outages, temperature, population, regions, max_gap, since, encoding) -> None:
     """Check input files and list every problem: file, line, column, value and rule.
 
-    With no files, validates the embedded default case. Exit 0 when all files are valid, 65 when
-    any is invalid, 66 when one is missing or unreadable.
+    FILES may be files of any family (told apart by name, format and header words; name a file's
+    family with --outages, --temperature or --population when that fails) or a data folder. With no
+    files, validates the embedded default case. Exit 0 when all files are valid, 65 when any is
+    invalid, 66 when one is missing or unreadable.
     """
+    from gridimpact.io.readers.loader import files_in_folder
     from gridimpact.io.readers.validation import validate_files
 
-    report = validate_files(outages=list(outages), temperature=list(temperature),
-                            population=list(population), region=region, max_gap_hours=max_gap,
-                            since=since.date() if since else None)
+    choice = InputChoice(paths=tuple(paths), outages=outages, temperature=temperature, population=population,
+                         regions=tuple(regions), max_gap=max_gap, since=since, encoding=encoding)
+    folder, files = choice.files()
+    if folder is not None:
+        for family, found in files_in_folder(folder).items():
+            files[family] = files[family] or found
+    with unreadable_values(files):
+        report = validate_files(outages=files["outages"], temperature=files["temperature"],
+                                population=files["population"], region=choice.region, max_gap_hours=max_gap,
+                                since=since, encoding=encoding)
     for line in report.lines():
         click.echo(line)
     if report.notes:
@@ -122,7 +127,10 @@ def data_show(name: str) -> None:
     """What an embedded file is: period, regions, sources, licence, columns."""
     from gridimpact.io.readers.embedded import cited_sources, resource
 
-    entry = resource(name)
+    try:
+        entry = resource(name)
+    except GridimpactError as exc:  # a name typed wrong is a usage mistake (exit 2)
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
     click.echo(f"{entry['name']} — {entry.get('title', '')}")
     click.echo(f"file:        data/{entry['path']}")
     if entry.get("description"):
@@ -153,9 +161,14 @@ def data_show(name: str) -> None:
 
 @data.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def data_export(directory: Path) -> None:
-    """Copy the embedded inputs as editable CSV into DIRECTORY (every command accepts them back)."""
+@click.option("--force", is_flag=True, help="Overwrite files in DIRECTORY that differ from the embedded ones.")
+def data_export(directory: Path, force: bool) -> None:
+    """Copy the embedded inputs as editable CSV into DIRECTORY (every command accepts them back).
+
+    Files already there that differ from the embedded ones (edited copies) are left alone and the
+    export is refused (exit 73) unless --force is given.
+    """
     from gridimpact.io.readers.embedded import export
 
-    for path in export(directory):
+    for path in export(directory, force=force):
         click.echo(str(path))

@@ -2,7 +2,8 @@
 
 Nothing here computes; commands import the API only when they run, so ``gridimpact --help`` stays
 fast. Exit codes: 0 success, 1 unexpected failure, 2 usage error, 65 invalid input data, 66 input
-missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock.
+missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock, 141
+the reader of a pipe stopped early (nothing is printed).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import click
 from gridimpact import __version__
 from gridimpact.cli import info as cli_info
 from gridimpact.cli import run as cli_run
+from gridimpact.cli.console import degrade_to_ascii, silence_broken_pipe
+from gridimpact.cli.options import configure_logging, verbosity_parameters
 from gridimpact.errors import EXIT_FAILURE, GridimpactError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "GRIDIMPACT", "max_content_width": 100}
@@ -24,15 +27,6 @@ log = logging.getLogger("gridimpact")
 
 class State:
     debug = False
-
-
-def _configure_logging(verbosity: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(level)
-    log.propagate = False
 
 
 class _Group(click.Group):
@@ -48,6 +42,8 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # the reader of a pipe stopped early (`| head`): nothing to say
+            ctx.exit(silence_broken_pipe())
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
@@ -79,8 +75,9 @@ def cli(ctx: click.Context, debug: bool, verbose: int, quiet: bool) -> None:
     Start with `gridimpact compare` (the embedded winter 2025/26 case) or `gridimpact validate FILE`.
     """
     State.debug = debug
+    degrade_to_ascii()
     ctx.obj = {"verbose": verbose, "quiet": quiet}
-    _configure_logging(verbose, quiet)
+    configure_logging(verbose, quiet)
 
 
 SHORT_HELP = {
@@ -94,12 +91,33 @@ SHORT_HELP = {
     "data": "The embedded default data: list, show sources, export.",
 }
 
+
+
+def _with_verbosity(command: click.Command) -> None:
+    """-v/-q on every subcommand, as on the group."""
+    taken = {name for param in command.params for name in getattr(param, "opts", ())}
+    command.params.extend(p for p in verbosity_parameters() if not taken & set(p.opts))
+    for sub in getattr(command, "commands", {}).values():
+        _with_verbosity(sub)
+
+
 for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.report, cli_run.regenerate,
                 cli_info.scenarios, cli_info.params_command, cli_info.data):
     command.short_help = SHORT_HELP[command.name]
+    _with_verbosity(command)
     cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point."""
-    cli.main(args=argv, prog_name="gridimpact")
+    """Console entry point; a pipe closed by its reader ends the run quietly (exit 141)."""
+    try:
+        cli.main(args=argv, prog_name="gridimpact")
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = silence_broken_pipe()
+    sys.exit(code)

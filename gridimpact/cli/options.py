@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import datetime
+import functools
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from gridimpact.arguments import ArgumentError, parse_day, parse_probability
+from gridimpact.errors import InvalidInputError, Problem
+from gridimpact.io.readers.families import split_by_family
 from gridimpact.io.writers.formats import JOB_FORMATS
 
 log = logging.getLogger("gridimpact")
@@ -16,51 +24,157 @@ InputFile = click.Path(dir_okay=False, path_type=Path)
 
 
 class DateType(click.ParamType):
-    """A calendar day as YYYY-MM-DD (or DD.MM.YYYY), checked by click so a typo is a usage error."""
+    """A calendar day as YYYY-MM-DD, DD.MM.YYYY or ``today`` (Kyiv), checked by click so a typo is a
+    usage error."""
 
     name = "DATE"
 
     def convert(self, value, param, ctx):
-        import datetime
-        import re
-
-        if isinstance(value, datetime.date):
-            return value
-        text = str(value).strip()
-        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-        if match:
-            text = f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}"
         try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2026-01-30)", param, ctx)
+            return parse_day(value, "date")
+        except ArgumentError:
+            self.fail(f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2026-01-30, DD.MM.YYYY or 'today')",
+                      param, ctx)
 
 
 DATE = DateType()
 
 
+class ProbabilityType(click.ParamType):
+    """A probability as 0.25 or 25%, as input files accept it."""
+
+    name = "P"
+
+    def convert(self, value, param, ctx):
+        try:
+            return parse_probability(value, "the value")
+        except ArgumentError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+PROBABILITY = ProbabilityType()
+
+
+
+
+@dataclass(frozen=True)
+class InputChoice:
+    """What the input options of a command chose; ``load()`` reads it through the one loader."""
+
+    paths: tuple[Path, ...] = ()
+    outages: tuple[Path, ...] = ()
+    temperature: tuple[Path, ...] = ()
+    population: tuple[Path, ...] = ()
+    population_basis: str = "current"
+    regions: tuple[str, ...] = ()
+    max_gap: int = 6
+    since: datetime.date | None = None
+    encoding: str | None = None
+
+    @property
+    def region(self) -> str | None:
+        """The region of files that do not name one: only when exactly one --region is given."""
+        return self.regions[0] if len(self.regions) == 1 else None
+
+    def files(self) -> tuple[Path | None, dict[str, list[Path]]]:
+        """The folder (at most one) and the files by family: positional files join the options'."""
+        folders = [path for path in self.paths if path.is_dir()]
+        if len(folders) > 1:
+            raise click.UsageError(f"give at most one input folder, got {', '.join(map(str, folders))}")
+        by_family = split_by_family(path for path in self.paths if not path.is_dir())
+        for family in by_family:
+            by_family[family] = list(getattr(self, family)) + by_family[family]
+        return (folders[0] if folders else None), by_family
+
+    def load(self):
+        from gridimpact.io.readers.loader import load_inputs as load  # heavy: pandas, pandera
+
+        folder, files = self.files()
+        if len(files["population"]) > 1:
+            raise click.UsageError("give one population file")
+        with unreadable_values(files):
+            return load(files["outages"], files["temperature"], files["population"][0] if files["population"] else None,
+                        folder=folder, region=self.region, max_gap_hours=self.max_gap, since=self.since,
+                        population_basis=self.population_basis, encoding=self.encoding)
+
+
+@contextlib.contextmanager
+def unreadable_values(files: dict[str, list[Path]]):
+    """Values no table can hold (a number beyond 64 bits, a date past 2262, nesting too deep) are
+    invalid input, exit 65, not a crash."""
+    try:
+        yield
+    except (RecursionError, OverflowError) as exc:
+        names = ", ".join(str(p) for paths in files.values() for p in paths) or "the inputs"
+        reason = ("is nested too deeply to read" if isinstance(exc, RecursionError)
+                  else f"holds a number too large for a table ({exc})")
+        raise InvalidInputError([Problem(names, "unreadable_value", f"the input {reason}")]) from None
+    except Exception as exc:
+        if type(exc).__name__ not in ("OutOfBoundsDatetime", "OutOfBoundsTimedelta"):
+            raise
+        names = ", ".join(str(p) for paths in files.values() for p in paths) or "the inputs"
+        raise InvalidInputError([Problem(names, "date_out_of_range",
+                                         f"a date outside 1677 … 2262, the range tables hold ({exc})")]) from None
+
+
+def _check_encoding(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1251, koi8-u)") from None
+
+
+def reading_options(function):
+    """--region, --max-gap, --since and --encoding: how files are read, on every command that reads them."""
+    options = [
+        click.option("--region", "regions", multiple=True, metavar="NAME",
+                     help="Region (name or p-code; repeatable). One --region is also the region of files "
+                          "that do not name one (a station file, a DTEK page, a Yasno answer); the run is "
+                          "restricted to the regions given."),
+        click.option("--max-gap", "max_gap", type=click.IntRange(0, 240), default=6, show_default=True,
+                     metavar="HOURS", help="Longest temperature gap filled by interpolation."),
+        click.option("--since", "since", type=DATE, metavar="DATE",
+                     help="Set aside temperature readings before this local day (e.g. the old years of a "
+                          "station's whole record). Default: the first outage report's day."),
+        click.option("--encoding", metavar="NAME", callback=_check_encoding,
+                     help="Text encoding of files that are not UTF-8, e.g. cp1251 (Windows Cyrillic)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
 
 
 def input_options(function):
-    """INPUTS folder plus --outages/--temperature/--population/--region, as on `validate`."""
+    """[INPUTS]... plus --outages/--temperature/--population and the reading options, bundled into
+    one ``source`` argument (an InputChoice)."""
     options = [
-        click.argument("inputs", required=False, type=click.Path(file_okay=False, path_type=Path)),
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[INPUTS]..."),
         click.option("--outages", multiple=True, type=InputFile, metavar="FILE",
                      help="Outage reports or schedules (repeatable); default: the embedded case."),
         click.option("--temperature", multiple=True, type=InputFile, metavar="FILE",
                      help="Temperature file (repeatable); default: the embedded case."),
-        click.option("--population", type=InputFile, metavar="FILE",
+        click.option("--population", multiple=True, type=InputFile, metavar="FILE",
                      help="Population file; default: the embedded case."),
         click.option("--population-basis", "population_basis", type=click.Choice(["current", "cod-ps-2022"]),
                      default="current", show_default=True,
                      help="Embedded population: current estimates (displacement, government-controlled "
                           "Donetsk) or the OCHA COD-PS 2022 projection."),
-        click.option("--region", "regions", multiple=True, metavar="NAME",
-                     help="Only these regions (name or p-code; repeatable)."),
     ]
+
+    @functools.wraps(function)
+    def bundled(*args, paths, outages, temperature, population, population_basis, regions, max_gap, since,
+                encoding, **kwargs):
+        source = InputChoice(paths=tuple(paths), outages=tuple(outages), temperature=tuple(temperature),
+                             population=tuple(population), population_basis=population_basis,
+                             regions=tuple(regions), max_gap=max_gap, since=since, encoding=encoding)
+        return function(*args, source=source, **kwargs)
+
+    decorated = reading_options(bundled)
     for option in reversed(options):
-        function = option(function)
-    return function
+        decorated = option(decorated)
+    return decorated
 
 
 def params_options(function):
@@ -81,16 +195,6 @@ def output_options(netcdf: bool = False):
         return click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
                             help="Write the tables into DIR (created if needed) instead of printing a summary.")(function)
     return decorate
-
-
-def load_inputs(inputs: Path | None, outages, temperature, population, population_basis: str = "current"):
-    from gridimpact.io.readers.loader import load_inputs as load  # heavy: pandas, pandera
-
-    return load(list(outages), list(temperature), population, folder=inputs, population_basis=population_basis)
-    from gridimpact.io.readers.loader import load_bundle
-
-    return load_bundle(outages=list(outages), temperature=list(temperature), population=population, folder=inputs,
-                       population_basis=population_basis)
 
 
 def load_parameters(params_file: Path | None, assignments):
@@ -114,13 +218,14 @@ def scenario_options(function):
                      help="Scenario (built-in name or TOML file), repeatable; the first is the baseline. "
                           "Default: no-pause and announced-pause."),
         click.option("--as-of", "as_of", type=DATE,
-                     help="Scenarios take over from this local day (default 2026-01-30 for the embedded case)."),
+                     help="Scenarios take over from this local day, or 'today' (default 2026-01-30 for the "
+                          "embedded case)."),
         click.option("--days", type=click.IntRange(1, 366), help="Days compared from the as-of date (default 14)."),
         click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members (default 100)."),
-        click.option("--seed", type=int, help="Random seed (default 20260129); the same seed gives identical output."),
-        click.option("--compliance", type=click.FloatRange(0.0, 1.0), metavar="P",
-                     help="Probability that each pause holds (overrides the scenarios)."),
-        click.option("-q", "--quiet", "quiet", is_flag=True, help="No progress bar."),
+        click.option("--seed", type=click.IntRange(min=0), help="Random seed, 0 or more (default 20260129); the "
+                     "same seed gives identical output."),
+        click.option("--compliance", type=PROBABILITY, metavar="P",
+                     help="Probability that each pause holds, as 0.25 or 25% (overrides the scenarios)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -146,14 +251,13 @@ class progress_bar:
     member-block days; ``progress.start(total)`` (called by compare once it knows) sets the length.
     """
 
-    def __init__(self, label: str, quiet: bool = False):
+    def __init__(self, label: str):
         self.label = label
-        self.quiet = quiet
         self.bar = None
 
     def __enter__(self):
         ctx = click.get_current_context()
-        quiet = self.quiet or (ctx.find_root().obj or {}).get("quiet", False)
+        quiet = (ctx.find_root().obj or {}).get("quiet", False)
         if quiet or not sys.stderr.isatty():
             return None
         return self
@@ -170,3 +274,36 @@ class progress_bar:
         if self.bar is not None:
             self.bar.__exit__(*exc)
         return False
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value) -> None:
+    """-v/-q given after a subcommand: the same effect as before it."""
+    if not value or ctx.resilient_parsing:
+        return
+    state = ctx.find_root().obj
+    if state is None:
+        state = ctx.find_root().obj = {"verbose": 0, "quiet": False}
+    if param.name == "quiet":
+        state["quiet"] = True
+    else:
+        state["verbose"] = state.get("verbose", 0) + value
+    configure_logging(state.get("verbose", 0), state.get("quiet", False))
+
+
+def verbosity_parameters() -> list[click.Option]:
+    """-v and -q for a subcommand (``gridimpact estimate -q`` as well as ``gridimpact -q estimate``)."""
+    return [
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_set_verbosity,
+                     help="More messages on stderr (-vv for debug detail)."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_verbosity,
+                     help="Only errors on stderr; no progress bar."),
+    ]
+
+
+def configure_logging(verbosity: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False

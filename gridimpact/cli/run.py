@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import click
 
+from gridimpact.arguments import BASELINE_SCENARIO
 from gridimpact.cli.options import (
     DATE,
     InputFile,
     dask_client,
     input_options,
-    load_inputs,
     load_parameters,
     log,
     output_options,
@@ -28,8 +29,7 @@ from gridimpact.cli.options import (
 @click.option("--end", type=DATE, help="Last local day (YYYY-MM-DD); default: last day with data.")
 @params_options
 @output_options(netcdf=True)
-def estimate(inputs, outages, temperature, population, population_basis, regions, start, end, params_file, assignments,
-             output, formats, hxl) -> None:
+def estimate(source, start, end, params_file, assignments, output, formats, hxl) -> None:
     """Estimate impacts per region and day from the inputs as given.
 
     With no inputs, runs on the embedded winter 2025/26 case and prints a table per region: people
@@ -37,11 +37,11 @@ def estimate(inputs, outages, temperature, population, population_basis, regions
     """
     from gridimpact.api import estimate as run_estimate
 
-    data = load_inputs(inputs, outages, temperature, population, population_basis)
+    data = source.load()
     show_notes(data.notes)
     params = load_parameters(params_file, assignments)
     formats = tuple(f.lower() for f in formats) or ("csv",)
-    result = run_estimate(data, params, start=start, end=end, regions=list(regions) or None,
+    result = run_estimate(data, params, start=start, end=end, regions=list(source.regions) or None,
                           hourly="netcdf" in formats)
     if output is None:
         from gridimpact.report.console import estimate_text
@@ -52,23 +52,36 @@ def estimate(inputs, outages, temperature, population, population_basis, regions
         log.info("wrote %s", path)
 
 
-def run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of,
-                   days, members, seed, compliance, quiet, params_file, assignments, scheduler=None):
-    """The comparison behind `compare` and `report`, with a progress bar and an optional cluster."""
-    from gridimpact.api import DEFAULT_SCENARIOS, compare
+def run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
+                   scheduler=None):
+    """The comparison behind `compare` and `report`, with a progress bar and an optional cluster.
 
-    data = load_inputs(inputs, outages, temperature, population, population_basis)
+    A lone -s is compared with no-pause (said on stderr); a pause outside the compared days is a
+    warning on stderr naming the as-of date to use.
+    """
+    from gridimpact.api import DEFAULT_SCENARIOS, PauseOutsideWindowWarning, compare
+
+    data = source.load()
     show_notes(data.notes)
     params = load_parameters(params_file, assignments)
+    if len(scenario_names) == 1 and scenario_names[0] != BASELINE_SCENARIO:
+        log.warning("one scenario given: comparing '%s' with '%s'", scenario_names[0], BASELINE_SCENARIO)
     client = dask_client(scheduler)
     try:
-        with progress_bar("simulating", quiet) as progress:
-            return compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
-                           seed=seed, compliance=compliance, params=params, regions=list(regions) or None,
-                           progress=progress, client=client)
+        with progress_bar("simulating") as progress, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PauseOutsideWindowWarning)
+            result = compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
+                             seed=seed, compliance=compliance, params=params, regions=list(source.regions) or None,
+                             progress=progress, client=client)
     finally:
         if client is not None:
             client.close()
+    for warning in caught:
+        if issubclass(warning.category, PauseOutsideWindowWarning):
+            log.warning("%s", warning.message)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return result
 
 
 @click.command()
@@ -78,17 +91,20 @@ def run_comparison(inputs, outages, temperature, population, population_basis, r
               help="Run on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786); results equal a local run.")
 @params_options
 @output_options()
-def compare(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of, days, members, seed,
-            compliance, scheduler, quiet, params_file, assignments, output, formats, hxl) -> None:
+def compare(source, scenario_names, as_of, days, members, seed, compliance, scheduler, params_file, assignments,
+            output, formats, hxl) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
     30 January 2026 for 14 days, 100 members. Prints, per region, what the pause changes with its
     P10–P90 range; with -o DIR writes impacts.csv and comparison.csv.
     """
+    if tuple(scenario_names) == (BASELINE_SCENARIO,):
+        raise click.UsageError(f"'-s {BASELINE_SCENARIO}' alone has nothing to be compared with: add a scenario "
+                               "(e.g. -s announced-pause), or use `gridimpact estimate` for the inputs as given")
     formats = tuple(f.lower() for f in formats) or ("csv",)
-    result = run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names,
-                            as_of, days, members, seed, compliance, quiet, params_file, assignments, scheduler)
+    result = run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
+                            scheduler)
     if output is None:
         from gridimpact.report.console import comparison_text
 
@@ -106,8 +122,8 @@ def compare(inputs, outages, temperature, population, population_basis, regions,
 @params_options
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
               help="Report folder to write (replaced as a whole only when complete).")
-def report(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of, days, members, seed,
-           compliance, title, no_figures, quiet, params_file, assignments, output) -> None:
+def report(source, scenario_names, as_of, days, members, seed, compliance, title, no_figures, params_file, assignments,
+           output) -> None:
     """Write a self-contained summary (Markdown and HTML, figures, tables, sources, assumptions).
 
     Runs the same comparison as `gridimpact compare` and writes DIR/report.md, DIR/report.html,
@@ -115,8 +131,7 @@ def report(inputs, outages, temperature, population, population_basis, regions, 
     """
     from gridimpact.report.document import write_report
 
-    result = run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names,
-                            as_of, days, members, seed, compliance, quiet, params_file, assignments)
+    result = run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments)
     for path in write_report(result, output, figures=not no_figures, title=title):
         log.info("wrote %s", path)
     click.echo(str(Path(output) / "report.html"))

@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from gridimpact.errors import GridimpactError
+from gridimpact.errors import GridimpactError, OutputError
 from gridimpact.io.atomic import ensure_directory, write_bytes
 from gridimpact.resources import data_dir
 
@@ -67,22 +67,35 @@ def resource(name: str) -> dict:
     return found
 
 
-def export(directory: Path) -> list[Path]:
+def export(directory: Path, *, force: bool = False) -> list[Path]:
     """Copy the embedded inputs as editable CSV (plus their datapackage.json) into ``directory``.
 
     Every command accepts the folder back: ``gridimpact validate --outages DIR/outages.csv`` or
-    ``gridimpact compare DIR``.
+    ``gridimpact compare DIR``. Files already in ``directory`` that differ from the embedded ones
+    (edited copies) are overwritten only with ``force``; otherwise nothing is written and an
+    OutputError names them.
     """
-    directory = ensure_directory(Path(directory))
-    written = []
-    for entry in resources():
-        source = data_dir() / entry["path"]
-        written.append(write_bytes(directory / Path(entry["path"]).name, source.read_bytes()))
-    written.append(write_bytes(directory / "datapackage.json", (data_dir() / "datapackage.json").read_bytes()))
-    sources_md = data_dir() / "SOURCES.md"
-    if sources_md.exists():
-        written.append(write_bytes(directory / "SOURCES.md", sources_md.read_bytes()))
-    return written
+    directory = Path(directory)
+    names = [Path(entry["path"]).name for entry in resources()] + ["datapackage.json"]
+    sources = [data_dir() / entry["path"] for entry in resources()] + [data_dir() / "datapackage.json"]
+    if (data_dir() / "SOURCES.md").exists():
+        names.append("SOURCES.md")
+        sources.append(data_dir() / "SOURCES.md")
+    planned = [(directory / name, source.read_bytes()) for name, source in zip(names, sources, strict=True)]
+    changed = [target for target, content in planned if target.exists() and not _same_bytes(target, content)]
+    if changed and not force:
+        raise OutputError(f"{directory}: {len(changed)} file(s) differ from the embedded ones and would be "
+                          f"overwritten: {', '.join(p.name for p in changed)}; pass --force (force=True) to "
+                          "overwrite them, or export into another folder")
+    directory = ensure_directory(directory)
+    return [write_bytes(target, content) for target, content in planned]
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    try:
+        return path.is_file() and path.read_bytes() == content
+    except OSError:
+        return False
 
 
 @cache

@@ -111,32 +111,58 @@ def resolve_files(*, outages=None, temperature=None, population=None, folder: Pa
 
 def load_inputs(outages=None, temperature=None, population=None, *, folder: Path | None = None,
                 region: str | None = None, max_gap_hours: int = 6, since: date | None = None,
-                population_basis: str = "current") -> Inputs:
+                population_basis: str = "current", encoding: str | None = None) -> Inputs:
     """Load and validate input files into ``Inputs``; the embedded case fills what is not given.
 
     ``outages`` and ``temperature`` take a path or a list of paths, ``population`` one path;
     ``folder`` is a folder of inputs. ``region`` names the region of files that do not say it
     themselves. Temperature readings before ``since`` (by default the first outage report's day)
     are set aside. ``population_basis`` chooses the embedded population (``current`` or
-    ``cod-ps-2022``). Raises InvalidInputError listing every problem in every file, and
+    ``cod-ps-2022``). ``encoding`` is the text encoding of files that are not UTF-8 (such as
+    ``cp1251``). A folder whose datapackage.json has ``gridimpact:case`` (as one written by
+    ``gridimpact data export``) keeps that case's as-of date, horizon and regions when its outage
+    reports are read. Raises InvalidInputError listing every problem in every file, and
     InputMissingError for a file that cannot be read.
     """
     resolved = resolve_files(outages=outages, temperature=temperature, population=population,
                              folder=folder, population_basis=population_basis)
     if resolved.all_embedded:
         return default_inputs(population_basis)
-    return _read(resolved, region=region, max_gap_hours=max_gap_hours, since=since)
+    inputs = _read(resolved, region=region, max_gap_hours=max_gap_hours, since=since, encoding=encoding)
+    return _with_case(inputs, folder, resolved)
+
+
+def _with_case(inputs: Inputs, folder: Path | None, resolved: ResolvedFiles) -> Inputs:
+    """The as-of date, horizon and regions a folder's datapackage.json declares for its reports."""
+    if folder is None or not (Path(folder) / "datapackage.json").is_file():
+        return inputs
+    try:
+        package = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
+        case = package.get("gridimpact:case") or {}
+        as_of = date.fromisoformat(case["as_of"]) if case.get("as_of") else None
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
+        return inputs  # files_in_folder has already refused a broken datapackage.json
+    from_folder = all(Path(path).parent == Path(folder) for path in resolved.files["outages"])
+    if as_of is None or not from_folder:
+        return inputs
+    regions = [code for code in package.get("gridimpact:regions") or [] if code in inputs.population.regions]
+    if regions:
+        inputs = inputs.select(regions)
+    horizon = case.get("horizon_days")
+    return replace(inputs, name=str(case.get("name") or inputs.name), as_of=as_of,
+                   horizon_days=horizon if isinstance(horizon, int) and horizon > 0 else inputs.horizon_days)
 
 
 def default_inputs(population_basis: str = "current") -> Inputs:
     """The embedded case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26."""
     resolved = resolve_files(population_basis=population_basis)
-    inputs = _read(resolved, region=None, max_gap_hours=6, since=None)
+    inputs = _read(resolved, region=None, max_gap_hours=6, since=None, encoding=None)
     return replace(inputs.select(list(SEED_REGIONS)), name=CASE_NAME, as_of=DEFAULT_AS_OF,
                    horizon_days=DEFAULT_HORIZON_DAYS, notes=())
 
 
-def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, since: date | None) -> Inputs:
+def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, since: date | None,
+          encoding: str | None = None) -> Inputs:
     given = resolved.files
     if len(given["population"]) > 1:
         raise InvalidInputError([Problem("population", "several_population_files",
@@ -144,13 +170,13 @@ def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, si
     problems: list[Problem] = []
     loaded = {}
     loaders = {
-        "outages": lambda paths: load_outages(paths, region=region),
+        "outages": lambda paths: load_outages(paths, region=region, encoding=encoding),
         # Readings before the first outage report lie outside any period studied: set them aside,
         # so that the old gaps of a station's whole record do not block the run.
         "temperature": lambda paths: load_temperature(
-            paths, region=region, max_gap_hours=max_gap_hours,
+            paths, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
             since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
-        "population": lambda paths: load_population(paths[0]),
+        "population": lambda paths: load_population(paths[0], encoding=encoding),
     }
     for family in FAMILIES:
         try:

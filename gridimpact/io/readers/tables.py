@@ -67,7 +67,7 @@ def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None
         guess = ""
         try:
             data.decode("cp1251")
-            guess = " It looks like Windows-1251 (Cyrillic Windows); save it as 'CSV UTF-8' or pass encoding='cp1251'."
+            guess = " It looks like Windows-1251 (Cyrillic Windows); save it as 'CSV UTF-8' or pass --encoding cp1251 (encoding='cp1251' in Python)."
         except UnicodeDecodeError:
             pass
         problems.add(

@@ -91,7 +91,7 @@ def _summarise(family: str, data) -> str:
 
 
 def validate_files(*, outages: list, temperature: list, population: list, region: str | None = None,
-                   max_gap_hours: int = 6, since=None) -> ValidationReport:
+                   max_gap_hours: int = 6, since=None, encoding: str | None = None) -> ValidationReport:
     """Check each file on its own. Temperature readings before ``since`` (a local day; by default
     the first day of the valid outage reports given) are set aside, as ``load_inputs`` does."""
     report = ValidationReport()
@@ -100,12 +100,12 @@ def validate_files(*, outages: list, temperature: list, population: list, region
         outages, temperature, population = (resolved.files[family] for family in FAMILIES)
         report.notes.append("no files given: validating the embedded default case")
     reports_since: list = []  # the first report day of each valid outage file, filled as they load
-    jobs = ([("outages", p, lambda p: load_outages(p, region=region)) for p in outages]
+    jobs = ([("outages", p, lambda p: load_outages(p, region=region, encoding=encoding)) for p in outages]
             + [("temperature", p, lambda p: load_temperature(
-                p, region=region, max_gap_hours=max_gap_hours,
+                p, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
                 since=since if since is not None else min(reports_since, default=None)))
                for p in temperature]
-            + [("population", p, lambda p: load_population(p)) for p in population])
+            + [("population", p, lambda p: load_population(p, encoding=encoding)) for p in population])
     for family, path, load in jobs:
         entry = FileReport(path=str(Path(path)), family=family)
         try:

@@ -1,0 +1,93 @@
+"""Which family (outages, temperature, population) a file given without an option belongs to.
+
+``gridimpact validate FILE...`` and the positional inputs of every command take files without
+``--outages``/``--temperature``/``--population``. The family is decided, in this order, by:
+
+1. the file name: the prefixes a data folder uses (``outages…``, ``temperature…``, ``era5…``,
+   ``population…``, ``cod-ps…`` …, see ``loader``);
+2. the format: NetCDF, GRIB, GHCN-Daily ``.dly`` and zip archives are temperature; HTML pages are
+   outage schedules (DTEK); JSON is temperature when it holds Open-Meteo's ``temperature_2m``,
+   else outages (DTEK, Yasno);
+3. the words of the first few kilobytes of a text table (its header and first rows), in English,
+   Ukrainian and Russian: the family with the most matching words wins.
+
+A file that none of these decides is refused with the options that name the family.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from gridimpact.errors import ArgumentError, InputMissingError
+
+FAMILIES = ("outages", "temperature", "population")
+NAME_PREFIXES = {
+    "outages": ("outage", "schedule", "dtek", "yasno"),
+    "temperature": ("temperature", "era5", "open-meteo", "openmeteo", "meteostat", "ghcn"),
+    "population": ("population", "cod-ps", "codps", "ukr_admpop"),
+}
+_TEMPERATURE_SUFFIXES = {".nc", ".nc4", ".netcdf", ".grib", ".grb", ".grib2", ".dly", ".zip"}
+_OUTAGE_SUFFIXES = {".html", ".htm"}
+_SNIFF_BYTES = 4096
+_WORDS = {
+    "outages": ("share_off", "customers_off", "subqueue", "queue", "gpv", "kind", "outage", "heat_lost",
+                "черга", "черги", "гпв", "частка", "споживач", "відключ", "очеред", "отключ"),
+    "temperature": ("temperature", "temp", "tavg", "tmin", "tmax", "tmean", "t2m", "температур", "tobs"),
+    "population": ("population", "t_tl", "f_tl", "m_tl", "share_65plus", "age_range", "населення",
+                   "население", "#population", "#affected"),
+}
+_TOKEN = re.compile(r"[#\w]+", re.UNICODE)
+
+
+def family_of(path: Path) -> str:
+    """The family of one input file, or ArgumentError saying how to name it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputMissingError(f"{path}: no such file")
+    name = path.name.lower()
+    for family, prefixes in NAME_PREFIXES.items():
+        if name.startswith(prefixes):
+            return family
+    suffix = path.suffix.lower()
+    if suffix in _TEMPERATURE_SUFFIXES:
+        return "temperature"
+    if suffix in _OUTAGE_SUFFIXES:
+        return "outages"
+    head = _head(path)
+    if suffix == ".json":
+        return "temperature" if "temperature_2m" in head else "outages"
+    scores = {family: _score(head, words) for family, words in _WORDS.items()}
+    best = max(scores.values())
+    winners = [family for family, score in scores.items() if score == best]
+    if best > 0 and len(winners) == 1:
+        return winners[0]
+    raise ArgumentError(f"{path}: cannot tell whether it holds outages, temperature or population; "
+                        "name it with --outages, --temperature or --population")
+
+
+def _head(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return ""  # the reader reports the missing or unreadable file itself
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding).lower()
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1").lower()
+
+
+def _score(text: str, words: tuple[str, ...]) -> int:
+    tokens = _TOKEN.findall(text)
+    return sum(1 for token in tokens for word in words if token.startswith(word))
+
+
+def split_by_family(paths) -> dict[str, list[Path]]:
+    """Files by family, in the order given."""
+    found: dict[str, list[Path]] = {family: [] for family in FAMILIES}
+    for path in paths:
+        found[family_of(path)].append(Path(path))
+    return found
