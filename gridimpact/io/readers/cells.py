@@ -8,6 +8,7 @@ Conventions, all documented in docs/inputs.md:
 - Timestamps accept ISO 8601 with or without an offset (``2026-01-09T10:00+02:00``,
   ``2026-01-09 10:00``) and the Ukrainian day-first form ``09.01.2026 10:00``. A timestamp without a
   zone is local time in Kyiv (Europe/Kyiv); the caller is told how many were read that way.
+- Numbers must be finite (``inf`` is a problem); dates lie in ``io.readers.limits``' range.
 - Regions accept anything ``gridimpact.regions.resolve`` does.
 """
 
@@ -18,6 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from gridimpact.io.readers.limits import DATE_MAX, DATE_MIN
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.regions import Registry, UnknownRegionError, default_registry
 from gridimpact.vocab import TIMEZONE
@@ -25,6 +27,8 @@ from gridimpact.vocab import TIMEZONE
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_FIRST_TIME = pd.Timestamp(DATE_MIN, tz=TIMEZONE)
+_LAST_TIME = pd.Timestamp(DATE_MAX, tz=TIMEZONE) + pd.Timedelta(days=1)
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -41,8 +45,12 @@ def parse_numbers(series: pd.Series, column: str, problems: FileProblems, *,
         cleaned = cleaned.str.replace(",", ".", regex=False)
     # A leading Unicode minus (U+2212) is common in text copied from documents.
     cleaned = cleaned.str.replace("\u2212", "-", regex=False)
-    values = pd.to_numeric(cleaned.where(~blank), errors="coerce")
-    bad = values.isna() & ~blank
+    values = pd.to_numeric(cleaned.where(~blank), errors="coerce").astype(float)
+    infinite = np.isinf(values)
+    for line, value in text[infinite].items():
+        problems.add("not_finite", f"'{value}' is not a finite number", line=line, column=column, value=value)
+    values = values.where(~infinite)
+    bad = values.isna() & ~blank & ~infinite
     for line, value in text[bad].items():
         hint = " (a comma as decimal mark needs ';' as separator)" if "," in value and not decimal_comma else ""
         problems.add("not_a_number", f"'{value}' is not a number{hint}", line=line, column=column, value=value)
@@ -90,7 +98,12 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
                 f"{problems.file}: {int(localised.notna().sum())} timestamp(s) in column '{column}' have no "
                 f"time zone and were read as Kyiv local time ({TIMEZONE})"
             )
+    outside = result.notna() & ((result < _FIRST_TIME) | (result > _LAST_TIME))
+    for line, value in text[outside].items():
+        problems.add("date_out_of_range", f"'{value}' lies outside the dates gridimpact reads "
+                     f"({DATE_MIN} … {DATE_MAX})", line=line, column=column, value=value)
     bad = result.isna() & ~blank
+    result = result.where(~outside)
     for line, value in text[bad].items():
         problems.add(
             "not_a_time",
@@ -119,7 +132,11 @@ def parse_dates(series: pd.Series, column: str, problems: FileProblems) -> pd.Se
     for line, value in text[values.isna()].items():
         problems.add("not_a_date", f"'{value}' is not a date (use 2026-01-09 or 09.01.2026)",
                      line=line, column=column, value=value)
-    return values
+    outside = values.notna() & ((values < pd.Timestamp(DATE_MIN)) | (values > pd.Timestamp(DATE_MAX)))
+    for line, value in text[outside].items():
+        problems.add("date_out_of_range", f"'{value}' lies outside the dates gridimpact reads "
+                     f"({DATE_MIN} … {DATE_MAX})", line=line, column=column, value=value)
+    return values.where(~outside)
 
 
 def parse_regions(series: pd.Series, column: str, problems: FileProblems,

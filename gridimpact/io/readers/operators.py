@@ -22,6 +22,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from gridimpact.io.readers.limits import decode_json, loads_json
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.io.readers.schedules import (
     SCHEDULE_COLUMNS,
@@ -66,7 +67,7 @@ def read_schedule_json(text: str, problems: FileProblems, *,
                        region: str | None = None) -> pd.DataFrame | None:
     """A DTEK fact object, a DTEK page dump (``{"fact": …, "preset": …}``) or Yasno JSON."""
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         page = "<html" in text[:4000].lower()
         hint = " (the file holds an HTML page: a bot-check page saved instead of the data?)" if page else ""
@@ -100,7 +101,7 @@ def read_dtek_html(text: str, problems: FileProblems, *,
         return None
     line = text.count("\n", 0, match.end()) + 1
     try:
-        fact, _ = json.JSONDecoder().raw_decode(text, match.end())
+        fact, _ = decode_json(text, match.end())
     except json.JSONDecodeError as exc:
         problems.add("bad_json", f"the DisconSchedule.fact object is not valid JSON: {exc.msg}",
                      line=text.count("\n", 0, exc.pos) + 1)

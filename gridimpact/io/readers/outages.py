@@ -248,7 +248,40 @@ def read_reports(raw: RawTable, *, region: str | None = None,
     valid = validate_located(OutageReports, table, problems, columns=columns)
     if valid is None or problems:
         return None
-    return sort_reports(valid)
+    # Sorted first (lines kept in the index), so that which of two identical rows is kept, and where a
+    # conflict is reported, never depends on the order of rows in the file.
+    order = ["pcode", "start", "kind", "end", "share_off", "customers_off", "heat_lost_share", "source"]
+    valid = repeated_reports(valid.sort_values(order, kind="stable", na_position="last"), problems, columns)
+    return None if problems else sort_reports(valid)
+
+
+_SAME_EPISODE = ["pcode", "kind", "start"]
+_MEASURE_COLUMNS = ["end", "share_off", "customers_off", "heat_lost_share"]
+
+
+def repeated_reports(reports: pd.DataFrame, problems: FileProblems, columns: dict[str, str]) -> pd.DataFrame:
+    """Apply the rule for reports of one region, kind and start (docs/inputs.md, "Duplicates").
+
+    Identical reports (the same end and measures) are read once, with a note; reports that disagree
+    are a ``conflicting_reports`` problem at the later line, naming the first: which one holds is
+    the user's call, not the reader's. The frame's index holds the source lines.
+    """
+    keyed = reports[_SAME_EPISODE + _MEASURE_COLUMNS].astype(object).where(reports.notna(), None)
+    exact = keyed.duplicated(keep="first")
+    if exact.any():
+        lines = ", ".join(str(line) for line in sorted(reports.index[exact])[:10])
+        more = f" and {int(exact.sum()) - 10} more" if exact.sum() > 10 else ""
+        problems.note(f"{problems.file}: {int(exact.sum())} report(s) repeat an earlier line exactly and "
+                      f"were read once (line {lines}{more})")
+    kept = reports[~exact]
+    clash = kept.duplicated(_SAME_EPISODE, keep=False)
+    for _, group in kept[clash].groupby(_SAME_EPISODE, sort=False):
+        first, *others = sorted(group.index)
+        for line in others:
+            problems.add("conflicting_reports", f"another report (line {first}) gives the same region, kind "
+                         "and start with a different end or measure; keep one of them",
+                         line=line, column=columns.get("start", "start"))
+    return kept
 
 
 def sort_reports(frame: pd.DataFrame) -> pd.DataFrame:

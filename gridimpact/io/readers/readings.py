@@ -99,6 +99,8 @@ class ReadContext:
     region: str | None = None
     radius_km: float | None = None
     encoding: str | None = None
+    pressure_level: float | None = None
+    """hPa: read a pressure-level temperature at this level (refused without one)."""
 
 
 @dataclass

@@ -22,7 +22,6 @@ Policy, the same for every format (documented in docs/inputs.md):
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import zlib
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pandas as pd
 from gridimpact import schemas
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.inputs import TemperatureData
+from gridimpact.io.readers.limits import gunzip
 from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
 from gridimpact.io.readers.readings import HOURLY_COLUMNS, ReadContext, Readings
 from gridimpact.io.readers.tables import (
@@ -55,7 +55,8 @@ _RANGE_HINT = "temperatures must lie between −90 and 60 °C; check the unit de
 
 
 def load_temperature(source, *, region: str | None = None, radius_km: float | None = None,
-                     max_gap_hours: int = 6, encoding: str | None = None, since=None) -> TemperatureData:
+                     max_gap_hours: int = 6, encoding: str | None = None, since=None,
+                     pressure_level: float | None = None) -> TemperatureData:
     """Read hourly outdoor temperature per region from any supported source.
 
     Parameters
@@ -78,6 +79,9 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
         note, and neither checked for gaps nor kept — for files that hold a station's whole record
         (GHCN-Daily, Meteostat), whose old gaps do not concern the period studied. Values are still
         checked against their schema.
+    pressure_level:
+        For a grid of temperature on pressure levels (ERA5 ``t`` at 925 hPa …): the level to read, hPa.
+        Without it such a file is refused, since air aloft is not 2 m temperature.
 
     Raises ``InvalidInputError`` listing every problem, or ``InputMissingError`` for a missing file.
     """
@@ -85,7 +89,8 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
         raise ValueError("max_gap_hours must be 0 or more")
     if radius_km is not None and not radius_km > 0:
         raise ValueError("radius_km must be a positive number of kilometres")
-    ctx = ReadContext(region=_resolve_region(region), radius_km=radius_km, encoding=encoding)
+    ctx = ReadContext(region=_resolve_region(region), radius_km=radius_km, encoding=encoding,
+                      pressure_level=pressure_level)
     items = list(source) if isinstance(source, list | tuple) else [source]
     if not items:
         raise ValueError("no temperature source given")
@@ -173,7 +178,7 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
         return Readings(problems)
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
+            data = gunzip(data, path)
         except (OSError, EOFError, zlib.error) as exc:
             problems.add("unreadable", f"the gzip-compressed file cannot be decompressed: {exc}")
             return Readings(problems)
@@ -379,7 +384,8 @@ def _hourly_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def _locate(row) -> dict:
-    return {"line": int(row.line)} if pd.notna(row.line) else {"where": row.where}
+    # row["where"], not row.where: on a pandas row the attribute is the Series.where method.
+    return {"line": int(row["line"])} if pd.notna(row["line"]) else {"where": row["where"]}
 
 
 def _stamp(time: pd.Timestamp) -> str:
@@ -423,7 +429,7 @@ def _fill_gaps(combined: pd.DataFrame, by_file: dict[str, FileProblems], max_gap
             "by linear interpolation (raise max_gap_hours / --max-gap, or add the missing hours)",
             column="time", value=f"{int(missing[pos])} h",
             **({"line": int(before.line)} if pd.notna(before.line)
-               else {"where": f"{before.where or ''} region {before.pcode} at {_stamp(before.time)}".strip()}),
+               else {"where": before["where"] or f"region {before.pcode} at {_stamp(before.time)}"}),
         )
     short = np.flatnonzero((missing > 0) & (missing <= max_gap_hours))
     if short.size == 0:
