@@ -29,10 +29,11 @@ CSV_FIELD_LIMIT = 131_072
 
 PEOPLE_MAX = schemas.PEOPLE_MAX
 
-DATE_MIN = "2000-01-01"
+DATE_MIN = "1800-01-01"
 DATE_MAX = "2100-12-31"
-"""Dates accepted in inputs (inclusive, local calendar days). gridimpact studies the winters since the
-2022 attacks on Ukraine's grid; 2000 leaves room for long station records, 2100 for projections."""
+"""Dates accepted in inputs (inclusive, local calendar days), a project choice: station records
+(GHCN-Daily, Meteostat) reach back into the 19th century and scenarios forward a few decades; a
+date outside is a typing error (``2206`` for ``2026``), reported rather than read."""
 
 
 

@@ -156,14 +156,15 @@ def _load_one(item, *, region: str | None, encoding: str | None) -> tuple[Outage
         return None, problems
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if suffix in HTML_SUFFIXES or (head not in "{[" and "DisconSchedule.fact" in text):
-        schedules = read_dtek_html(text, problems, region=region)
+        reports, schedules = read_dtek_html(text, problems, region=region)
     elif suffix in JSON_SUFFIXES or head in ("{", "["):
-        schedules = read_schedule_json(text.lstrip("\ufeff"), problems, region=region)
+        reports, schedules = read_schedule_json(text.lstrip("\ufeff"), problems, region=region)
     else:
         return _from_table(read_csv_text(text, problems), problems, region), problems
-    if schedules is None:
+    if (reports is None and schedules is None) or problems:
         return None, problems
-    return _data(empty_reports(), schedules, problems), problems
+    return _data(empty_reports() if reports is None else reports,
+                 empty_schedules() if schedules is None else schedules, problems), problems
 
 
 def _from_table(raw: RawTable | None, problems: FileProblems, region: str | None) -> OutageData | None:

@@ -192,7 +192,7 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
 
 
 def _read_text(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
-    from gridimpact.io.readers import open_meteo, stations, tidy_temperature
+    from gridimpact.io.readers import ghcn, open_meteo, stations, tidy_temperature
     from gridimpact.io.readers.tables import read_csv_text
 
     start = text.lstrip("\ufeff").lstrip()[:1]
@@ -200,8 +200,10 @@ def _read_text(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
         return open_meteo.read_open_meteo_json(text, problems, ctx)
     if open_meteo.looks_like_csv(text):
         return open_meteo.read_open_meteo_csv(text, problems, ctx)
-    if stations.looks_like_ghcn(text):
-        return stations.read_ghcn(text, problems, ctx)
+    if ghcn.looks_like_ghcn(text):
+        return ghcn.read_ghcn(text, problems, ctx)
+    if ghcn.looks_like_ghcn_dly(text):
+        return ghcn.read_ghcn_dly(text, problems, ctx)
     if stations.looks_like_meteostat(text):
         return stations.read_meteostat(text, problems, ctx)
     return tidy_temperature.read_raw(read_csv_text(text, problems), problems, ctx)
