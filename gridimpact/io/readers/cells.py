@@ -84,12 +84,16 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
     iso_text = text.where(~day_first, text.str.replace(_DAY_FIRST, _day_first_to_iso, regex=True))
     has_offset = iso_text.str.contains(_OFFSET) & ~blank
     result = pd.Series(pd.NaT, index=series.index, dtype=f"datetime64[ns, {TIMEZONE}]")
+    early = pd.Series(False, index=series.index)  # outside the documented range, found while parsing
     if has_offset.any():
         aware = pd.to_datetime(iso_text[has_offset], format="ISO8601", utc=True, errors="coerce")
-        result[has_offset] = aware.dt.tz_convert(TIMEZONE)
+        aware, early[has_offset] = _within_range(aware, _FIRST_TIME, _LAST_TIME)
+        result[has_offset] = aware.dt.tz_convert(TIMEZONE).dt.as_unit("ns")
     naive_mask = ~has_offset & ~blank
     if naive_mask.any():
         naive = pd.to_datetime(iso_text[naive_mask], format="ISO8601", errors="coerce")
+        naive, early[naive_mask] = _within_range(naive, _FIRST_TIME.tz_localize(None), _LAST_TIME.tz_localize(None))
+        naive = naive.dt.as_unit("ns")
         localised = naive.dt.tz_localize(TIMEZONE, ambiguous=np.ones(len(naive), dtype=bool),
                                          nonexistent="shift_forward")
         result[naive_mask] = localised
@@ -98,11 +102,11 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
                 f"{problems.file}: {int(localised.notna().sum())} timestamp(s) in column '{column}' have no "
                 f"time zone and were read as Kyiv local time ({TIMEZONE})"
             )
-    outside = result.notna() & ((result < _FIRST_TIME) | (result > _LAST_TIME))
+    outside = early | (result.notna() & ((result < _FIRST_TIME) | (result >= _LAST_TIME)))
     for line, value in text[outside].items():
         problems.add("date_out_of_range", f"'{value}' lies outside the dates gridimpact reads "
                      f"({DATE_MIN} … {DATE_MAX})", line=line, column=column, value=value)
-    bad = result.isna() & ~blank
+    bad = result.isna() & ~blank & ~outside
     result = result.where(~outside)
     for line, value in text[bad].items():
         problems.add(
@@ -114,6 +118,13 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
         for line in series.index[blank]:
             problems.add("missing_value", "is empty but a date and time is required", line=line, column=column)
     return result
+
+
+def _within_range(times: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """Times outside [first, last) set to NaT, and the mask of those: pandas may parse a year such
+    as 9999 at a coarser resolution that a nanosecond column cannot hold."""
+    outside = times.notna() & ((times < first) | (times >= last))
+    return times.where(~outside), outside
 
 
 def _day_first_to_iso(match: re.Match) -> str:

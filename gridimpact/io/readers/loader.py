@@ -187,7 +187,7 @@ def resolve_files(*, outages=None, temperature=None, population=None, folder: Pa
 def load_inputs(outages=None, temperature=None, population=None, *, folder: Path | None = None,
                 region: str | None = None, max_gap_hours: int = 6, since: date | None = None,
                 population_basis: str = "current", encoding: str | None = None,
-                sheet: str | int | None = None) -> Inputs:
+                sheet: str | int | None = None, pressure_level: float | None = None) -> Inputs:
     """Load and validate input files into ``Inputs``; the embedded case fills what is not given.
 
     ``outages`` and ``temperature`` take a path or a list of paths, ``population`` one path;
@@ -195,7 +195,8 @@ def load_inputs(outages=None, temperature=None, population=None, *, folder: Path
     themselves. Temperature readings before ``since`` (by default the first outage report's day)
     are set aside. ``population_basis`` chooses the embedded population (``current`` or
     ``cod-ps-2022``). ``encoding`` overrides UTF-8 for text files (``cp1251``); ``sheet`` names
-    the population workbook's sheet (by default the sheet whose columns make a population table).
+    the population workbook's sheet (by default the sheet whose columns make a population table);
+    ``pressure_level`` (hPa) lets a gridded temperature on pressure levels be read at that level.
     Units of the population finer than the temperature or outage inputs (a raion in an oblast)
     take their parent's series, with a note (``io.readers.levels``). Raises InvalidInputError listing every problem in every file, and
     InputMissingError for a file that cannot be read.
@@ -205,7 +206,7 @@ def load_inputs(outages=None, temperature=None, population=None, *, folder: Path
     if resolved.all_embedded:
         return default_inputs(population_basis)
     return _read(resolved, region=region, max_gap_hours=max_gap_hours, since=since, encoding=encoding,
-                 sheet=sheet)
+                 sheet=sheet, pressure_level=pressure_level)
 
 
 def default_inputs(population_basis: str = "current") -> Inputs:
@@ -217,7 +218,8 @@ def default_inputs(population_basis: str = "current") -> Inputs:
 
 
 def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, since: date | None,
-          encoding: str | None = None, sheet: str | int | None = None) -> Inputs:
+          encoding: str | None = None, sheet: str | int | None = None,
+          pressure_level: float | None = None) -> Inputs:
     given = resolved.files
     if len(given["population"]) > 1:
         raise InvalidInputError([Problem("population", "several_population_files",
@@ -230,7 +232,7 @@ def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, si
         # so that the old gaps of a station's whole record do not block the run.
         "temperature": lambda paths: load_temperature(
             paths, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
-            since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
+            pressure_level=pressure_level, since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
         "population": lambda paths: load_population(paths[0], encoding=encoding, sheet=sheet),
     }
     for family in FAMILIES:

@@ -258,14 +258,18 @@ def read_reports(raw: RawTable, *, region: str | None = None,
 
 _SAME_EPISODE = ["pcode", "kind", "start"]
 _MEASURE_COLUMNS = ["end", "share_off", "customers_off", "heat_lost_share"]
+# The two timelines a report may belong to (docs/model.md): customers without power, and district heat.
+_TIMELINES = {"power": ["share_off", "customers_off"], "heat": ["heat_lost_share"]}
 
 
 def repeated_reports(reports: pd.DataFrame, problems: FileProblems, columns: dict[str, str]) -> pd.DataFrame:
     """Apply the rule for reports of one region, kind and start (docs/inputs.md, "Duplicates").
 
-    Identical reports (the same end and measures) are read once, with a note; reports that disagree
-    are a ``conflicting_reports`` problem at the later line, naming the first: which one holds is
-    the user's call, not the reader's. The frame's index holds the source lines.
+    Identical reports (the same end and measures) are read once, with a note. Two reports on the
+    same timeline (both about customers without power, or both about district heat) that disagree in
+    their end or value are a ``conflicting_reports`` problem at the later line, naming the first:
+    which one holds is the user's call, not the reader's. A power report and a heat report with the
+    same start describe two things and are both kept. The frame's index holds the source lines.
     """
     keyed = reports[_SAME_EPISODE + _MEASURE_COLUMNS].astype(object).where(reports.notna(), None)
     exact = keyed.duplicated(keep="first")
@@ -275,13 +279,17 @@ def repeated_reports(reports: pd.DataFrame, problems: FileProblems, columns: dic
         problems.note(f"{problems.file}: {int(exact.sum())} report(s) repeat an earlier line exactly and "
                       f"were read once (line {lines}{more})")
     kept = reports[~exact]
-    clash = kept.duplicated(_SAME_EPISODE, keep=False)
-    for _, group in kept[clash].groupby(_SAME_EPISODE, sort=False):
-        first, *others = sorted(group.index)
-        for line in others:
-            problems.add("conflicting_reports", f"another report (line {first}) gives the same region, kind "
-                         "and start with a different end or measure; keep one of them",
-                         line=line, column=columns.get("start", "start"))
+    for timeline, measures in _TIMELINES.items():
+        on_it = kept[kept[measures].notna().any(axis=1)]
+        clash = on_it.duplicated(_SAME_EPISODE, keep=False)
+        for _, group in on_it[clash].groupby(_SAME_EPISODE, sort=False):
+            values = group[["end", *measures]].astype(object).where(group[["end", *measures]].notna(), None)
+            if len(values.drop_duplicates()) > 1:
+                first, *others = sorted(group.index)
+                for line in others:
+                    problems.add("conflicting_reports", f"another report (line {first}) gives the same region, "
+                                 f"kind and start with a different end or {timeline} measure; keep one of them",
+                                 line=line, column=columns.get("start", "start"))
     return kept
 
 
