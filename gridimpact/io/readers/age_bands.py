@@ -159,7 +159,8 @@ def shares_from_counts(plan: BandPlan, counts: dict[Band, pd.Series], total_colu
     under_five = sum(v for (_, hi), v in by_range.items() if hi is not None and hi <= UNDER_FIVE_TO_AGE)
     # Only some bands given: they may not exceed the total; all bands: they must add up to it.
     gap = (band_sum - total).abs() if plan.complete else (band_sum - total).clip(lower=0)
-    for line in total.index[(gap > AGE_BAND_TOLERANCE * total.abs()) & total.notna()]:
+    mismatched = total.index[(gap > AGE_BAND_TOLERANCE * total.abs()) & total.notna()]
+    for line in mismatched:
         apart = f"{gap[line] / total[line]:.1%}" if total[line] else "all"
         problems.add("age_bands_sum", f"the age bands add up to {band_sum[line]:,.0f} but the total is "
                      f"{total[line]:,.0f} ({apart} apart; at most 1 % allowed)",
@@ -170,6 +171,6 @@ def shares_from_counts(plan: BandPlan, counts: dict[Band, pd.Series], total_colu
     frame = pd.DataFrame({"population": total,
                           "share_65plus": (elderly / safe).where(~empty, 0.0),
                           "share_0_4": (under_five / safe).where(~empty, 0.0)})
-    # A count that is empty, unreadable or has no row was reported where it is; drop its unit here
-    # rather than report it again as an empty share.
-    return frame.dropna()
+    # A count that is empty, unreadable or has no row was reported where it is, and so were bands that
+    # miss the total; drop such a unit here rather than report it again as an empty or impossible share.
+    return frame.drop(index=mismatched).dropna()
