@@ -25,9 +25,13 @@ Only regions inside the grid (nearest cell within half a grid step of the point)
 
 from __future__ import annotations
 
+import gc
+import sys
 import tempfile
+import warnings
 import zipfile
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +62,8 @@ ASSUMED_GRID_STEP_DEG = 0.25
 """Grid step (degrees) assumed along an axis with a single cell: ERA5's native 0.25° (ECMWF ERA5
 documentation); used only to decide whether a one-cell file covers a region."""
 _EDGE_TOLERANCE_DEG = 1e-6
+_DAMAGED = (OSError, ValueError, KeyError, RuntimeError, TypeError, IndexError, AttributeError, OverflowError)
+"""What the HDF5 and netCDF libraries raise for a damaged or truncated file."""
 
 
 def read_gridded_file(path: Path, data: bytes, problems: FileProblems, ctx: ReadContext) -> Readings:
@@ -76,7 +82,7 @@ def _reduce_guarded(dataset: xr.Dataset, problems: FileProblems, ctx: ReadContex
     are read, with whatever error the HDF5 or netCDF library raises; it is the same fact for the user."""
     try:
         return _reduce(dataset, problems, ctx, label)
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError, IndexError, AttributeError) as exc:
+    except _DAMAGED as exc:
         problems.add("unreadable", f"cannot read the values of {label} (a truncated or corrupt NetCDF "
                      f"file?): {type(exc).__name__}: {exc}")
         return None
@@ -96,13 +102,49 @@ def _open(path: Path, magic: bytes, problems: FileProblems, label: str) -> xr.Da
     else:
         problems.add("unsupported_format", f"{label} is not a NetCDF file (it starts with {magic!r})")
         return None
+    with _quiet_cleanup_of_failed_opens():
+        try:
+            if engine == "h5netcdf":
+                _check_hdf5(path)
+            with warnings.catch_warnings():
+                # Times that cannot be held as datetime64 (a damaged file) are reported below instead.
+                warnings.simplefilter("ignore", xr.SerializationWarning)
+                return xr.open_dataset(path, engine=engine)
+        # h5py and netCDF4 raise OSError, but also ValueError, KeyError, RuntimeError, TypeError or
+        # OverflowError (times out of range) for a damaged header: all mean the same to the user.
+        except _DAMAGED as exc:
+            problems.add("unreadable", f"cannot read {label} as NetCDF: {type(exc).__name__}: {exc}")
+        gc.collect()
+    return None
+
+
+@contextmanager
+def _quiet_cleanup_of_failed_opens():
+    """h5netcdf's file object, when its opening failed half-way, raises AttributeError in its
+    finaliser; Python would print that as a traceback on stderr. The failure itself was already
+    reported as a problem, so that one message from h5netcdf's close is dropped; any other
+    unraisable error still reaches the previous hook."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        where = getattr(unraisable.object, "__module__", "") or ""
+        if not (where.startswith("h5netcdf") and isinstance(unraisable.exc_value, AttributeError)):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
     try:
-        return xr.open_dataset(path, engine=engine)
-    # h5py and netCDF4 raise OSError, but also ValueError, KeyError, RuntimeError or TypeError for a
-    # damaged header: all mean the same to the user.
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError, IndexError, AttributeError) as exc:
-        problems.add("unreadable", f"cannot read {label} as NetCDF: {type(exc).__name__}: {exc}")
-        return None
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _check_hdf5(path: Path) -> None:
+    """Open and close the file with h5py first: a file h5py cannot open then fails here, cleanly,
+    instead of inside h5netcdf, whose half-built file object prints a traceback when collected."""
+    import h5py  # h5netcdf's own dependency; imported here as only netCDF4 files need it
+
+    with h5py.File(path, "r"):
+        pass
 
 
 def _read_zip(path: Path, problems: FileProblems, ctx: ReadContext) -> Readings:
