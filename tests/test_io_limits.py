@@ -277,3 +277,20 @@ def test_the_exported_embedded_folder_reads_without_notes(tmp_path):
     found = files_in_folder(tmp_path, notes)
     assert notes == []
     assert [p.name for p in found["population"]] == ["population_current.csv"]
+
+
+def test_a_long_gap_in_a_netcdf_file_names_the_place_not_a_method(tmp_path):
+    import numpy as np
+    import xarray as xr
+
+    times = pd.DatetimeIndex(["2026-01-09T00:00", "2026-01-09T01:00", "2026-01-09T10:00"])
+    dataset = xr.Dataset({"t2m": (("valid_time", "latitude", "longitude"), np.full((3, 2, 2), 270.0, "float32"),
+                                  {"units": "K"})},
+                         coords={"valid_time": times, "latitude": [50.5, 50.25], "longitude": [30.5, 30.75]})
+    path = tmp_path / "era5.nc"
+    dataset.to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(InvalidInputError) as excinfo:
+        load_temperature(path)
+    [gap] = [p for p in excinfo.value.problems if p.rule == "gap_too_long"]
+    assert "bound method" not in gap.format()
+    assert gap.where.startswith("variable 't2m' at 2026-01-09T01:00Z")

@@ -23,7 +23,7 @@ from gridimpact.io.readers.embedded import (
     default_files,
 )
 from gridimpact.io.readers.levels import align_levels
-from gridimpact.io.readers.limits import loads_json
+from gridimpact.io.readers.limits import loads_json, open_bytes
 from gridimpact.io.readers.outages import load_outages
 from gridimpact.io.readers.population import load_population
 from gridimpact.io.readers.problems import sorted_problems
@@ -132,11 +132,9 @@ def _package_problem(package: Path, message: str) -> InvalidInputError:
 def _files_of_package(folder: Path, package: Path, notes: list[str]) -> dict[str, list[Path]]:
     """The inputs a datapackage.json lists: by ``gridimpact:kind``, else by the resource's name."""
     try:
-        document = loads_json(package.read_text(encoding="utf-8"))
+        document = loads_json(open_bytes(package).decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _package_problem(package, f"not valid JSON: {exc}") from None
-    except OSError as exc:
-        raise InputMissingError(f"{package}: cannot be read ({exc.strerror or exc})") from None
     resources = document.get("resources", []) if isinstance(document, dict) else None
     if not isinstance(resources, list):
         raise _package_problem(package, "expected an object with a \"resources\" list")

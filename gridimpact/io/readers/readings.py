@@ -57,7 +57,14 @@ def canonical_unit(text: object) -> str | None:
 
 
 def to_celsius(values, unit: str):
-    """Convert values (array or Series) from ``unit`` (``degC``, ``K``, ``degF``) to °C."""
+    """Convert values (array or Series) from ``unit`` (``degC``, ``K``, ``degF``) to °C.
+
+    Values too large to convert become infinite, without a warning: the schema reports them."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _to_celsius(values, unit)
+
+
+def _to_celsius(values, unit: str):
     if unit == CELSIUS:
         converted = values * 1.0
     elif unit == KELVIN:
