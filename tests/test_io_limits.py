@@ -294,3 +294,12 @@ def test_a_long_gap_in_a_netcdf_file_names_the_place_not_a_method(tmp_path):
     [gap] = [p for p in excinfo.value.problems if p.rule == "gap_too_long"]
     assert "bound method" not in gap.format()
     assert gap.where.startswith("variable 't2m' at 2026-01-09T01:00Z")
+
+
+@pytest.mark.parametrize("stamp", ["2026-01-09T10:00+02", "2026-01-09 10:00 UTC"])
+def test_a_zone_pandas_knows_among_naive_times_is_a_located_problem(tmp_path, stamp):
+    """Found by fuzzing: one such cell among naive ones made pandas raise for the whole column."""
+    path = write(tmp_path, HEADER + ROW + f"UA51,{stamp},,strike,0.1\n")
+    with pytest.raises(InvalidInputError) as excinfo:
+        load_outages(path)
+    assert rules(excinfo) == [("not_a_time", 3)]

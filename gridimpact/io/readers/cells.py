@@ -91,7 +91,7 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
         result[has_offset] = aware.dt.tz_convert(TIMEZONE).dt.as_unit("ns")
     naive_mask = ~has_offset & ~blank
     if naive_mask.any():
-        naive = pd.to_datetime(iso_text[naive_mask], format="ISO8601", errors="coerce")
+        naive = _parse_naive(iso_text[naive_mask])
         naive, early[naive_mask] = _within_range(naive, _FIRST_TIME.tz_localize(None), _LAST_TIME.tz_localize(None))
         naive = naive.dt.as_unit("ns")
         localised = naive.dt.tz_localize(TIMEZONE, ambiguous=np.ones(len(naive), dtype=bool),
@@ -118,6 +118,31 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
         for line in series.index[blank]:
             problems.add("missing_value", "is empty but a date and time is required", line=line, column=column)
     return result
+
+
+def _parse_naive(texts: pd.Series) -> pd.Series:
+    """Texts without a recognised offset → naive timestamps (NaT where unreadable).
+
+    pandas parses the whole column at once and raises if some cells still carry a zone it
+    recognises (``+02``, ``UTC``) while others do not; then each cell is parsed on its own, and a cell
+    with such a zone is unreadable (the message asks for a full ``+02:00`` offset or none)."""
+    try:
+        parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype) or parsed.dtype == object:
+            raise TypeError("zone-aware cells among naive ones")
+        return parsed
+    except (ValueError, TypeError, OverflowError):
+        return pd.Series([_naive_or_nat(text) for text in texts], index=texts.index, dtype="datetime64[ns]")
+
+
+def _naive_or_nat(text: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    if stamp is pd.NaT or stamp.tzinfo is not None or not _FIRST_TIME.tz_localize(None) <= stamp < _LAST_TIME.tz_localize(None):
+        return pd.NaT
+    return stamp
 
 
 def _within_range(times: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
