@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.io.readers.problems import FileProblems
-from gridimpact.io.readers.readings import HOURLY_COLUMNS
+from gridimpact.io.readers.readings import HOURLY_COLUMNS, round_celsius
 from gridimpact.regions import default_registry
 from gridimpact.vocab import TIMEZONE
 
@@ -79,7 +79,7 @@ def fill_gaps(combined: pd.DataFrame, by_file: dict[str, FileProblems], max_gap_
     fills = pd.DataFrame({
         "pcode": frame["pcode"].to_numpy()[start],
         "time": pd.DatetimeIndex(times).tz_localize("UTC").tz_convert(TIMEZONE),
-        "temperature_c": np.round(filled, 6), "quality": "interpolated",
+        "temperature_c": round_celsius(filled), "quality": "interpolated",
         "source": frame["source"].to_numpy()[start], "line": np.nan, "where": None,
         "file": frame["file"].to_numpy()[start],
     })

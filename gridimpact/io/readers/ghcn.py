@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from gridimpact.io.readers.cells import parse_numbers
 from gridimpact.io.readers.problems import FileProblems
-from gridimpact.io.readers.readings import ReadContext, Readings, daily_frame
+from gridimpact.io.readers.readings import ReadContext, Readings, daily_frame, round_celsius
 from gridimpact.io.readers.stations import station_region
 from gridimpact.io.readers.tables import read_csv_text
 
@@ -134,8 +133,8 @@ def _readings(frame: pd.DataFrame, problems: FileProblems, ctx: ReadContext, *, 
             regions[station_id] = pcode
     wide = wide[wide["id"].isin(list(regions))]
     return Readings(problems, daily=daily_frame(
-        pcode=wide["id"].map(regions), date=wide["date"], tmin_c=np.round(wide["tmin_c"], 6),
-        tmax_c=np.round(wide["tmax_c"], 6), tmean_c=np.round(wide["tmean_c"], 6), quality="observed",
+        pcode=wide["id"].map(regions), date=wide["date"], tmin_c=round_celsius(wide["tmin_c"]),
+        tmax_c=round_celsius(wide["tmax_c"]), tmean_c=round_celsius(wide["tmean_c"]), quality="observed",
         source="GHCN-Daily " + wide["id"] + f" ({problems.file})",
         line=lines.reindex(pd.MultiIndex.from_frame(wide[["id", "date"]])).to_numpy(),
     ))

@@ -76,6 +76,13 @@ def _to_celsius(values, unit: str):
     return np.round(converted, ROUNDING_DECIMALS)
 
 
+def round_celsius(values):
+    """Values rounded to ``ROUNDING_DECIMALS``; a value too large to round stays as it is, without a
+    warning (the schema reports it as out of range)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.round(values, ROUNDING_DECIMALS)
+
+
 def declared_unit_conflict(values, unit: str) -> str | None:
     """A message when values contradict their declared unit, judged on the whole column.
 

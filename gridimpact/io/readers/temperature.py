@@ -34,7 +34,7 @@ from gridimpact.inputs import TemperatureData
 from gridimpact.io.readers.gaps import drop_cross_file_duplicates, fill_gaps
 from gridimpact.io.readers.limits import gunzip
 from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
-from gridimpact.io.readers.readings import HOURLY_COLUMNS, ReadContext, Readings
+from gridimpact.io.readers.readings import HOURLY_COLUMNS, ReadContext, Readings, round_celsius
 from gridimpact.io.readers.tables import (
     EXCEL_SUFFIXES,
     PARQUET_SUFFIXES,
@@ -306,7 +306,7 @@ def _hourly_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
                            source=("source", "first"), line=("line", "first"),
                            where=("where", "first")).reset_index()
     problems.note(f"{problems.file}: {len(valid)} reading(s) at sub-hourly times averaged to {len(averaged)} hour(s)")
-    averaged["temperature_c"] = averaged["temperature_c"].round(6)
+    averaged["temperature_c"] = round_celsius(averaged["temperature_c"])
     averaged["time"] = averaged["time"].dt.tz_convert(TIMEZONE)
     return averaged[HOURLY_COLUMNS]
 
@@ -379,7 +379,7 @@ def _hourly_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
     where = days["where"].to_numpy(dtype=object)[source_rows] if "where" in days else None
     return pd.DataFrame({
         "pcode": pcodes[region_pos], "time": times,
-        "temperature_c": np.round(values[region_pos, hour_pos], 6),
+        "temperature_c": round_celsius(values[region_pos, hour_pos]),
         "quality": days["quality"].to_numpy(dtype=object)[source_rows],
         "source": days["source"].to_numpy(dtype=object)[source_rows],
         "line": line, "where": where,
