@@ -41,6 +41,10 @@ LocalTime = Annotated[pd.DatetimeTZDtype, "ns", TIMEZONE]
 TEMPERATURE_MIN_C = -90.0
 TEMPERATURE_MAX_C = 60.0
 
+PEOPLE_MAX = 60_000_000
+"""Upper bound for people or customers in one unit: above Ukraine's peak population of 52.2 million
+(1993, State Statistics Service of Ukraine); a larger value is a data-entry error, never clipped."""
+
 SHARE_SUM_TOLERANCE = 0.02
 """Heating-system and building-class shares may sum to 1 ± this, to allow rounded inputs."""
 
@@ -58,7 +62,7 @@ class OutageReports(pa.DataFrameModel):
     end: Series[LocalTime] = pa.Field(nullable=True)
     kind: Series[str] = pa.Field(isin=list(OUTAGE_KINDS))
     share_off: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
-    customers_off: Series[float] = pa.Field(ge=0.0, nullable=True)
+    customers_off: Series[float] = pa.Field(ge=0.0, le=PEOPLE_MAX, nullable=True)
     heat_lost_share: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
     source: Series[str] = pa.Field(nullable=True)
 
@@ -151,7 +155,7 @@ class Population(pa.DataFrameModel):
     """
 
     pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$", unique=True)
-    population: Series[float] = pa.Field(ge=0.0)
+    population: Series[float] = pa.Field(ge=0.0, le=PEOPLE_MAX)
     share_65plus: Series[float] = pa.Field(ge=0.0, le=1.0)
     share_0_4: Series[float] = pa.Field(ge=0.0, le=1.0)
     share_district: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
@@ -161,7 +165,7 @@ class Population(pa.DataFrameModel):
     share_panel_block: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
     share_brick_block: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
     share_house: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
-    customers: Series[float] = pa.Field(ge=0.0, nullable=True)
+    customers: Series[float] = pa.Field(ge=0.0, le=PEOPLE_MAX, nullable=True)
     source: Series[str] = pa.Field(nullable=True)
 
     @pa.dataframe_check(error="share_65plus + share_0_4 exceeds 1")

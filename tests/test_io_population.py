@@ -509,7 +509,8 @@ def test_row_order_does_not_matter(tmp_path_factory, order):
 
 
 @PROPERTY_SETTINGS
-@given(factor=st.integers(min_value=1, max_value=1000))
+# Up to 10×: the largest unit of the fixture stays under the plausible maximum (schemas.PEOPLE_MAX).
+@given(factor=st.integers(min_value=1, max_value=10))
 def test_scaling_every_count_leaves_the_shares_unchanged(tmp_path_factory, factor):
     header, rows = wide_rows()
     counts = {i for i, name in enumerate(header) if band_of_name(name) is not None}

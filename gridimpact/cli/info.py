@@ -20,7 +20,8 @@ from gridimpact.errors import GridimpactError
 @click.option("--population", "population", multiple=True, type=InputFile, metavar="FILE",
               help="Population: OCHA COD-PS CSV (wide or long, with or without HXL) or canonical CSV.")
 @reading_options
-def validate(paths, outages, temperature, population, regions, max_gap, since, encoding) -> None:
+def validate(paths, outages, temperature, population, regions, max_gap, since, encoding, sheet,
+             pressure_level) -> None:
     """Check input files and list every problem: file, line, column, value and rule.
 
     FILES may be files of any family (told apart by name, format and header words; name a file's
@@ -40,7 +41,7 @@ def validate(paths, outages, temperature, population, regions, max_gap, since, e
     with unreadable_values(files):
         report = validate_files(outages=files["outages"], temperature=files["temperature"],
                                 population=files["population"], region=choice.region, max_gap_hours=max_gap,
-                                since=since, encoding=encoding)
+                                since=since, encoding=encoding, sheet=sheet, pressure_level=pressure_level)
     for line in report.lines():
         click.echo(line)
     if report.notes:

@@ -70,6 +70,8 @@ class InputChoice:
     max_gap: int = 6
     since: datetime.date | None = None
     encoding: str | None = None
+    sheet: str | None = None
+    pressure_level: float | None = None
 
     @property
     def region(self) -> str | None:
@@ -95,7 +97,8 @@ class InputChoice:
         with unreadable_values(files):
             return load(files["outages"], files["temperature"], files["population"][0] if files["population"] else None,
                         folder=folder, region=self.region, max_gap_hours=self.max_gap, since=self.since,
-                        population_basis=self.population_basis, encoding=self.encoding)
+                        population_basis=self.population_basis, encoding=self.encoding, sheet=self.sheet,
+                        pressure_level=self.pressure_level)
 
 
 @contextlib.contextmanager
@@ -127,7 +130,8 @@ def _check_encoding(ctx, param, value):
 
 
 def reading_options(function):
-    """--region, --max-gap, --since and --encoding: how files are read, on every command that reads them."""
+    """--region, --max-gap, --since, --encoding, --sheet and --pressure-level: how files are read, on
+    every command that reads them."""
     options = [
         click.option("--region", "regions", multiple=True, metavar="NAME",
                      help="Region (name or p-code; repeatable). One --region is also the region of files "
@@ -140,6 +144,12 @@ def reading_options(function):
                           "station's whole record). Default: the first outage report's day."),
         click.option("--encoding", metavar="NAME", callback=_check_encoding,
                      help="Text encoding of files that are not UTF-8, e.g. cp1251 (Windows Cyrillic)."),
+        click.option("--sheet", metavar="NAME",
+                     help="Sheet of a population workbook to read (default: the sheet whose columns make a "
+                          "population table, e.g. the ADM1 sheet of HDX's ukr_admpop_2022.xlsx)."),
+        click.option("--pressure-level", "pressure_level", type=click.FloatRange(1, 1100), metavar="HPA",
+                     help="Read a gridded temperature on pressure levels at this level (hPa); without it "
+                          "such files are refused, since they are not 2 m temperature."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -165,10 +175,11 @@ def input_options(function):
 
     @functools.wraps(function)
     def bundled(*args, paths, outages, temperature, population, population_basis, regions, max_gap, since,
-                encoding, **kwargs):
+                encoding, sheet, pressure_level, **kwargs):
         source = InputChoice(paths=tuple(paths), outages=tuple(outages), temperature=tuple(temperature),
                              population=tuple(population), population_basis=population_basis,
-                             regions=tuple(regions), max_gap=max_gap, since=since, encoding=encoding)
+                             regions=tuple(regions), max_gap=max_gap, since=since, encoding=encoding,
+                             sheet=sheet, pressure_level=pressure_level)
         return function(*args, source=source, **kwargs)
 
     decorated = reading_options(bundled)

@@ -8,6 +8,7 @@ Conventions, all documented in docs/inputs.md:
 - Timestamps accept ISO 8601 with or without an offset (``2026-01-09T10:00+02:00``,
   ``2026-01-09 10:00``) and the Ukrainian day-first form ``09.01.2026 10:00``. A timestamp without a
   zone is local time in Kyiv (Europe/Kyiv); the caller is told how many were read that way.
+- Numbers must be finite (``inf`` is a problem); dates lie in ``io.readers.limits``' range.
 - Regions accept anything ``gridimpact.regions.resolve`` does.
 """
 
@@ -18,6 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from gridimpact.io.readers.limits import DATE_MAX, DATE_MIN
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.regions import Registry, UnknownRegionError, default_registry
 from gridimpact.vocab import TIMEZONE
@@ -25,6 +27,8 @@ from gridimpact.vocab import TIMEZONE
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _DAY_FIRST = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_FIRST_TIME = pd.Timestamp(DATE_MIN, tz=TIMEZONE)
+_LAST_TIME = pd.Timestamp(DATE_MAX, tz=TIMEZONE) + pd.Timedelta(days=1)
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -41,8 +45,12 @@ def parse_numbers(series: pd.Series, column: str, problems: FileProblems, *,
         cleaned = cleaned.str.replace(",", ".", regex=False)
     # A leading Unicode minus (U+2212) is common in text copied from documents.
     cleaned = cleaned.str.replace("\u2212", "-", regex=False)
-    values = pd.to_numeric(cleaned.where(~blank), errors="coerce")
-    bad = values.isna() & ~blank
+    values = pd.to_numeric(cleaned.where(~blank), errors="coerce").astype(float)
+    infinite = np.isinf(values)
+    for line, value in text[infinite].items():
+        problems.add("not_finite", f"'{value}' is not a finite number", line=line, column=column, value=value)
+    values = values.where(~infinite)
+    bad = values.isna() & ~blank & ~infinite
     for line, value in text[bad].items():
         hint = " (a comma as decimal mark needs ';' as separator)" if "," in value and not decimal_comma else ""
         problems.add("not_a_number", f"'{value}' is not a number{hint}", line=line, column=column, value=value)
@@ -76,12 +84,16 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
     iso_text = text.where(~day_first, text.str.replace(_DAY_FIRST, _day_first_to_iso, regex=True))
     has_offset = iso_text.str.contains(_OFFSET) & ~blank
     result = pd.Series(pd.NaT, index=series.index, dtype=f"datetime64[ns, {TIMEZONE}]")
+    early = pd.Series(False, index=series.index)  # outside the documented range, found while parsing
     if has_offset.any():
         aware = pd.to_datetime(iso_text[has_offset], format="ISO8601", utc=True, errors="coerce")
-        result[has_offset] = aware.dt.tz_convert(TIMEZONE)
+        aware, early[has_offset] = _within_range(aware, _FIRST_TIME, _LAST_TIME)
+        result[has_offset] = aware.dt.tz_convert(TIMEZONE).dt.as_unit("ns")
     naive_mask = ~has_offset & ~blank
     if naive_mask.any():
-        naive = pd.to_datetime(iso_text[naive_mask], format="ISO8601", errors="coerce")
+        naive = _parse_naive(iso_text[naive_mask])
+        naive, early[naive_mask] = _within_range(naive, _FIRST_TIME.tz_localize(None), _LAST_TIME.tz_localize(None))
+        naive = naive.dt.as_unit("ns")
         localised = naive.dt.tz_localize(TIMEZONE, ambiguous=np.ones(len(naive), dtype=bool),
                                          nonexistent="shift_forward")
         result[naive_mask] = localised
@@ -90,7 +102,12 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
                 f"{problems.file}: {int(localised.notna().sum())} timestamp(s) in column '{column}' have no "
                 f"time zone and were read as Kyiv local time ({TIMEZONE})"
             )
-    bad = result.isna() & ~blank
+    outside = early | (result.notna() & ((result < _FIRST_TIME) | (result >= _LAST_TIME)))
+    for line, value in text[outside].items():
+        problems.add("date_out_of_range", f"'{value}' lies outside the dates gridimpact reads "
+                     f"({DATE_MIN} … {DATE_MAX})", line=line, column=column, value=value)
+    bad = result.isna() & ~blank & ~outside
+    result = result.where(~outside)
     for line, value in text[bad].items():
         problems.add(
             "not_a_time",
@@ -101,6 +118,38 @@ def parse_times(series: pd.Series, column: str, problems: FileProblems, *,
         for line in series.index[blank]:
             problems.add("missing_value", "is empty but a date and time is required", line=line, column=column)
     return result
+
+
+def _parse_naive(texts: pd.Series) -> pd.Series:
+    """Texts without a recognised offset → naive timestamps (NaT where unreadable).
+
+    pandas parses the whole column at once and raises if some cells still carry a zone it
+    recognises (``+02``, ``UTC``) while others do not; then each cell is parsed on its own, and a cell
+    with such a zone is unreadable (the message asks for a full ``+02:00`` offset or none)."""
+    try:
+        parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype) or parsed.dtype == object:
+            raise TypeError("zone-aware cells among naive ones")
+        return parsed
+    except (ValueError, TypeError, OverflowError):
+        return pd.Series([_naive_or_nat(text) for text in texts], index=texts.index, dtype="datetime64[ns]")
+
+
+def _naive_or_nat(text: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    if stamp is pd.NaT or stamp.tzinfo is not None or not _FIRST_TIME.tz_localize(None) <= stamp < _LAST_TIME.tz_localize(None):
+        return pd.NaT
+    return stamp
+
+
+def _within_range(times: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """Times outside [first, last) set to NaT, and the mask of those: pandas may parse a year such
+    as 9999 at a coarser resolution that a nanosecond column cannot hold."""
+    outside = times.notna() & ((times < first) | (times >= last))
+    return times.where(~outside), outside
 
 
 def _day_first_to_iso(match: re.Match) -> str:
@@ -119,7 +168,11 @@ def parse_dates(series: pd.Series, column: str, problems: FileProblems) -> pd.Se
     for line, value in text[values.isna()].items():
         problems.add("not_a_date", f"'{value}' is not a date (use 2026-01-09 or 09.01.2026)",
                      line=line, column=column, value=value)
-    return values
+    outside = values.notna() & ((values < pd.Timestamp(DATE_MIN)) | (values > pd.Timestamp(DATE_MAX)))
+    for line, value in text[outside].items():
+        problems.add("date_out_of_range", f"'{value}' lies outside the dates gridimpact reads "
+                     f"({DATE_MIN} … {DATE_MAX})", line=line, column=column, value=value)
+    return values.where(~outside)
 
 
 def parse_regions(series: pd.Series, column: str, problems: FileProblems,

@@ -10,21 +10,24 @@ either into people and the shares aged 65+ and 0–4 per unit, indexed by the un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import NamedTuple
 
 import pandas as pd
 
+from gridimpact.io.readers.age_bands import (  # noqa: F401 (re-exported for the population reader)
+    AGE_BAND_TOLERANCE,
+    ELDERLY_FROM_AGE,
+    UNDER_FIVE_TO_AGE,
+    Band,
+    BandPlan,
+    band_of_name,
+    band_of_tag,
+    plan_bands,
+    shares_from_counts,
+)
 from gridimpact.io.readers.cells import parse_numbers, parse_regions
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.io.readers.tables import RawTable
 from gridimpact.regions import admin_level_of, default_registry, normalise
-
-AGE_BAND_TOLERANCE = 0.01
-"""Age bands must add up to the total within this fraction (1 %) of the total."""
-
-ELDERLY_FROM_AGE = 65
-UNDER_FIVE_TO_AGE = 4
 
 # COD-PS 2022 artefact (OCHA/UNFPA table as published; checked in the copy at GitHub
 # seanywng/ukraine data/ukr_admpop_adm1_2022.csv, commit 85965ad4): the 0–4 band is 1.7 % of
@@ -33,144 +36,6 @@ UNDER_FIVE_TO_AGE = 4
 IMPLAUSIBLE_AGE_BANDS = {"UA14": "Donetsk", "UA44": "Luhansk"}
 
 _PCODE_DIGITS = {1: 2, 2: 4, 3: 7, 4: 10}
-
-
-# ------------------------------------------------------------------------------------- age bands
-class Band(NamedTuple):
-    """One COD-PS count: sex T/F/M and an age range in years (``lo`` None = all ages; ``hi`` None = and over)."""
-
-    sex: str
-    lo: int | None
-    hi: int | None
-
-    @property
-    def label(self) -> str:
-        if self.lo is None:
-            return f"{self.sex}_TL"
-        if self.hi is None:
-            return f"{self.sex}_{self.lo:02d}Plus"
-        return f"{self.sex}_{self.lo:02d}_{self.hi:02d}"
-
-
-_BAND_NAME = re.compile(r"^([tfm])_(?:(tl)|(\d{1,3})_(\d{1,3})|(\d{1,3})_?plus)$", re.IGNORECASE)
-_AGE_ATTRIBUTE = re.compile(r"^age_?(\d{1,3})(?:_(\d{1,3})|_?plus)$")
-_AGE_CLASSES = {"infants", "children", "adolescents", "adults", "elderly", "total", "ind"}
-
-
-def band_of_name(name: str) -> Band | None:
-    """``T_TL``, ``F_00_04``, ``M_80Plus`` or ``m_80plus`` → Band; anything else → None."""
-    match = _BAND_NAME.match(str(name).strip())
-    if not match:
-        return None
-    sex, total, lo, hi, plus = match.groups()
-    if total:
-        return Band(sex.upper(), None, None)
-    if plus:
-        return Band(sex.upper(), int(plus), None)
-    return Band(sex.upper(), int(lo), int(hi))
-
-
-def band_of_tag(tag: str) -> Band | None:
-    """An HXL tag such as ``#population+elderly+age80plus+f`` or ``#population+total`` → Band.
-
-    Both the COD-PS spelling (``+age0_4``, ``+age80plus``) and the HDX HAPI one (``+age_80_plus``)
-    are understood.
-    """
-    hashtag, *attributes = tag.strip().lower().replace(" ", "").split("+")
-    if hashtag != "#population":
-        return None
-    sex, lo, hi = "T", None, None
-    for attribute in attributes:
-        age = _AGE_ATTRIBUTE.match(attribute)
-        if attribute in ("f", "m"):
-            sex = attribute.upper()
-        elif age:
-            lo, hi = int(age.group(1)), None if age.group(2) is None else int(age.group(2))
-        elif attribute not in _AGE_CLASSES:
-            return None  # e.g. #population+group or #population+idps: not a count by age
-    return Band(sex, lo, hi)
-
-
-@dataclass(frozen=True)
-class BandPlan:
-    """Which counts make the total and each age range (T bands, or F + M when T bands are absent)."""
-
-    total: tuple[Band, ...]
-    ranges: dict[tuple[int, int | None], tuple[Band, ...]]
-
-    @property
-    def bands(self) -> list[Band]:
-        used = list(self.total)
-        for bands in self.ranges.values():
-            used.extend(bands)
-        return used
-
-
-def plan_bands(available: set[Band], problems: FileProblems) -> BandPlan | None:
-    """Choose the counts to use, or report (at the header) why the shares cannot be computed."""
-    if Band("T", None, None) in available:
-        total: tuple[Band, ...] = (Band("T", None, None),)
-    elif {Band("F", None, None), Band("M", None, None)} <= available:
-        total = (Band("F", None, None), Band("M", None, None))
-    else:
-        problems.add("missing_column", "no total population (T_TL, #population+total, or F_TL and M_TL)",
-                     line=1, column="T_TL")
-        return None
-    ages = {b for b in available if b.lo is not None}
-    sexes = ("T",) if any(b.sex == "T" for b in ages) else ("F", "M")
-    ranges: dict[tuple[int, int | None], tuple[Band, ...]] = {}
-    for lo, hi in sorted({(b.lo, b.hi) for b in ages if b.sex in sexes}, key=lambda r: r[0]):
-        bands = tuple(Band(sex, lo, hi) for sex in sexes)
-        missing = [b.label for b in bands if b not in available]
-        if missing:
-            problems.add("missing_column", f"age band {missing[0]} is missing while the same band for the "
-                         "other sex is present", line=1, column=missing[0])
-            return None
-        ranges[(lo, hi)] = bands
-    if not ranges:
-        problems.add("missing_column", "no age bands (T_00_04 … T_80Plus, or F_ and M_ bands): the shares "
-                     "aged 65+ and 0–4 cannot be computed", line=1)
-        return None
-    edges = list(ranges)
-    contiguous = (edges[0][0] == 0 and edges[-1][1] is None
-                  and all(a[1] is not None and b[0] == a[1] + 1 for a, b in zip(edges, edges[1:], strict=False)))
-    starts = {lo for lo, _ in edges}
-    if not contiguous or ELDERLY_FROM_AGE not in starts or UNDER_FIVE_TO_AGE + 1 not in starts:
-        shown = ", ".join(Band(sexes[0], lo, hi).label for lo, hi in edges)
-        problems.add("age_bands", f"the age bands ({shown}) must run from 0 to an open top band without "
-                     f"gaps or overlaps, with bands starting at {UNDER_FIVE_TO_AGE + 1} and {ELDERLY_FROM_AGE}",
-                     line=1)
-        return None
-    return BandPlan(total, ranges)
-
-
-def shares_from_counts(plan: BandPlan, counts: dict[Band, pd.Series], total_column: str,
-                       problems: FileProblems) -> pd.DataFrame:
-    """People (the total, persons) and the 65+ and 0–4 shares (fractions) per unit.
-
-    A unit whose age bands miss its total by more than 1 % is reported (rule ``age_bands_sum``); a
-    unit with a count missing is left out (the caller has reported the count).
-    """
-    total = sum(counts[b] for b in plan.total)
-    by_range = {r: sum(counts[b] for b in bands) for r, bands in plan.ranges.items()}
-    band_sum = sum(by_range.values())
-    elderly = sum(v for (lo, _), v in by_range.items() if lo >= ELDERLY_FROM_AGE)
-    under_five = sum(v for (_, hi), v in by_range.items() if hi is not None and hi <= UNDER_FIVE_TO_AGE)
-    gap = (band_sum - total).abs()
-    for line in total.index[(gap > AGE_BAND_TOLERANCE * total.abs()) & total.notna()]:
-        apart = f"{gap[line] / total[line]:.1%}" if total[line] else "all"
-        problems.add("age_bands_sum", f"the age bands add up to {band_sum[line]:,.0f} but the total is "
-                     f"{total[line]:,.0f} ({apart} apart; at most 1 % allowed)",
-                     line=line, column=total_column, value=f"{band_sum[line]:.0f}")
-    # A unit with nobody in it has no meaningful shares; 0 keeps it valid and adds no one.
-    empty = total == 0
-    safe = total.where(~empty)
-    frame = pd.DataFrame({"population": total,
-                          "share_65plus": (elderly / safe).where(~empty, 0.0),
-                          "share_0_4": (under_five / safe).where(~empty, 0.0)})
-    # A count that is empty, unreadable or has no row was reported where it is; drop its unit here
-    # rather than report it again as an empty share.
-    return frame.dropna()
 
 
 # ------------------------------------------------------------------------------ columns and units
@@ -314,6 +179,22 @@ def _note_caveats(pcodes: pd.Series, problems: FileProblems) -> None:
 
 
 # ------------------------------------------------------------------------------------- readers
+def sheet_score(name: str, header: list[str]) -> int:
+    """How well a workbook sheet fits a COD-PS table: 0 if it is not one; ADM1 sheets score highest.
+
+    HDX's COD-PS workbooks hold one sheet per level (``ukr_admpop_adm1_2022`` …) besides notes;
+    the sheet is recognised by its count columns, its level by its name or its p-code columns.
+    """
+    keys = {normalise(cell) for cell in header}
+    counts = any(band_of_name(cell) for cell in header) or "population group" in keys
+    if not counts:
+        return 0
+    level = max((lvl for lvl in range(1, 5) if f"adm{lvl} pcode" in keys), default=None)
+    named = re.search(r"adm(\d)", name.lower())
+    level = level or (int(named.group(1)) if named else None)
+    return 10 if level == 1 else 5 if level is not None else 1
+
+
 def is_long(raw: RawTable) -> bool:
     return find_column(raw, ("Population_group",), "#population+group") is not None
 

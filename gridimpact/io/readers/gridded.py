@@ -25,8 +25,13 @@ Only regions inside the grid (nearest cell within half a grid step of the point)
 
 from __future__ import annotations
 
+import gc
+import sys
 import tempfile
+import warnings
 import zipfile
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +39,7 @@ import pandas as pd
 import xarray as xr
 
 from gridimpact.errors import require
+from gridimpact.io.readers.limits import MAX_INPUT_ENV, max_input_bytes
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.io.readers.readings import (
     ReadContext,
@@ -49,11 +55,15 @@ from gridimpact.vocab import TIMEZONE
 
 TEMPERATURE_NAMES = ("t2m", "2t", "tas", "temperature_2m", "air_temperature")
 LATITUDE_NAMES = ("latitude", "lat")
+PRESSURE_LEVEL_NAMES = ("pressure_level", "level", "isobaricInhPa")
+"""Pressure-level coordinates, in hPa: the new CDS, the old CDS and cfgrib spellings."""
 LONGITUDE_NAMES = ("longitude", "lon")
 ASSUMED_GRID_STEP_DEG = 0.25
 """Grid step (degrees) assumed along an axis with a single cell: ERA5's native 0.25° (ECMWF ERA5
 documentation); used only to decide whether a one-cell file covers a region."""
 _EDGE_TOLERANCE_DEG = 1e-6
+_DAMAGED = (OSError, ValueError, KeyError, RuntimeError, TypeError, IndexError, AttributeError, OverflowError)
+"""What the HDF5 and netCDF libraries raise for a damaged or truncated file."""
 
 
 def read_gridded_file(path: Path, data: bytes, problems: FileProblems, ctx: ReadContext) -> Readings:
@@ -64,7 +74,18 @@ def read_gridded_file(path: Path, data: bytes, problems: FileProblems, ctx: Read
     if dataset is None:
         return Readings(problems)
     with dataset:
-        return Readings(problems, hourly=_reduce(dataset, problems, ctx, problems.file))
+        return Readings(problems, hourly=_reduce_guarded(dataset, problems, ctx, problems.file))
+
+
+def _reduce_guarded(dataset: xr.Dataset, problems: FileProblems, ctx: ReadContext, label: str) -> pd.DataFrame | None:
+    """``_reduce`` on a lazily opened file: a truncated or corrupt variable fails only when its values
+    are read, with whatever error the HDF5 or netCDF library raises; it is the same fact for the user."""
+    try:
+        return _reduce(dataset, problems, ctx, label)
+    except _DAMAGED as exc:
+        problems.add("unreadable", f"cannot read the values of {label} (a truncated or corrupt NetCDF "
+                     f"file?): {type(exc).__name__}: {exc}")
+        return None
 
 
 def read_dataset(dataset: xr.Dataset, problems: FileProblems, ctx: ReadContext) -> Readings:
@@ -81,29 +102,75 @@ def _open(path: Path, magic: bytes, problems: FileProblems, label: str) -> xr.Da
     else:
         problems.add("unsupported_format", f"{label} is not a NetCDF file (it starts with {magic!r})")
         return None
+    with _quiet_cleanup_of_failed_opens():
+        try:
+            if engine == "h5netcdf":
+                _check_hdf5(path)
+            with warnings.catch_warnings():
+                # Times that cannot be held as datetime64 (a damaged file) are reported below instead.
+                warnings.simplefilter("ignore", xr.SerializationWarning)
+                return xr.open_dataset(path, engine=engine)
+        # h5py and netCDF4 raise OSError, but also ValueError, KeyError, RuntimeError, TypeError or
+        # OverflowError (times out of range) for a damaged header: all mean the same to the user.
+        except _DAMAGED as exc:
+            problems.add("unreadable", f"cannot read {label} as NetCDF: {type(exc).__name__}: {exc}")
+        gc.collect()
+    return None
+
+
+@contextmanager
+def _quiet_cleanup_of_failed_opens():
+    """h5netcdf's file object, when its opening failed half-way, raises AttributeError in its
+    finaliser; Python would print that as a traceback on stderr. The failure itself was already
+    reported as a problem, so that one message from h5netcdf's close is dropped; any other
+    unraisable error still reaches the previous hook."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        where = getattr(unraisable.object, "__module__", "") or ""
+        if not (where.startswith("h5netcdf") and isinstance(unraisable.exc_value, AttributeError)):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
     try:
-        return xr.open_dataset(path, engine=engine)
-    except (OSError, ValueError, KeyError) as exc:
-        problems.add("unreadable", f"cannot read {label} as NetCDF: {exc}")
-        return None
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _check_hdf5(path: Path) -> None:
+    """Open and close the file with h5py first: a file h5py cannot open then fails here, cleanly,
+    instead of inside h5netcdf, whose half-built file object prints a traceback when collected."""
+    import h5py  # h5netcdf's own dependency; imported here as only netCDF4 files need it
+
+    with h5py.File(path, "r"):
+        pass
 
 
 def _read_zip(path: Path, problems: FileProblems, ctx: ReadContext) -> Readings:
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         problems.add("unreadable", f"not a readable zip file: {exc}")
         return Readings(problems)
     parts = []
     with archive, tempfile.TemporaryDirectory() as folder:
         members = [m for m in archive.namelist() if m.lower().endswith(".nc") and not m.endswith("/")]
         if not members:
-            problems.add("no_temperature", f"the zip holds no .nc file (it holds: {', '.join(archive.namelist())})")
+            problems.add("no_temperature", f"the zip holds no .nc file (it holds: {', '.join(archive.namelist()[:20])})")
             return Readings(problems)
         for number, member in enumerate(members):
             target = Path(folder) / f"{number}.nc"
-            target.write_bytes(archive.read(member))
             label = f"{problems.file}:{member}"
+            if archive.getinfo(member).file_size > max_input_bytes():
+                problems.add("file_too_large", f"{label} is over the {max_input_bytes() / 1e6:g} MB limit for "
+                             f"one input once unpacked; set {MAX_INPUT_ENV} to raise it")
+                continue
+            try:
+                target.write_bytes(archive.read(member))
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                problems.add("unreadable", f"{label} cannot be unpacked (a corrupt or truncated zip?): {exc}")
+                continue
             dataset = _open(target, target.read_bytes()[:4], problems, label)
             if dataset is None:
                 continue
@@ -111,7 +178,7 @@ def _read_zip(path: Path, problems: FileProblems, ctx: ReadContext) -> Readings:
                 if _temperature_variable(dataset) is None:
                     problems.note(f"{label} holds no temperature variable; skipped")
                     continue
-                parts.append(_reduce(dataset, problems, ctx, label))
+                parts.append(_reduce_guarded(dataset, problems, ctx, label))
     if not parts and not problems:
         problems.add("no_temperature", "no .nc file in the zip holds 2 m temperature (t2m); its members: "
                      + ", ".join(members))
@@ -134,7 +201,33 @@ def _first_present(container, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in container), None)
 
 
-def _normalise(array: xr.DataArray, problems: FileProblems, label: str) -> xr.DataArray | None:
+def _choose_level(array: xr.DataArray, problems: FileProblems, label: str,
+                  level: float | None) -> xr.DataArray | None:
+    """A temperature on pressure levels (ERA5 ``t`` with ``pressure_level`` or ``level``, hPa) is the
+    air aloft, not at 2 m: refused unless a level is chosen, then that level is read, with a note."""
+    name = _first_present(array.coords, PRESSURE_LEVEL_NAMES) or _first_present(array.dims, PRESSURE_LEVEL_NAMES)
+    if name is None:
+        return array
+    levels = np.atleast_1d(np.asarray(array[name].values, dtype=float))
+    shown = ", ".join(f"{value:g}" for value in levels[:8]) + (" …" if levels.size > 8 else "")
+    if level is None:
+        problems.add("pressure_level", f"{array.name} is temperature on pressure levels ({name}: {shown} hPa), "
+                     "not 2 m temperature; download ERA5 single levels (2m_temperature), or choose a level "
+                     "(pressure_level= in Python)", where=f"variable '{array.name}'")
+        return None
+    if not np.isclose(levels, level).any():
+        problems.add("pressure_level", f"{array.name} has no level {level:g} hPa (it has {shown})",
+                     where=f"variable '{array.name}'")
+        return None
+    if name in array.dims:
+        array = array.isel({name: int(np.flatnonzero(np.isclose(levels, level))[0])})
+    problems.note(f"{label}: {array.name} read at the {level:g} hPa pressure level, as chosen, in place of "
+                  "2 m temperature")
+    return array.drop_vars(name, errors="ignore")
+
+
+def _normalise(array: xr.DataArray, problems: FileProblems, label: str,
+               level: float | None = None) -> xr.DataArray | None:
     """Time as ``time``; no ``number``; ERA5/ERA5T ``expver`` halves merged; size-1 extras squeezed."""
     if "valid_time" in array.dims:
         array = array.rename(valid_time="time")
@@ -156,6 +249,9 @@ def _normalise(array: xr.DataArray, problems: FileProblems, label: str) -> xr.Da
         preliminary = int(np.sum(np.char.lstrip(expver, "0") == "5"))
         if preliminary:
             problems.note(f"{label}: {preliminary} time step(s) are preliminary ERA5T data (expver 5)")
+    array = _choose_level(array, problems, label, level)
+    if array is None:
+        return None
     array = array.drop_vars([c for c in ("number", "expver") if c in array.coords and c not in array.dims])
     extra = [d for d in array.dims if d not in ("time", *LATITUDE_NAMES, *LONGITUDE_NAMES)]
     for dim in extra:
@@ -192,7 +288,7 @@ def _reduce(dataset: xr.Dataset, problems: FileProblems, ctx: ReadContext, label
     if unit is None:
         said = "has no 'units' attribute" if units_text is None else f"has units '{units_text}', not K, °C or °F"
         problems.add("unit_unknown", f"unit unknown: {name} {said}", where=where, value=units_text)
-    array = _normalise(dataset[name], problems, label)
+    array = _normalise(dataset[name], problems, label, ctx.pressure_level)
     if array is None or unit is None:
         return None
     lat_name, lon_name = _first_present(array.dims, LATITUDE_NAMES), _first_present(array.dims, LONGITUDE_NAMES)

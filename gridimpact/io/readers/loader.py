@@ -22,8 +22,11 @@ from gridimpact.io.readers.embedded import (
     DEFAULT_HORIZON_DAYS,
     default_files,
 )
+from gridimpact.io.readers.levels import align_levels
+from gridimpact.io.readers.limits import loads_json, open_bytes
 from gridimpact.io.readers.outages import load_outages
 from gridimpact.io.readers.population import load_population
+from gridimpact.io.readers.problems import sorted_problems
 from gridimpact.io.readers.temperature import load_temperature
 from gridimpact.regions import SEED_REGIONS
 
@@ -39,10 +42,12 @@ _PREFERRED_POPULATION = ("population_current", "population")
 
 @dataclass(frozen=True)
 class ResolvedFiles:
-    """The files a run reads, by family, and which families came from the embedded case."""
+    """The files a run reads, by family, which families came from the embedded case, and notes
+    about the folder (files it holds that are not read)."""
 
     files: dict[str, list[Path]]
     defaulted: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def all_embedded(self) -> bool:
@@ -57,28 +62,39 @@ def _as_list(value) -> list:
     return [value]
 
 
-def files_in_folder(folder: Path) -> dict[str, list[Path]]:
-    """Input files of a folder, by family: from its datapackage.json if it has one, else by name."""
+def family_of_name(name: str) -> str | None:
+    """The input family a file name announces by its prefix (``outages…``, ``era5…``), else None."""
+    lowered = name.lower()
+    for family, prefixes in _PREFIXES.items():
+        if lowered.startswith(prefixes):
+            return family
+    return None
+
+
+def _looked_for() -> str:
+    return "; ".join(f"{family}: names starting with {', '.join(prefixes)}"
+                     for family, prefixes in _PREFIXES.items())
+
+
+def files_in_folder(folder: Path, notes: list[str] | None = None) -> dict[str, list[Path]]:
+    """Input files of a folder, by family: from its datapackage.json if it has one, else by name.
+
+    A file the datapackage.json lists but the folder lacks is InputMissingError (exit 66), and so is
+    a folder with no input it recognises; files it does not read are named in ``notes``.
+    """
     folder = Path(folder)
+    notes = notes if notes is not None else []
     if not folder.is_dir():
         raise InputMissingError(f"{folder}: no such folder")
-    found: dict[str, list[Path]] = {family: [] for family in FAMILIES}
     package = folder / "datapackage.json"
-    if package.exists():
-        try:
-            resources = json.loads(package.read_text(encoding="utf-8")).get("resources", [])
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInputError([Problem(str(package), "bad_datapackage", f"not valid JSON: {exc}")]) from None
-        for entry in resources:
-            kind = entry.get("gridimpact:kind")
-            if kind in found and (folder / Path(entry["path"]).name).exists():
-                found[kind].append(folder / Path(entry["path"]).name)
+    if package.is_file():
+        found = _files_of_package(folder, package, notes)
     else:
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
-                for family, prefixes in _PREFIXES.items():
-                    if path.name.lower().startswith(prefixes):
-                        found[family].append(path)
+        found = _files_by_name(folder, notes)
+    if not any(found.values()):
+        what = (f"its {package.name} lists no input resource" if package.is_file()
+                else f"it holds no file gridimpact reads (looked for a datapackage.json, or {_looked_for()})")
+        raise InputMissingError(f"{folder}: no input found: {what}")
     if len(found["population"]) > 1:
         for preferred in _PREFERRED_POPULATION:
             match = [p for p in found["population"] if p.stem == preferred]
@@ -92,13 +108,70 @@ def files_in_folder(folder: Path) -> dict[str, list[Path]]:
     return found
 
 
+def _files_by_name(folder: Path, notes: list[str]) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {family: [] for family in FAMILIES}
+    skipped = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        family = family_of_name(path.name) if path.is_file() else None
+        if family is None:
+            skipped.append(path.name + ("/" if path.is_dir() else ""))
+        else:
+            found[family].append(path)
+    if skipped and any(found.values()):
+        notes.append(f"{folder}: not read (names not recognised as inputs): {', '.join(skipped[:20])}"
+                     + (f" and {len(skipped) - 20} more" if len(skipped) > 20 else ""))
+    return found
+
+
+def _package_problem(package: Path, message: str) -> InvalidInputError:
+    return InvalidInputError([Problem(str(package), "bad_datapackage", message)])
+
+
+def _files_of_package(folder: Path, package: Path, notes: list[str]) -> dict[str, list[Path]]:
+    """The inputs a datapackage.json lists: by ``gridimpact:kind``, else by the resource's name."""
+    try:
+        document = loads_json(open_bytes(package).decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _package_problem(package, f"not valid JSON: {exc}") from None
+    resources = document.get("resources", []) if isinstance(document, dict) else None
+    if not isinstance(resources, list):
+        raise _package_problem(package, "expected an object with a \"resources\" list")
+    found: dict[str, list[Path]] = {family: [] for family in FAMILIES}
+    missing, unread = [], []
+    for number, entry in enumerate(resources):
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str) or not path.strip():
+            raise _package_problem(package, f"resource {number} has no \"path\" (a file name)")
+        name = Path(path).name
+        kind = entry.get("gridimpact:kind")
+        if kind is not None and kind not in found:
+            continue  # gridimpact's own non-input tables (regions, stations, housing, sources)
+        family = kind if kind in found else family_of_name(name)
+        if family is None:
+            unread.append(name)
+            continue
+        if not (folder / name).is_file():
+            missing.append(name)
+            continue
+        found[family].append(folder / name)
+    if missing:
+        raise InputMissingError(f"{package}: lists {', '.join(missing)}, which the folder does not hold")
+    if unread and any(found.values()):
+        notes.append(f"{package}: resources not read as inputs: {', '.join(unread[:20])}"
+                     + (f" and {len(unread) - 20} more" if len(unread) > 20 else ""))
+    return found
+
+
 def resolve_files(*, outages=None, temperature=None, population=None, folder: Path | None = None,
                   population_basis: str = "current") -> ResolvedFiles:
     """Which files a run reads: those given, then the folder's, then the embedded case's."""
     given = {"outages": _as_list(outages), "temperature": _as_list(temperature),
              "population": _as_list(population)}
+    notes: list[str] = []
     if folder is not None:
-        for family, paths in files_in_folder(folder).items():
+        for family, paths in files_in_folder(folder, notes).items():
             if not given[family]:
                 given[family] = paths
     defaulted = tuple(family for family in FAMILIES if not given[family])
@@ -106,29 +179,35 @@ def resolve_files(*, outages=None, temperature=None, population=None, folder: Pa
         defaults = default_files(population_basis)
         for family in defaulted:
             given[family] = list(defaults[family])
-    return ResolvedFiles(files=given, defaulted=defaulted)
+    return ResolvedFiles(files=given, defaulted=defaulted, notes=tuple(notes))
 
 
 def load_inputs(outages=None, temperature=None, population=None, *, folder: Path | None = None,
                 region: str | None = None, max_gap_hours: int = 6, since: date | None = None,
-                population_basis: str = "current", encoding: str | None = None) -> Inputs:
+                population_basis: str = "current", encoding: str | None = None,
+                sheet: str | int | None = None, pressure_level: float | None = None) -> Inputs:
     """Load and validate input files into ``Inputs``; the embedded case fills what is not given.
 
     ``outages`` and ``temperature`` take a path or a list of paths, ``population`` one path;
     ``folder`` is a folder of inputs. ``region`` names the region of files that do not say it
     themselves. Temperature readings before ``since`` (by default the first outage report's day)
     are set aside. ``population_basis`` chooses the embedded population (``current`` or
-    ``cod-ps-2022``). ``encoding`` is the text encoding of files that are not UTF-8 (such as
-    ``cp1251``). A folder whose datapackage.json has ``gridimpact:case`` (as one written by
-    ``gridimpact data export``) keeps that case's as-of date, horizon and regions when its outage
-    reports are read. Raises InvalidInputError listing every problem in every file, and
+    ``cod-ps-2022``). ``encoding`` overrides UTF-8 for text files (``cp1251``); ``sheet`` names
+    the population workbook's sheet (by default the sheet whose columns make a population table);
+    ``pressure_level`` (hPa) lets a gridded temperature on pressure levels be read at that level.
+    Units of the population finer than the temperature or outage inputs (a raion in an oblast)
+    take their parent's series, with a note (``io.readers.levels``). A folder whose
+    datapackage.json has ``gridimpact:case`` (as one written by ``gridimpact data export``) keeps
+    that case's as-of date, horizon and regions when its outage reports are read. Raises
+    InvalidInputError listing every problem in every file, and
     InputMissingError for a file that cannot be read.
     """
     resolved = resolve_files(outages=outages, temperature=temperature, population=population,
                              folder=folder, population_basis=population_basis)
     if resolved.all_embedded:
         return default_inputs(population_basis)
-    inputs = _read(resolved, region=region, max_gap_hours=max_gap_hours, since=since, encoding=encoding)
+    inputs = _read(resolved, region=region, max_gap_hours=max_gap_hours, since=since, encoding=encoding,
+                   sheet=sheet, pressure_level=pressure_level)
     return _with_case(inputs, folder, resolved)
 
 
@@ -162,7 +241,8 @@ def default_inputs(population_basis: str = "current") -> Inputs:
 
 
 def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, since: date | None,
-          encoding: str | None = None) -> Inputs:
+          encoding: str | None = None, sheet: str | int | None = None,
+          pressure_level: float | None = None) -> Inputs:
     given = resolved.files
     if len(given["population"]) > 1:
         raise InvalidInputError([Problem("population", "several_population_files",
@@ -175,8 +255,8 @@ def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, si
         # so that the old gaps of a station's whole record do not block the run.
         "temperature": lambda paths: load_temperature(
             paths, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
-            since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
-        "population": lambda paths: load_population(paths[0], encoding=encoding),
+            pressure_level=pressure_level, since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
+        "population": lambda paths: load_population(paths[0], encoding=encoding, sheet=sheet),
     }
     for family in FAMILIES:
         try:
@@ -184,7 +264,8 @@ def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, si
         except InvalidInputError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise InvalidInputError(problems)
-    notes = tuple(f"{family} taken from the embedded default case" for family in resolved.defaulted)
-    return Inputs(outages=loaded["outages"], temperature=loaded["temperature"],
-                  population=loaded["population"], notes=notes)
+        raise InvalidInputError(sorted_problems(problems))
+    notes = resolved.notes + tuple(f"{family} taken from the embedded default case"
+                                   for family in resolved.defaulted)
+    return align_levels(Inputs(outages=loaded["outages"], temperature=loaded["temperature"],
+                               population=loaded["population"], notes=notes))

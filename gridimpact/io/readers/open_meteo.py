@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.io.readers.cells import parse_dates, parse_numbers
+from gridimpact.io.readers.limits import loads_json
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.io.readers.readings import (
     ReadContext,
@@ -286,7 +287,7 @@ def _csv_daily(frame: pd.DataFrame, header_line: int, locations, regions,
 
 def read_open_meteo_json(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         problems.add("not_json", f"not valid JSON: {exc.msg}", line=exc.lineno)
         return Readings(problems)

@@ -18,20 +18,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 
 import pandas as pd
 
+from gridimpact.io.readers.group_schemes import HALF_HOUR, finish_intervals
+from gridimpact.io.readers.limits import decode_json, loads_json
 from gridimpact.io.readers.problems import FileProblems
-from gridimpact.io.readers.schedules import (
-    SCHEDULE_COLUMNS,
-    caller_region,
-    empty_schedule_table,
-    local_times,
-    merge_touching,
-    sort_schedules,
-    validate_located,
-)
+from gridimpact.io.readers.schedules import choose_region
+from gridimpact.io.readers.yasno import is_yasno, read_yasno
 from gridimpact.regions import UnknownRegionError, default_registry
 from gridimpact.vocab import TIMEZONE
 
@@ -51,28 +45,36 @@ DTEK_HALF_HOURS = {
     "first": ("definite", None), "second": (None, "definite"),
     "maybe": ("possible", "possible"), "mfirst": ("possible", None), "msecond": (None, "possible"),
 }
-YASNO_STATUSES = ("ScheduleApplies", "WaitingForSchedule", "EmergencyShutdowns")
 
-_DTEK_GROUP = re.compile(r"^GPV([1-6]\.[12])$", re.IGNORECASE)
+# Any GPV<queue>.<subqueue>: the 12 subqueues GPV1.1 … GPV6.2, or Kyiv's wider 2026 scheme (GPV60.2).
+_DTEK_GROUP = re.compile(r"^GPV(\d{1,3})\.(\d{1,2})$", re.IGNORECASE)
 _FACT_IN_PAGE = re.compile(r"DisconSchedule\.fact\s*=\s*")
 _DTEK_HOST = re.compile(r"//(?:www\.)?(dtek-(?:kem|krem|oem|dnem|dem))\.com\.ua", re.IGNORECASE)
 _PAGE_ADDRESS = re.compile(r"<link\b[^>]*\bcanonical\b[^>]*>|<meta\b[^>]*og:url[^>]*>"
                            r"|<!--\s*saved from url=[^>]*-->", re.IGNORECASE)
-_YASNO_GROUP = re.compile(r"^([1-6])\.([12])$")
-_HALF_HOUR = pd.Timedelta(minutes=30)
+_HALF_HOUR = HALF_HOUR
 
 
-def read_schedule_json(text: str, problems: FileProblems, *,
-                       region: str | None = None) -> pd.DataFrame | None:
+Read = tuple[pd.DataFrame | None, pd.DataFrame | None]
+"""What an operator reader returns: (outage reports, subqueue schedules); see ``io.group_schemes``."""
+
+
+def read_schedule_json(text: str, problems: FileProblems, *, region: str | None = None) -> Read:
     """A DTEK fact object, a DTEK page dump (``{"fact": …, "preset": …}``) or Yasno JSON."""
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         page = "<html" in text[:4000].lower()
         hint = " (the file holds an HTML page: a bot-check page saved instead of the data?)" if page else ""
         problems.add("bad_json", f"the file is not valid JSON: {exc.msg} at column {exc.colno}{hint}",
                      line=exc.lineno)
-        return None
+        return None, None
+    if is_weekly_template(data):
+        problems.add("weekly_template", "this is DTEK's weekly template (DisconSchedule.preset: groups × "
+                     "weekdays 1–7), which says what a week of outages would look like, not which outages "
+                     "were scheduled on which dates; give the 'fact' schedule (DisconSchedule.fact, or the "
+                     "saved shutdowns page) instead")
+        return None, None
     if isinstance(data, dict) and isinstance(data.get("fact"), dict):
         if "preset" in data:
             problems.note(f"{problems.file}: the weekly 'preset' template is not read, only the 'fact' "
@@ -86,28 +88,41 @@ def read_schedule_json(text: str, problems: FileProblems, *,
         return read_yasno(data, problems, region=region)
     problems.add("not_a_schedule", "not a DTEK or Yasno schedule: expected a DTEK DisconSchedule.fact "
                  "object (\"data\" keyed by day), a DTEK page dump (with \"fact\"), or Yasno planned "
-                 "outages (groups \"1.1\" … \"6.2\" with \"today\" and \"tomorrow\")")
-    return None
+                 "outages (groups \"1.1\", \"1.2\" … with \"today\" and \"tomorrow\")")
+    return None, None
 
 
-def read_dtek_html(text: str, problems: FileProblems, *,
-                   region: str | None = None) -> pd.DataFrame | None:
+def is_weekly_template(data: object) -> bool:
+    """DTEK's ``DisconSchedule.preset``: ``data`` keyed by group, then weekday "1" … "7", then hour;
+    it also carries ``time_zone``/``time_type``/``sch_names`` legends, which a fact never has."""
+    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+        return False
+    if {"time_zone", "time_type", "sch_names"} & set(data):
+        return True
+    groups = data["data"]
+    return bool(groups) and all(
+        (_DTEK_GROUP.match(str(key).strip()) or (str(key).strip().isdigit() and int(str(key)) < 1000))
+        and isinstance(week, dict) and week and set(map(str, week)) <= {str(day) for day in range(1, 8)}
+        for key, week in groups.items())
+
+
+def read_dtek_html(text: str, problems: FileProblems, *, region: str | None = None) -> Read:
     """A saved DTEK shutdowns page: cut out ``DisconSchedule.fact = {…}`` and read it."""
     match = _FACT_IN_PAGE.search(text)
     if match is None:
         problems.add("no_schedule_in_page", "the page holds no 'DisconSchedule.fact = {…}' script: save "
                      "the DTEK shutdowns page after the schedule has loaded")
-        return None
+        return None, None
     line = text.count("\n", 0, match.end()) + 1
     try:
-        fact, _ = json.JSONDecoder().raw_decode(text, match.end())
+        fact, _ = decode_json(text, match.end())
     except json.JSONDecodeError as exc:
         problems.add("bad_json", f"the DisconSchedule.fact object is not valid JSON: {exc.msg}",
                      line=text.count("\n", 0, exc.pos) + 1)
-        return None
+        return None, None
     if not isinstance(fact, dict):
         problems.add("bad_structure", "DisconSchedule.fact is not an object", line=line)
-        return None
+        return None, None
     host = page_host(text)
     detected = (DTEK_HOST_REGIONS[host], f"the DTEK site named in the page ({host}.com.ua)") if host else None
     pcode = choose_region(region, problems, detected=detected, what="DTEK page")
@@ -125,25 +140,6 @@ def page_host(text: str) -> str | None:
     return hosts.pop() if len(hosts) == 1 else None
 
 
-def choose_region(region: str | None, problems: FileProblems, *, detected: tuple[str, str] | None,
-                  what: str) -> str | None:
-    """The caller's region, else the one the file names (with a note), else a no_region problem."""
-    registry = default_registry()
-    if region is not None:
-        pcode = caller_region(region, problems)
-        if pcode and detected and detected[0] != pcode:
-            problems.note(f"{problems.file}: read as {pcode} as requested, although {detected[1]} "
-                          f"points to {detected[0]} ({registry.name(detected[0])})")
-        return pcode
-    if detected:
-        problems.note(f"{problems.file}: region {detected[0]} ({registry.name(detected[0])}) taken "
-                      f"from {detected[1]}")
-        return detected[0]
-    problems.add("no_region", f"the {what} does not say which region it covers: pass --region "
-                 "(region= in Python)")
-    return None
-
-
 def _dump_region(data: dict) -> tuple[str, str] | None:
     for key in ("regionId", "regionAffiliation"):
         value = data.get(key)
@@ -159,7 +155,7 @@ def _dump_region(data: dict) -> tuple[str, str] | None:
 
 
 def read_dtek_fact(fact: dict, problems: FileProblems, *, pcode: str | None, prefix: str = "",
-                   line: int | None = None, label: str = "DTEK") -> pd.DataFrame | None:
+                   line: int | None = None, label: str = "DTEK") -> Read:
     """DTEK ``DisconSchedule.fact`` → schedule rows; consecutive off half-hours become one interval.
 
     Hour key h covers local h−1:00–h:00 (h = 1 … 24); a file whose hours run 0 … 23 is read with
@@ -169,17 +165,21 @@ def read_dtek_fact(fact: dict, problems: FileProblems, *, pcode: str | None, pre
     data = fact.get("data")
     if not isinstance(data, (dict, list)) or (isinstance(data, list) and data):
         problems.add("bad_structure", "expected \"data\": an object keyed by day", where=path, line=line)
-        return None
+        return None, None
     rows: list[tuple[str, pd.Timestamp, str, str]] = []
     others: set[str] = set()
+    listed: set[str] = set()
+    days: set[pd.Timestamp] = set()
     for day_key, groups in (data.items() if isinstance(data, dict) else []):
         day = _dtek_day(day_key)
         if day is None:  # still checked below, so that every problem of the file is reported
             problems.add("bad_day_key", f"'{day_key}' is not a day: DTEK keys days by the Unix time of "
                          "local midnight (e.g. 1761688800)", where=f"{path}/{day_key}", value=day_key,
                          line=line)
+        else:
+            days.add(day)
         if not isinstance(groups, dict):
-            problems.add("bad_structure", "expected an object of groups GPV1.1 … GPV6.2",
+            problems.add("bad_structure", "expected an object of groups GPV1.1, GPV1.2 …",
                          where=f"{path}/{day_key}", line=line)
             continue
         for group_key, hours in groups.items():
@@ -187,18 +187,20 @@ def read_dtek_fact(fact: dict, problems: FileProblems, *, pcode: str | None, pre
             if match is None:
                 others.add(str(group_key))
                 continue
+            group = f"{int(match.group(1))}.{int(match.group(2))}"
+            listed.add(group)
             where = f"{path}/{day_key}/{group_key}"
             for half_hour, certainty, hour_where in _dtek_half_hours(hours, problems, where, line):
                 if day is not None:
-                    rows.append((match.group(1), day + half_hour * _HALF_HOUR, certainty, hour_where))
+                    rows.append((group, day + half_hour * _HALF_HOUR, certainty, hour_where))
     if others:
-        problems.note(f"{problems.file}: groups other than GPV1.1 … GPV6.2 were skipped: "
-                      f"{', '.join(sorted(others))}")
+        problems.note(f"{problems.file}: entries that are not groups GPV<queue>.<subqueue> were skipped: "
+                      f"{', '.join(sorted(others)[:20])}")
     if not rows and not problems:
         problems.note(f"{problems.file}: the DTEK schedule lists no outage")
     update = fact.get("update")
     source = f"{label} DisconSchedule.fact" + (f", updated {update}" if update else "")
-    return _finish_intervals(rows, problems, pcode=pcode, source=source, line=line)
+    return finish_intervals(rows, problems, pcode=pcode, source=source, groups=listed, days=days, line=line)
 
 
 def _dtek_day(key: object) -> pd.Timestamp | None:
@@ -239,128 +241,3 @@ def _dtek_half_hours(hours: object, problems: FileProblems, where: str, line: in
                 yield 2 * hour + half, certainty, hour_where
 
 
-def is_yasno(data: object) -> bool:
-    """Top-level groups "1.1" … with "today"/"tomorrow" objects: Yasno's planned-outages answer."""
-    return isinstance(data, dict) and any(
-        isinstance(value, dict) and {"today", "tomorrow"} & set(value) and _yasno_group(key)
-        for key, value in data.items()
-    )
-
-
-def _yasno_group(key: object) -> str | None:
-    match = _YASNO_GROUP.match(str(key).strip())
-    return f"{match.group(1)}.{match.group(2)}" if match else None
-
-
-def read_yasno(data: dict, problems: FileProblems, *, region: str | None = None) -> pd.DataFrame | None:
-    """Yasno planned outages → schedule rows.
-
-    ``Definite`` slots are outages (minutes from the local midnight of ``date``; a slot ending at 1440
-    and one starting at 0 the next day join); ``NotPlanned`` slots are ignored. Days with status
-    ``EmergencyShutdowns`` or ``WaitingForSchedule`` give no intervals, only a note.
-    """
-    pcode = choose_region(region, problems, detected=None,
-                          what="Yasno schedule (Yasno serves Kyiv city and Dnipro)")
-    rows: list[tuple[str, pd.Timestamp, pd.Timestamp, str]] = []
-    held: dict[tuple[str, str], list[str]] = defaultdict(list)
-    others: list[str] = []
-    updated: set[str] = set()
-    for key, group in data.items():
-        subqueue = _yasno_group(key)
-        if subqueue is None or not isinstance(group, dict):
-            others.append(str(key))
-            continue
-        if group.get("updatedOn"):
-            updated.add(str(group["updatedOn"]))
-        for day_name, day in group.items():
-            if isinstance(day, dict):
-                rows.extend(_yasno_day(day, subqueue, f"{key}/{day_name}", problems, held))
-    if others:
-        problems.note(f"{problems.file}: entries that are not groups 1.1 … 6.2 were skipped: "
-                      f"{', '.join(others)}")
-    for (status, date), groups in sorted(held.items()):
-        listed = ", ".join(sorted(groups))
-        if status == "EmergencyShutdowns":
-            problems.note(f"{problems.file}: Yasno reports emergency shutdowns on {date} for groups "
-                          f"{listed}: extent unknown, add an emergency outage report")
-        else:
-            problems.note(f"{problems.file}: Yasno has not yet published the schedule for {date} "
-                          f"(WaitingForSchedule) for groups {listed}; no outage read for that day")
-    source = "Yasno planned outages" + (f", updated {max(updated)}" if updated else "")
-    return _finish_intervals(rows, problems, pcode=pcode, source=source)
-
-
-def _yasno_day(day: dict, subqueue: str, where: str, problems: FileProblems,
-               held: dict[tuple[str, str], list[str]]):
-    """Yield (subqueue, naive start, naive end, certainty, key path) for each Definite slot."""
-    try:
-        stamp = pd.Timestamp(str(day.get("date")))
-    except ValueError:
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        problems.add("bad_date", "expected \"date\", the local midnight of the day (e.g. "
-                     "2025-10-27T00:00:00+02:00)", where=f"{where}/date", value=day.get("date"))
-        return
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(TIMEZONE).tz_localize(None)
-    midnight = stamp.normalize()
-    status = day.get("status", "ScheduleApplies")
-    if status in ("EmergencyShutdowns", "WaitingForSchedule"):
-        held[(status, midnight.strftime("%Y-%m-%d"))].append(subqueue)
-        return
-    if status != "ScheduleApplies":
-        problems.add("unknown_status", f"'{status}' is not a Yasno day status (one of "
-                     f"{', '.join(YASNO_STATUSES)})", where=f"{where}/status", value=status)
-        return
-    slots = day.get("slots", [])
-    if not isinstance(slots, list):
-        problems.add("bad_structure", "expected \"slots\": a list", where=f"{where}/slots")
-        return
-    for number, slot in enumerate(slots):
-        slot_where = f"{where}/slots/{number}"
-        start, end = (slot.get("start"), slot.get("end")) if isinstance(slot, dict) else (None, None)
-        if not (_is_minute(start) and _is_minute(end) and start < end):
-            problems.add("bad_slot", "a slot needs \"start\" < \"end\", in minutes 0 … 1440 from "
-                         "midnight", where=slot_where, value=slot)
-            continue
-        kind = slot.get("type")
-        if kind == "NotPlanned":
-            continue
-        if kind != "Definite":
-            problems.add("bad_slot_type", f"'{kind}' is not a Yasno slot type (Definite or NotPlanned)",
-                         where=f"{slot_where}/type", value=kind)
-            continue
-        yield (subqueue, midnight + pd.Timedelta(minutes=start), midnight + pd.Timedelta(minutes=end),
-               "definite", slot_where)
-
-
-def _is_minute(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1440
-
-
-def _finish_intervals(rows: list[tuple], problems: FileProblems, *, pcode: str | None, source: str,
-                      line: int | None = None) -> pd.DataFrame | None:
-    """Rows of (subqueue, naive start, [naive end,] certainty, key path) → merged, validated table.
-
-    Rows without an end are DTEK half-hours. Intervals of one subqueue and certainty that touch or
-    overlap are joined, also across midnight.
-    """
-    if problems or pcode is None:
-        return None
-    if not rows:
-        return empty_schedule_table()
-    if len(rows[0]) == 4:
-        rows = [(sub, start, start + _HALF_HOUR, certainty, where) for sub, start, certainty, where in rows]
-    frame = pd.DataFrame(rows, columns=["subqueue", "start", "end", "certainty", "where"])
-    frame["start"] = local_times(frame["start"])
-    frame["end"] = local_times(frame["end"])
-    # A half-hour inside the hour skipped by the spring clock change has no length.
-    frame = frame[frame["end"] > frame["start"]]
-    frame = merge_touching(frame.assign(pcode=pcode, source=source))
-    from gridimpact.schemas import OutageSchedule
-
-    where = frame.pop("where").tolist()
-    valid = validate_located(OutageSchedule, frame, problems, where=where)
-    if valid is None:
-        return None
-    return sort_schedules(valid[list(SCHEDULE_COLUMNS)])

@@ -156,14 +156,15 @@ def _load_one(item, *, region: str | None, encoding: str | None) -> tuple[Outage
         return None, problems
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if suffix in HTML_SUFFIXES or (head not in "{[" and "DisconSchedule.fact" in text):
-        schedules = read_dtek_html(text, problems, region=region)
+        reports, schedules = read_dtek_html(text, problems, region=region)
     elif suffix in JSON_SUFFIXES or head in ("{", "["):
-        schedules = read_schedule_json(text.lstrip("\ufeff"), problems, region=region)
+        reports, schedules = read_schedule_json(text.lstrip("\ufeff"), problems, region=region)
     else:
         return _from_table(read_csv_text(text, problems), problems, region), problems
-    if schedules is None:
+    if (reports is None and schedules is None) or problems:
         return None, problems
-    return _data(empty_reports(), schedules, problems), problems
+    return _data(empty_reports() if reports is None else reports,
+                 empty_schedules() if schedules is None else schedules, problems), problems
 
 
 def _from_table(raw: RawTable | None, problems: FileProblems, region: str | None) -> OutageData | None:
@@ -248,7 +249,48 @@ def read_reports(raw: RawTable, *, region: str | None = None,
     valid = validate_located(OutageReports, table, problems, columns=columns)
     if valid is None or problems:
         return None
-    return sort_reports(valid)
+    # Sorted first (lines kept in the index), so that which of two identical rows is kept, and where a
+    # conflict is reported, never depends on the order of rows in the file.
+    order = ["pcode", "start", "kind", "end", "share_off", "customers_off", "heat_lost_share", "source"]
+    valid = repeated_reports(valid.sort_values(order, kind="stable", na_position="last"), problems, columns)
+    return None if problems else sort_reports(valid)
+
+
+_SAME_EPISODE = ["pcode", "kind", "start"]
+_MEASURE_COLUMNS = ["end", "share_off", "customers_off", "heat_lost_share"]
+# The two timelines a report may belong to (docs/model.md): customers without power, and district heat.
+_TIMELINES = {"power": ["share_off", "customers_off"], "heat": ["heat_lost_share"]}
+
+
+def repeated_reports(reports: pd.DataFrame, problems: FileProblems, columns: dict[str, str]) -> pd.DataFrame:
+    """Apply the rule for reports of one region, kind and start (docs/inputs.md, "Duplicates").
+
+    Identical reports (the same end and measures) are read once, with a note. Two reports on the
+    same timeline (both about customers without power, or both about district heat) that disagree in
+    their end or value are a ``conflicting_reports`` problem at the later line, naming the first:
+    which one holds is the user's call, not the reader's. A power report and a heat report with the
+    same start describe two things and are both kept. The frame's index holds the source lines.
+    """
+    keyed = reports[_SAME_EPISODE + _MEASURE_COLUMNS].astype(object).where(reports.notna(), None)
+    exact = keyed.duplicated(keep="first")
+    if exact.any():
+        lines = ", ".join(str(line) for line in sorted(reports.index[exact])[:10])
+        more = f" and {int(exact.sum()) - 10} more" if exact.sum() > 10 else ""
+        problems.note(f"{problems.file}: {int(exact.sum())} report(s) repeat an earlier line exactly and "
+                      f"were read once (line {lines}{more})")
+    kept = reports[~exact]
+    for timeline, measures in _TIMELINES.items():
+        on_it = kept[kept[measures].notna().any(axis=1)]
+        clash = on_it.duplicated(_SAME_EPISODE, keep=False)
+        for _, group in on_it[clash].groupby(_SAME_EPISODE, sort=False):
+            values = group[["end", *measures]].astype(object).where(group[["end", *measures]].notna(), None)
+            if len(values.drop_duplicates()) > 1:
+                first, *others = sorted(group.index)
+                for line in others:
+                    problems.add("conflicting_reports", f"another report (line {first}) gives the same region, "
+                                 f"kind and start with a different end or {timeline} measure; keep one of them",
+                                 line=line, column=columns.get("start", "start"))
+    return kept
 
 
 def sort_reports(frame: pd.DataFrame) -> pd.DataFrame:

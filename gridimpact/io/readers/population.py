@@ -55,14 +55,16 @@ _CANONICAL_ALIASES = {
 
 
 def load_population(source, *, basis: str | None = None, fill_housing: bool = True,
-                    encoding: str | None = None) -> PopulationData:
+                    encoding: str | None = None, sheet: str | int | None = None) -> PopulationData:
     """Read people per unit with their age shares from a COD-PS table, a canonical file or a DataFrame.
 
     ``source`` is a path (CSV in any common dialect, Excel, Parquet) or a DataFrame in canonical
     columns. ``basis`` picks a reference year of a COD-PS table (``"2022"``; by default the latest)
     or the rows of a canonical file's ``basis`` column (``"current"``). With ``fill_housing``, units
     whose file gives no heating-system (or no building-class) shares get them from the embedded
-    estimates, ``housing_defaults()``; ``defaults_used`` names them.
+    estimates, ``housing_defaults()``; ``defaults_used`` names them. ``sheet`` names (or numbers, from
+    0) the sheet of a workbook; by default the sheet whose columns make a population table is read
+    (HDX's COD-PS workbooks hold one sheet per administrative level: ADM1 is preferred).
 
     Population is in persons, customers in electricity accounts, every share a fraction in [0, 1].
     Raises InvalidInputError holding every problem found, InputMissingError if the file is unreadable.
@@ -72,7 +74,8 @@ def load_population(source, *, basis: str | None = None, fill_housing: bool = Tr
         raw, files = _raw_from_frame(source, problems), ()
     else:
         problems = FileProblems(display_name(source))
-        raw, files = read_table(Path(source), problems, encoding=encoding), (str(source),)
+        raw = read_table(Path(source), problems, encoding=encoding, sheet=sheet, sheet_score=codps.sheet_score)
+        files = (str(source),)
     if raw is None:
         problems.raise_if_any()
     if codps.is_long(raw):

@@ -57,7 +57,14 @@ def canonical_unit(text: object) -> str | None:
 
 
 def to_celsius(values, unit: str):
-    """Convert values (array or Series) from ``unit`` (``degC``, ``K``, ``degF``) to °C."""
+    """Convert values (array or Series) from ``unit`` (``degC``, ``K``, ``degF``) to °C.
+
+    Values too large to convert become infinite, without a warning: the schema reports them."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _to_celsius(values, unit)
+
+
+def _to_celsius(values, unit: str):
     if unit == CELSIUS:
         converted = values * 1.0
     elif unit == KELVIN:
@@ -67,6 +74,13 @@ def to_celsius(values, unit: str):
     else:
         raise ValueError(f"unknown unit {unit!r}")
     return np.round(converted, ROUNDING_DECIMALS)
+
+
+def round_celsius(values):
+    """Values rounded to ``ROUNDING_DECIMALS``; a value too large to round stays as it is, without a
+    warning (the schema reports it as out of range)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.round(values, ROUNDING_DECIMALS)
 
 
 def declared_unit_conflict(values, unit: str) -> str | None:
@@ -99,6 +113,8 @@ class ReadContext:
     region: str | None = None
     radius_km: float | None = None
     encoding: str | None = None
+    pressure_level: float | None = None
+    """hPa: read a pressure-level temperature at this level (refused without one)."""
 
 
 @dataclass

@@ -152,6 +152,25 @@ def report_blanks(series: pd.Series, column: str, problems: FileProblems, what: 
     return empty
 
 
+def choose_region(region: str | None, problems: FileProblems, *, detected: tuple[str, str] | None,
+                  what: str) -> str | None:
+    """The caller's region, else the one the file names (with a note), else a no_region problem."""
+    registry = default_registry()
+    if region is not None:
+        pcode = caller_region(region, problems)
+        if pcode and detected and detected[0] != pcode:
+            problems.note(f"{problems.file}: read as {pcode} as requested, although {detected[1]} "
+                          f"points to {detected[0]} ({registry.name(detected[0])})")
+        return pcode
+    if detected:
+        problems.note(f"{problems.file}: region {detected[0]} ({registry.name(detected[0])}) taken "
+                      f"from {detected[1]}")
+        return detected[0]
+    problems.add("no_region", f"the {what} does not say which region it covers: pass --region "
+                 "(region= in Python)")
+    return None
+
+
 def local_times(naive: pd.Series) -> pd.Series:
     """Kyiv wall-clock times → zone-aware times, with the conventions of ``io.cells.parse_times``."""
     return naive.dt.tz_localize(TIMEZONE, ambiguous=np.ones(len(naive), dtype=bool),

@@ -1,4 +1,5 @@
-"""Weather-station files: Meteostat daily (and hourly) CSV, NOAA GHCN-Daily by-station CSV.
+"""Weather-station files: Meteostat daily (and hourly) CSV; the station registry every station
+reader uses (GHCN-Daily is read by ``io.readers.ghcn``).
 
 Both name a station, not a region. The region is the caller's, or else the station's entry in
 ``data/stations.csv`` (WMO, GHCN-Daily and Meteostat ids with the p-code of the region each station
@@ -10,10 +11,6 @@ bulk files (``data.meteostat.net/daily/{year}/{station}.csv.gz``) have ``year, m
 ``<param>_source`` column beside each value. Temperatures are °C; days are UTC calendar days, taken
 here as Kyiv calendar days. Meteostat fills gaps with model data; a value whose source names a
 forecast (e.g. ``metno_forecast``, ``dwd_mosmix``) is tagged ``forecast``.
-
-GHCN-Daily by-station CSV (NOAA, ``readme-by_station.txt``): no header; ``ID, YYYYMMDD, ELEMENT,
-VALUE, MFLAG, QFLAG, SFLAG, OBS-TIME``; TMAX, TMIN and TAVG in tenths of °C, −9999 missing. A value
-with a non-blank QFLAG failed a NOAA quality check and is dropped (the count is noted).
 """
 
 from __future__ import annotations
@@ -44,7 +41,6 @@ MATCH_RADIUS_KM = 50.0
 """A location names a region when it lies within this distance of the region's reference point
 (a project choice: about the half-width of a Ukrainian oblast)."""
 
-_GHCN_LINE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9},\d{8},[A-Z0-9]{4},")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _METEOSTAT_ONLY = {"tavg", "temp", "prcp", "snow", "snwd", "wdir", "wspd", "wpgt", "pres", "tsun",
                    "rhum", "cldc", "coco", "dwpt"}
@@ -116,11 +112,6 @@ def assign_location(lat: float, lon: float, region: str | None, problems: FilePr
 
 # --------------------------------------------------------------------------------------- sniffing
 
-def looks_like_ghcn(text: str) -> bool:
-    first = text.lstrip("\ufeff").lstrip().split("\n", 1)[0]
-    return bool(_GHCN_LINE.match(first))
-
-
 def looks_like_meteostat(text: str) -> bool:
     first = text.lstrip("\ufeff").lstrip().split("\n", 1)[0].strip()
     cells = [c.strip().strip('"').lower() for c in first.split(",")]
@@ -143,7 +134,7 @@ def read_meteostat(text: str, problems: FileProblems, ctx: ReadContext) -> Readi
     if raw is None:
         return Readings(problems)
     columns = {c.strip().lower(): c for c in raw.frame.columns}
-    pcode = _station_region(problems, ctx, _file_station_ids(problems.file), "Meteostat",
+    pcode = station_region(problems, ctx, _file_station_ids(problems.file), "Meteostat",
                             origin=f"the file name '{problems.file}'")
     if pcode is None:
         return Readings(problems)
@@ -166,7 +157,7 @@ def _station_label(file_name: str) -> str:
     return "station"
 
 
-def _station_region(problems: FileProblems, ctx: ReadContext, ids: list[str], kind: str, *,
+def station_region(problems: FileProblems, ctx: ReadContext, ids: list[str], kind: str, *,
                     origin: str, line: int = 1) -> str | None:
     if ctx.region:
         return ctx.region
@@ -237,61 +228,3 @@ def _meteostat_hourly(raw: RawTable, columns: dict[str, str], pcode: str, source
                                                     decimal_comma=False),
                         quality=_meteostat_quality(raw, columns, ["temp"], problems), source=source,
                         line=pd.Series(raw.frame.index, index=raw.frame.index, dtype=float))
-
-
-# ------------------------------------------------------------------------------------- GHCN-Daily
-
-_GHCN_COLUMNS = ["id", "date", "element", "value", "mflag", "qflag", "sflag", "obs_time"]
-_GHCN_ELEMENTS = {"TMIN": "tmin_c", "TMAX": "tmax_c", "TAVG": "tmean_c"}
-GHCN_MISSING = -9999
-GHCN_SCALE = 0.1
-"""GHCN-Daily temperatures are integers in tenths of °C (NOAA readme-by_station.txt)."""
-
-
-def read_ghcn(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
-    raw = read_csv_text(text, problems, header=False, names=_GHCN_COLUMNS)
-    if raw is None:
-        return Readings(problems)
-    frame = raw.frame
-    frame = frame[frame["element"].str.strip().isin(list(_GHCN_ELEMENTS))]
-    if frame.empty:
-        problems.add("no_temperature", "no TMIN, TMAX or TAVG records in the file")
-        return Readings(problems)
-    values = parse_numbers(frame["value"], "VALUE", problems, decimal_comma=False, required=True)
-    dates = pd.to_datetime(frame["date"].str.strip(), format="%Y%m%d", errors="coerce")
-    for line, value in frame["date"][dates.isna()].items():
-        problems.add("not_a_date", f"'{value}' is not a date of the form YYYYMMDD", line=line,
-                     column="YYYYMMDD", value=value)
-    flagged = frame["qflag"].str.strip() != ""
-    if flagged.any():
-        counts = frame.loc[flagged, "element"].str.strip().value_counts().sort_index()
-        detail = ", ".join(f"{n} {element}" for element, n in counts.items())
-        problems.note(f"{problems.file}: {int(flagged.sum())} value(s) with a NOAA quality flag (QFLAG) "
-                      f"were dropped ({detail})")
-    keep = ~flagged & (values != GHCN_MISSING) & values.notna() & dates.notna()
-    records = pd.DataFrame({
-        "id": frame["id"].str.strip(), "date": dates, "element": frame["element"].str.strip(),
-        "value_c": values * GHCN_SCALE, "line": frame.index.astype(float),
-    })[keep]
-    duplicated = records.duplicated(["id", "date", "element"], keep="first")
-    for line in records["line"][duplicated]:
-        problems.add("duplicate", "the same station, date and element appear more than once", line=int(line),
-                     column="ELEMENT")
-    records = records[~duplicated]
-    wide = records.pivot(index=["id", "date"], columns="element", values="value_c")
-    lines = records.groupby(["id", "date"])["line"].min()
-    wide = wide.reindex(columns=list(_GHCN_ELEMENTS)).rename(columns=_GHCN_ELEMENTS).reset_index()
-    regions = {}
-    for station_id in wide["id"].unique():
-        first_line = int(records.loc[records["id"] == station_id, "line"].min())
-        pcode = _station_region(problems, ctx, [station_id], "GHCN-Daily",
-                                origin=f"the station id {station_id}", line=first_line)
-        if pcode:
-            regions[station_id] = pcode
-    wide = wide[wide["id"].isin(list(regions))]
-    return Readings(problems, daily=daily_frame(
-        pcode=wide["id"].map(regions), date=wide["date"], tmin_c=np.round(wide["tmin_c"], 6),
-        tmax_c=np.round(wide["tmax_c"], 6), tmean_c=np.round(wide["tmean_c"], 6), quality="observed",
-        source="GHCN-Daily " + wide["id"] + f" ({problems.file})",
-        line=lines.reindex(pd.MultiIndex.from_frame(wide[["id", "date"]])).to_numpy(),
-    ))

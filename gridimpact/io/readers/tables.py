@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from gridimpact.errors import InputMissingError
+from gridimpact.io.readers.limits import CSV_FIELD_LIMIT, check_regular_file, open_bytes
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.regions import normalise
 
@@ -43,19 +44,6 @@ class RawTable:
 
 def display_name(path: Path | str) -> str:
     return Path(path).name
-
-
-def open_bytes(path: Path) -> bytes:
-    """The file's bytes, or InputMissingError (exit 66) with a plain reason."""
-    path = Path(path)
-    if not path.exists():
-        raise InputMissingError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputMissingError(f"{path}: is a folder, not a file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputMissingError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
 
 def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None) -> str | None:
@@ -99,16 +87,10 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
         return None
     first = body.lstrip("\ufeff").splitlines()[0]
     delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=delimiter)
-    rows: list[list[str]] = []
-    line_numbers: list[int] = []
-    start_line = skip_lines + 1
-    for row in reader:
-        rows.append(row)
-        # reader.line_num is the physical line where the record ends; a record starts after the
-        # previous one ended.
-        line_numbers.append(start_line)
-        start_line = skip_lines + reader.line_num + 1
+    parsed = _parse_records(body.lstrip("\ufeff"), delimiter, skip_lines, problems)
+    if parsed is None:
+        return None
+    rows, line_numbers = parsed
     if header:
         columns = [c.strip() for c in rows[0]]
         rows, line_numbers = rows[1:], line_numbers[1:]
@@ -141,6 +123,46 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
     return RawTable(frame=frame, problems=problems, delimiter=delimiter, tags=tags)
 
 
+def _parse_records(body: str, delimiter: str, skip_lines: int,
+                   problems: FileProblems) -> tuple[list[list[str]], list[int]] | None:
+    """CSV records with the physical line each starts on; a malformed record is a located problem.
+
+    Strict parsing: a quote that is never closed would otherwise swallow the rest of the file into
+    one field, and a field over ``CSV_FIELD_LIMIT`` characters is refused rather than read.
+    """
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    start_line = skip_lines + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows, line_numbers
+        except csv.Error as exc:
+            problems.add("malformed_csv", _csv_error_text(str(exc)), line=start_line)
+            return None
+        rows.append(row)
+        # reader.line_num is the physical line where the record ends; a record starts after the
+        # previous one ended.
+        line_numbers.append(start_line)
+        start_line = skip_lines + reader.line_num + 1
+
+
+def _csv_error_text(error: str) -> str:
+    if "field larger than field limit" in error:
+        return (f"a field is longer than {CSV_FIELD_LIMIT:,} characters (the limit for one CSV cell): "
+                "an unclosed quote, or not a CSV file?")
+    if "unexpected end of data" in error or "EOF" in error:
+        return "a quote (\") opened in this record is never closed: the rest of the file would be one cell"
+    if "expected after" in error:
+        return "a closing quote (\") must be followed by the separator or the end of the line; double a quote inside a quoted cell (\"\")"
+    if "NUL" in error or "null byte" in error.lower():
+        return "the file holds a NUL byte: it is not a text file (a spreadsheet saved with a .csv name?)"
+    return f"the CSV cannot be parsed: {error}"
+
+
 def _check_columns(columns: list[str], problems: FileProblems) -> bool:
     ok = True
     seen: dict[str, int] = {}
@@ -159,14 +181,20 @@ def _check_columns(columns: list[str], problems: FileProblems) -> bool:
 
 
 def read_table(path: Path | str, problems: FileProblems | None = None, *,
-               encoding: str | None = None, sheet: str | int | None = None) -> RawTable | None:
-    """Read a CSV, Excel or Parquet file as text cells. Returns None if the file itself is unusable."""
+               encoding: str | None = None, sheet: str | int | None = None,
+               sheet_score: Callable[[str, list[str]], int] | None = None) -> RawTable | None:
+    """Read a CSV, Excel or Parquet file as text cells. Returns None if the file itself is unusable.
+
+    For a workbook, ``sheet`` names the sheet (or numbers it from 0); without it, ``sheet_score``
+    (sheet name, header cells → a score, 0 for "not this kind of table") picks the best sheet, and
+    the first sheet is read when no score is positive.
+    """
     path = Path(path)
     # An empty FileProblems is falsy, so test for None: the caller must get its own collector back.
     problems = problems if problems is not None else FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, problems, sheet)
+        return _read_excel(path, problems, sheet, sheet_score)
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(path, problems)
     text = decode_text(open_bytes(path), problems, encoding)
@@ -175,16 +203,23 @@ def read_table(path: Path | str, problems: FileProblems | None = None, *,
     return read_csv_text(text, problems)
 
 
-def _read_excel(path: Path, problems: FileProblems, sheet) -> RawTable | None:
+def _read_excel(path: Path, problems: FileProblems, sheet, sheet_score) -> RawTable | None:
     from gridimpact.errors import require
 
     require("openpyxl", "Reading Excel files", "excel")
-    open_bytes(path)
+    check_regular_file(path)
     problems.line_label = "row"
     try:
-        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, header=0)
-    except (ValueError, OSError, KeyError) as exc:
-        problems.add("unreadable", f"cannot read the workbook: {exc}")
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            chosen = _choose_sheet(book, problems, sheet, sheet_score)
+            if chosen is None:
+                return None
+            frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=0)
+    # A corrupt workbook surfaces as any of zipfile, XML, KeyError, TypeError, ValueError… from
+    # openpyxl's depths: each is the same fact for the user, the file cannot be read.
+    except Exception as exc:
+        problems.add("unreadable", f"cannot read the workbook (a corrupt or truncated .xlsx?): "
+                     f"{type(exc).__name__}: {exc}")
         return None
     if frame.empty and len(frame.columns) == 0:
         problems.add("empty_file", "the sheet is empty: it has no header and no rows")
@@ -208,11 +243,36 @@ def _read_excel(path: Path, problems: FileProblems, sheet) -> RawTable | None:
     return RawTable(frame=frame, problems=problems, delimiter=",", tags=tags)
 
 
+def _choose_sheet(book, problems: FileProblems, sheet, sheet_score) -> str | int | None:
+    names = [str(name) for name in book.sheet_names]
+    if sheet is not None:
+        if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+            return names[sheet]
+        if str(sheet) in names:
+            return str(sheet)
+        problems.add("no_such_sheet", f"the workbook has no sheet {sheet!r}; its sheets: {', '.join(names)}")
+        return None
+    if len(names) <= 1 or sheet_score is None:
+        return names[0] if names else 0
+    scores = {}
+    for name in names:
+        header = pd.read_excel(book, sheet_name=name, header=None, nrows=1, dtype=object)
+        cells = [str(c).strip() for c in header.iloc[0]] if len(header) else []
+        scores[name] = sheet_score(name, cells)
+    best = max(names, key=lambda name: scores[name])
+    if scores[best] <= 0:
+        return names[0]
+    others = [name for name in names if name != best]
+    problems.note(f"{problems.file}: read the sheet '{best}' (chosen by its columns; the workbook also "
+                  f"has {', '.join(others)}; pass sheet= to read another)")
+    return best
+
+
 def _read_parquet(path: Path, problems: FileProblems) -> RawTable | None:
     from gridimpact.errors import require
 
     require("pyarrow", "Reading Parquet files", "parquet")
-    open_bytes(path)
+    check_regular_file(path)
     problems.line_label = "row"
     try:
         frame = pd.read_parquet(path)

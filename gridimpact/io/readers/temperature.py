@@ -22,7 +22,6 @@ Policy, the same for every format (documented in docs/inputs.md):
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import zlib
 from pathlib import Path
 
@@ -32,8 +31,10 @@ import pandas as pd
 from gridimpact import schemas
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.inputs import TemperatureData
+from gridimpact.io.readers.gaps import drop_cross_file_duplicates, fill_gaps
+from gridimpact.io.readers.limits import gunzip
 from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
-from gridimpact.io.readers.readings import HOURLY_COLUMNS, ReadContext, Readings
+from gridimpact.io.readers.readings import HOURLY_COLUMNS, ReadContext, Readings, round_celsius
 from gridimpact.io.readers.tables import (
     EXCEL_SUFFIXES,
     PARQUET_SUFFIXES,
@@ -55,7 +56,8 @@ _RANGE_HINT = "temperatures must lie between −90 and 60 °C; check the unit de
 
 
 def load_temperature(source, *, region: str | None = None, radius_km: float | None = None,
-                     max_gap_hours: int = 6, encoding: str | None = None, since=None) -> TemperatureData:
+                     max_gap_hours: int = 6, encoding: str | None = None, since=None,
+                     pressure_level: float | None = None) -> TemperatureData:
     """Read hourly outdoor temperature per region from any supported source.
 
     Parameters
@@ -78,6 +80,9 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
         note, and neither checked for gaps nor kept — for files that hold a station's whole record
         (GHCN-Daily, Meteostat), whose old gaps do not concern the period studied. Values are still
         checked against their schema.
+    pressure_level:
+        For a grid of temperature on pressure levels (ERA5 ``t`` at 925 hPa …): the level to read, hPa.
+        Without it such a file is refused, since air aloft is not 2 m temperature.
 
     Raises ``InvalidInputError`` listing every problem, or ``InputMissingError`` for a missing file.
     """
@@ -85,7 +90,8 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
         raise ValueError("max_gap_hours must be 0 or more")
     if radius_km is not None and not radius_km > 0:
         raise ValueError("radius_km must be a positive number of kilometres")
-    ctx = ReadContext(region=_resolve_region(region), radius_km=radius_km, encoding=encoding)
+    ctx = ReadContext(region=_resolve_region(region), radius_km=radius_km, encoding=encoding,
+                      pressure_level=pressure_level)
     items = list(source) if isinstance(source, list | tuple) else [source]
     if not items:
         raise ValueError("no temperature source given")
@@ -173,7 +179,7 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
         return Readings(problems)
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
+            data = gunzip(data, path)
         except (OSError, EOFError, zlib.error) as exc:
             problems.add("unreadable", f"the gzip-compressed file cannot be decompressed: {exc}")
             return Readings(problems)
@@ -187,7 +193,7 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
 
 
 def _read_text(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
-    from gridimpact.io.readers import open_meteo, stations, tidy_temperature
+    from gridimpact.io.readers import ghcn, open_meteo, stations, tidy_temperature
     from gridimpact.io.readers.tables import read_csv_text
 
     start = text.lstrip("\ufeff").lstrip()[:1]
@@ -195,8 +201,10 @@ def _read_text(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
         return open_meteo.read_open_meteo_json(text, problems, ctx)
     if open_meteo.looks_like_csv(text):
         return open_meteo.read_open_meteo_csv(text, problems, ctx)
-    if stations.looks_like_ghcn(text):
-        return stations.read_ghcn(text, problems, ctx)
+    if ghcn.looks_like_ghcn(text):
+        return ghcn.read_ghcn(text, problems, ctx)
+    if ghcn.looks_like_ghcn_dly(text):
+        return ghcn.read_ghcn_dly(text, problems, ctx)
     if stations.looks_like_meteostat(text):
         return stations.read_meteostat(text, problems, ctx)
     return tidy_temperature.read_raw(read_csv_text(text, problems), problems, ctx)
@@ -223,9 +231,9 @@ def _finish(results: list[Readings], ctx: ReadContext, max_gap_hours: int,
                 else pd.DataFrame(columns=[*HOURLY_COLUMNS, "file"]))
     by_file = {p.file: p for p in every}
     combined = _set_aside_before(combined, since, by_file)
-    combined = _drop_cross_file_duplicates(combined, by_file)
+    combined = drop_cross_file_duplicates(combined, by_file)
     checked = combined[~combined["pcode"].isin(rejected_regions)]
-    fills = _fill_gaps(checked, by_file, max_gap_hours)
+    fills = fill_gaps(checked, by_file, max_gap_hours)
     if combined.empty and not any(every):
         wanted = f" for region {ctx.region}" if ctx.region else ""
         every[0].add("no_data", f"no temperature{wanted} could be read from the input")
@@ -298,7 +306,7 @@ def _hourly_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
                            source=("source", "first"), line=("line", "first"),
                            where=("where", "first")).reset_index()
     problems.note(f"{problems.file}: {len(valid)} reading(s) at sub-hourly times averaged to {len(averaged)} hour(s)")
-    averaged["temperature_c"] = averaged["temperature_c"].round(6)
+    averaged["temperature_c"] = round_celsius(averaged["temperature_c"])
     averaged["time"] = averaged["time"].dt.tz_convert(TIMEZONE)
     return averaged[HOURLY_COLUMNS]
 
@@ -371,80 +379,8 @@ def _hourly_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
     where = days["where"].to_numpy(dtype=object)[source_rows] if "where" in days else None
     return pd.DataFrame({
         "pcode": pcodes[region_pos], "time": times,
-        "temperature_c": np.round(values[region_pos, hour_pos], 6),
+        "temperature_c": round_celsius(values[region_pos, hour_pos]),
         "quality": days["quality"].to_numpy(dtype=object)[source_rows],
         "source": days["source"].to_numpy(dtype=object)[source_rows],
         "line": line, "where": where,
     })[HOURLY_COLUMNS]
-
-
-def _locate(row) -> dict:
-    return {"line": int(row.line)} if pd.notna(row.line) else {"where": row.where}
-
-
-def _stamp(time: pd.Timestamp) -> str:
-    return time.tz_convert(TIMEZONE).isoformat(sep=" ", timespec="minutes")
-
-
-def _drop_cross_file_duplicates(combined: pd.DataFrame, by_file: dict[str, FileProblems]) -> pd.DataFrame:
-    """Report hours that two files both give, once per pair of files and region."""
-    if combined.empty:
-        return combined
-    repeated = combined.duplicated(["pcode", "time"], keep="first")
-    if not repeated.any():
-        return combined
-    first = combined[~repeated].set_index(["pcode", "time"])
-    clashes = combined[repeated].join(first[["file", "line", "where"]].add_suffix("_first"), on=["pcode", "time"])
-    for (file, other, pcode), group in clashes.groupby(["file", "file_first", "pcode"], sort=True):
-        row = group.iloc[0]
-        more = f" (and {len(group) - 1} more hour(s))" if len(group) > 1 else ""
-        at = f"line {int(row.line_first)}" if pd.notna(row.line_first) else row.where_first
-        by_file[file].add("duplicate", f"region {pcode} at {_stamp(row.time)} is also given by {other} "
-                          f"({at}){more}", column="time", **_locate(row))
-    return combined[~repeated]
-
-
-def _fill_gaps(combined: pd.DataFrame, by_file: dict[str, FileProblems], max_gap_hours: int) -> pd.DataFrame:
-    """Interpolated rows for short gaps; a problem for each gap longer than ``max_gap_hours``."""
-    if combined.empty:
-        return pd.DataFrame(columns=[*HOURLY_COLUMNS, "file"])
-    frame = combined.sort_values(["pcode", "time"], kind="stable").reset_index(drop=True)
-    hours = frame["time"].dt.tz_convert("UTC").dt.as_unit("s").astype("int64").to_numpy() // 3600
-    same_region = frame["pcode"].to_numpy()[:-1] == frame["pcode"].to_numpy()[1:]
-    missing = np.where(same_region, np.diff(hours) - 1, 0)
-    registry = default_registry()
-    for pos in np.flatnonzero(missing > max_gap_hours):
-        before, after = frame.iloc[pos], frame.iloc[pos + 1]
-        name = registry.name(before.pcode)
-        by_file[before.file].add(
-            "gap_too_long",
-            f"{name} ({before.pcode}) has no temperature for {int(missing[pos])} h, from after "
-            f"{_stamp(before.time)} to {_stamp(after.time)}; gaps of up to {max_gap_hours} h are filled "
-            "by linear interpolation (raise max_gap_hours / --max-gap, or add the missing hours)",
-            column="time", value=f"{int(missing[pos])} h",
-            **({"line": int(before.line)} if pd.notna(before.line)
-               else {"where": f"{before.where or ''} region {before.pcode} at {_stamp(before.time)}".strip()}),
-        )
-    short = np.flatnonzero((missing > 0) & (missing <= max_gap_hours))
-    if short.size == 0:
-        return pd.DataFrame(columns=[*HOURLY_COLUMNS, "file"])
-    counts = missing[short]
-    start = np.repeat(short, counts)
-    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 1
-    fraction = step / np.repeat(counts + 1, counts)
-    values = frame["temperature_c"].to_numpy(dtype=float)
-    filled = values[start] + (values[start + 1] - values[start]) * fraction
-    utc = frame["time"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    times = utc[start] + step.astype("timedelta64[h]")
-    fills = pd.DataFrame({
-        "pcode": frame["pcode"].to_numpy()[start],
-        "time": pd.DatetimeIndex(times).tz_localize("UTC").tz_convert(TIMEZONE),
-        "temperature_c": np.round(filled, 6), "quality": "interpolated",
-        "source": frame["source"].to_numpy()[start], "line": np.nan, "where": None,
-        "file": frame["file"].to_numpy()[start],
-    })
-    for file, group in pd.Series(counts, index=frame["file"].to_numpy()[short]).groupby(level=0):
-        by_file[file].note(f"{file}: {int(group.sum())} missing hour(s) in {len(group)} gap(s) filled by "
-                           "linear interpolation (quality 'interpolated')")
-    return fills
-

@@ -22,6 +22,9 @@ from gridimpact.io.readers.outages import load_outages
 from gridimpact.io.readers.population import load_population
 from gridimpact.io.readers.temperature import load_temperature
 
+PROBLEMS_SHOWN = 50
+"""Problems listed per file; the rest are counted (the same cap as ``InvalidInputError``'s message)."""
+
 
 @dataclass
 class FileReport:
@@ -56,7 +59,10 @@ class ValidationReport:
                 out.append(f"{report.path}: cannot be read — {report.missing}")
             elif report.problems:
                 out.append(f"{report.path}: {len(report.problems)} problem(s) ({report.family})")
-                out.extend(f"  {p.format()}" for p in report.problems)
+                out.extend(f"  {p.format()}" for p in report.problems[:PROBLEMS_SHOWN])
+                if len(report.problems) > PROBLEMS_SHOWN:
+                    out.append(f"  … and {len(report.problems) - PROBLEMS_SHOWN} more problem(s) in this file "
+                               "(fix these first: one mistake repeated often shows here as many)")
             else:
                 out.append(f"{report.path}: valid ({report.family}: {report.summary})")
         return out
@@ -91,9 +97,11 @@ def _summarise(family: str, data) -> str:
 
 
 def validate_files(*, outages: list, temperature: list, population: list, region: str | None = None,
-                   max_gap_hours: int = 6, since=None, encoding: str | None = None) -> ValidationReport:
+                   max_gap_hours: int = 6, since=None, encoding: str | None = None,
+                   sheet: str | int | None = None, pressure_level: float | None = None) -> ValidationReport:
     """Check each file on its own. Temperature readings before ``since`` (a local day; by default
-    the first day of the valid outage reports given) are set aside, as ``load_inputs`` does."""
+    the first day of the valid outage reports given) are set aside, as ``load_inputs`` does.
+    ``encoding``, ``sheet`` and ``pressure_level`` are passed to the readers (see ``load_inputs``)."""
     report = ValidationReport()
     resolved = resolve_files(outages=outages, temperature=temperature, population=population)
     if resolved.all_embedded:
@@ -103,9 +111,11 @@ def validate_files(*, outages: list, temperature: list, population: list, region
     jobs = ([("outages", p, lambda p: load_outages(p, region=region, encoding=encoding)) for p in outages]
             + [("temperature", p, lambda p: load_temperature(
                 p, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
+                pressure_level=pressure_level,
                 since=since if since is not None else min(reports_since, default=None)))
                for p in temperature]
-            + [("population", p, lambda p: load_population(p, encoding=encoding)) for p in population])
+            + [("population", p, lambda p: load_population(p, encoding=encoding, sheet=sheet))
+               for p in population])
     for family, path, load in jobs:
         entry = FileReport(path=str(Path(path)), family=family)
         try:
