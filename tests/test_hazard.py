@@ -6,6 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gridimpact import api
+from gridimpact.io.readers.loader import default_inputs
+from gridimpact.model.exposure import default_period, exposure_from, model_regions
 from gridimpact.model.hazard import (
     band_off,
     band_resolution_error,
@@ -166,10 +169,6 @@ def test_a_one_percent_heat_loss_takes_one_percent_of_the_people_out_whole():
 
 
 def test_the_embedded_case_is_resolved_to_better_than_one_percent_of_each_region():
-    from gridimpact import api  # the embedded case: reading it is the test's subject
-    from gridimpact.io.readers.loader import default_inputs
-    from gridimpact.model.exposure import default_period, exposure_from, model_regions
-
     inputs, params = default_inputs(), api.resolve_params(None)
     regions = model_regions(inputs, None)
     period = default_period(inputs, regions)
