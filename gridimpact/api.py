@@ -29,6 +29,7 @@ from gridimpact.model.exposure import (
     model_regions,
     outdoor_array,
     outdoor_values,
+    population_basis,
 )
 from gridimpact.model.hazard import build_hazard
 from gridimpact.model.hourly import hourly_dataset
@@ -98,19 +99,34 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
     period, reported = resolve_period(inputs, chosen, start, end)
     exposure = exposure_from(inputs, chosen, params)
     hazard = build_hazard(inputs.outages.reports, inputs.outages.schedules, chosen, period,
-                          exposure.customers, possible_weight=params.possible_outage_weight)
+                          exposure.customers, possible_weight=params.possible_outage_weight,
+                          bands=params.district_heat_bands)
     outdoor = outdoor_array(inputs, chosen, period)
     building = Building.from_values(params.to_dict(), 1)
     simulation = simulate(hazard, outdoor, exposure, building, Settings.from_params(params), keep_hourly=hourly)
     shown = period.days >= reported.first_day
     daily = daily_frame({k: v[0][:, shown] for k, v in simulation.daily.items()}, exposure.regions,
                         period.days[shown])
-    provenance = provenance_record(inputs, params, reported, chosen)
+    basis = dict(zip(exposure.regions, exposure.basis, strict=True))
+    daily = with_population_basis(daily, basis)
+    provenance = provenance_record(inputs, params, reported, chosen, population_basis=basis)
     dataset = None
     if hourly:
-        dataset = hourly_dataset(simulation.hourly, exposure, period, outdoor[0], params, provenance)
+        dataset = hourly_dataset(simulation.hourly, exposure, period, outdoor[0], params, provenance,
+                                 hazard.band_edges)
         dataset = dataset.sel(time=slice(reported.start.tz_convert("UTC").tz_localize(None), None))
     return EstimateResult(daily=daily, hourly=dataset, provenance=provenance)
+
+
+def with_population_basis(table: pd.DataFrame, basis: dict[str, str]) -> pd.DataFrame:
+    """``table`` with a ``population_basis`` column after ``population`` (by the row's unit, or its
+    oblast; empty for the ALL rows of a comparison)."""
+    key = table["pcode"] if "pcode" in table.columns else table["adm1_pcode"]
+    values = key.map(basis).fillna("")
+    at = list(table.columns).index("population") + 1 if "population" in table.columns else len(table.columns)
+    table = table.copy()
+    table.insert(at, "population_basis", values.to_numpy(dtype=object))
+    return table
 
 
 def provenance_record(inputs: Inputs, params: Params, period: Period, regions: list[str], **extra) -> dict:
@@ -329,7 +345,8 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
             block_index=np.arange(start, start + len(block_regions)), period=period, params=params,
             exposure=exposure,
             base=build_hazard(inputs.outages.reports, inputs.outages.schedules, block_regions, period,
-                              exposure.customers, possible_weight=params.possible_outage_weight),
+                              exposure.customers, possible_weight=params.possible_outage_weight,
+                              bands=params.district_heat_bands),
             observed_outdoor=case.observed_outdoor, climatology=case.climatology, as_of_q=case.as_of_q,
             observed_until_q=observed_until_q, seed=case.seed,
         )
@@ -350,13 +367,16 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
 def assemble(case: CompareCase, tables: ComparisonTables, daily, pause_held) -> ComparisonResult:
     """The result object: tables, kept member values and the provenance record."""
     names = case.names
+    frame = case.inputs.population.frame.set_index("pcode").loc[list(case.regions)]
+    basis = dict(zip(case.regions, population_basis(frame), strict=True))
     provenance = provenance_record(
         case.inputs, case.params, case.period, case.regions, seed=case.seed, members=case.members,
-        as_of=str(case.as_of_day.date()), days=case.days,
+        as_of=str(case.as_of_day.date()), days=case.days, population_basis=basis,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
                     "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in case.scenarios],
     )
-    return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
+    return ComparisonResult(impacts=with_population_basis(tables.impacts(), basis),
+                            comparison=tables.comparison(), daily=daily,
                             pause_held=pause_held, days=case.period.days, window=case.window,
                             regions=tuple(case.regions), baseline=names[0], scenarios=tuple(names),
                             members=case.members, seed=case.seed, provenance=provenance, scenario_definitions=case.scenarios)

@@ -167,6 +167,15 @@ class Population(pa.DataFrameModel):
     share_house: Series[float] = pa.Field(ge=0.0, le=1.0, nullable=True)
     customers: Series[float] = pa.Field(ge=0.0, le=PEOPLE_MAX, nullable=True)
     source: Series[str] = pa.Field(nullable=True)
+    population_low: Series[float] | None = pa.Field(ge=0.0, nullable=True)
+    population_high: Series[float] | None = pa.Field(ge=0.0, nullable=True)
+    customers_low: Series[float] | None = pa.Field(ge=0.0, nullable=True)
+    customers_high: Series[float] | None = pa.Field(ge=0.0, nullable=True)
+    population_basis: Series[str] | None = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="population range must hold the population: population_low ≤ population ≤ population_high")
+    def population_range(cls, df: pd.DataFrame) -> Series[bool]:
+        return _within_range(df, "population", "population_low", "population_high")
 
     @pa.dataframe_check(error="share_65plus + share_0_4 exceeds 1")
     def age_shares(cls, df: pd.DataFrame) -> Series[bool]:
@@ -238,6 +247,14 @@ class Observations(pa.DataFrameModel):
     class Config:
         coerce = True
         strict = "filter"
+def _within_range(df: pd.DataFrame, column: str, low: str, high: str) -> Series[bool]:
+    """True where the range is absent or holds the value."""
+    ok = pd.Series(True, index=df.index)
+    if low in df.columns:
+        ok &= df[low].isna() | (df[low] <= df[column])
+    if high in df.columns:
+        ok &= df[high].isna() | (df[column] <= df[high])
+    return ok
 
 
 def _shares_complete(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:

@@ -57,7 +57,8 @@ def test_pump_dependence_splits_district_heating_and_independent_heating_is_apar
 
 def test_people_per_cohort_add_up_to_the_simulated_population():
     weights = np.full((2, 3, 3), 0.1)
-    people = cohort_population(np.array([1_000.0, 5_000.0]), weights, bands=10)
+    bands = np.full((2, 10), 0.1)  # ten equal loss bands
+    people = cohort_population(np.array([1_000.0, 5_000.0]), weights, bands)
     assert people.shape == (2, 3, 3, 12, 10)
     assert np.allclose(people.sum(axis=(1, 2, 3, 4)), [900.0, 4_500.0])
     assert cohorts_per_region(10) == 3 * 3 * 12 * 10

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
-from gridimpact.model.hazard import Hazard
+from gridimpact.model.hazard import Hazard, loss_band_edges
 from gridimpact.model.metrics import METRICS
 from gridimpact.model.period import QUARTERS_PER_HOUR, Period
 from gridimpact.model.thermal import relax
@@ -23,8 +23,10 @@ PERIOD = Period.of("2026-01-10", "2026-01-11")  # no clock change: 48 hours
 def hazard(rotating=0.0, persistent=0.0, heat_lost=0.0, members=1, regions=1) -> Hazard:
     n = PERIOD.n_quarters
     full = lambda value: np.broadcast_to(np.asarray(value, dtype=float), (members, regions, n)).copy()  # noqa: E731
-    return Hazard(tuple(f"UA{80 + r}" for r in range(regions)), PERIOD, full(rotating), full(persistent),
-                  full(heat_lost), np.zeros((regions, len(SUBQUEUES), n)), np.zeros((regions, n), dtype=bool))
+    rot, per, heat = full(rotating), full(persistent), full(heat_lost)
+    edges = loss_band_edges(per[0], heat[0], SETTINGS.bands)
+    return Hazard(tuple(f"UA{80 + r}" for r in range(regions)), PERIOD, rot, per, heat,
+                  np.zeros((regions, len(SUBQUEUES), n)), np.zeros((regions, n), dtype=bool), edges)
 
 
 def exposure(regions=1, *, heating=(0.0, 0.0, 1.0), independent=0.0, population=12_000.0) -> Exposure:

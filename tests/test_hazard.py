@@ -6,7 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridimpact.model.hazard import band_off, build_hazard, hourly_mean, rotation_off
+from gridimpact import api
+from gridimpact.io.readers.loader import default_inputs
+from gridimpact.model.exposure import default_period, exposure_from, model_regions
+from gridimpact.model.hazard import (
+    band_off,
+    band_resolution_error,
+    build_hazard,
+    combine_outages,
+    hourly_mean,
+    loss_band_edges,
+    rotation_off,
+    total_off,
+)
 from gridimpact.model.period import Period
 
 TZ = "Europe/Kyiv"
@@ -113,11 +125,82 @@ def test_rotation_continues_across_chunks():
     assert np.array_equal(whole, np.concatenate([first, second], axis=-1))
 
 
-def test_bands_fill_in_order():
-    bands = band_off(np.array([0.25]), 4)
-    assert bands[:, 0].tolist() == [1.0, 0.0, 0.0, 0.0]
-    assert band_off(np.array([0.3]), 10)[:, 0].tolist() == pytest.approx([1, 1, 1] + [0] * 7)
-    assert band_off(np.array([0.35]), 10)[3, 0] == pytest.approx(0.5)
+def test_bands_fill_in_order_from_their_boundaries():
+    edges = np.array([[0.0, 0.1, 0.25, 0.5, 1.0]])
+    off = band_off(np.array([[[0.25]]]), edges)[0, 0, :, 0]
+    assert off.tolist() == [1.0, 1.0, 0.0, 0.0]
+    # inside a band: (0.35 − 0.25) / (0.5 − 0.25) of it is off
+    assert band_off(np.array([[[0.35]]]), edges)[0, 0, :, 0] == pytest.approx([1, 1, 0.4, 0])
+
+
+def test_every_observed_loss_share_is_a_band_boundary():
+    persistent = np.array([[0.0, 0.05, 0.05, 0.3, 0.0]])
+    heat = np.array([[0.0156, 0.0156, 0.0, 0.3, 0.0]])
+    edges = loss_band_edges(persistent, heat, 8)
+    assert edges.shape == (1, 9) and edges[0, 0] == 0.0 and edges[0, -1] == 1.0
+    assert {0.0156, 0.05, 0.3} <= set(edges[0].round(12))
+    assert band_resolution_error(np.concatenate([persistent, heat], axis=-1)[None], edges) == pytest.approx([0.0])
+    # the spare boundaries halve the widest bands: 0.3–1 first
+    assert 0.65 in set(edges[0].round(12))
+
+
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=40), st.integers(2, 40))
+@settings(max_examples=60, deadline=None)
+def test_band_boundaries_are_increasing_and_cover_zero_to_one(permille, bands):
+    values = np.array([permille]) / 1000.0
+    edges = loss_band_edges(values, np.zeros_like(values), bands)
+    assert edges.shape == (1, bands + 1)
+    assert edges[0, 0] == 0.0 and edges[0, -1] == 1.0 and np.all(np.diff(edges[0]) >= 0)
+    distinct = np.unique(values[(values > 0) & (values < 1)])
+    if len(distinct) <= bands - 1:
+        assert band_resolution_error(values[None], edges)[0] == 0.0  # every share is a boundary
+    # whatever the shares, the share off is reproduced exactly by the band widths
+    off = band_off(values[None], edges)[0, 0]
+    assert np.allclose((off * np.diff(edges[0])[:, None]).sum(axis=0), values[0])
+
+
+def test_a_one_percent_heat_loss_takes_one_percent_of_the_people_out_whole():
+    heat = np.zeros((1, 96 * 3))
+    heat[0, 96:] = 0.01
+    edges = loss_band_edges(np.zeros_like(heat), heat, 10)
+    off = band_off(heat[None], edges)[0, 0]
+    widths = np.diff(edges[0])
+    assert widths[0] == pytest.approx(0.01) and off[0, -1] == 1.0 and off[1:, -1].sum() == 0.0
+
+
+def test_the_embedded_case_is_resolved_to_better_than_one_percent_of_each_region():
+    inputs, params = default_inputs(), api.resolve_params(None)
+    regions = model_regions(inputs, None)
+    period = default_period(inputs, regions)
+    exposure = exposure_from(inputs, regions, params)
+    hazard = build_hazard(inputs.outages.reports, inputs.outages.schedules, regions, period, exposure.customers,
+                          bands=params.district_heat_bands)
+    shares = np.concatenate([hazard.persistent, hazard.heat_lost], axis=-1)
+    error = band_resolution_error(shares, hazard.band_edges)
+    assert error.max() < 0.01, dict(zip(regions, error, strict=True))
+
+
+def test_outage_shares_add_hand_computed():
+    # 2.6 of 6 queues scheduled and a strike of 0.17 on top (Kharkiv, 3 February 2026)
+    rotating, persistent = np.array([[[2.6 / 6]]]), np.array([[[0.17]]])
+    rotate, published = combine_outages(rotating, persistent, np.zeros((1, 12, 1)), np.zeros((1, 1), bool))
+    assert rotate[0, 0, 0] == pytest.approx((2.6 / 6) / 0.83)
+    assert 0.17 + 0.83 * rotate[0, 0, 0] == pytest.approx(2.6 / 6 + 0.17)
+    assert total_off(2.6 / 6, 0.17) == pytest.approx(0.60333, abs=1e-5)
+    assert published.shape == (1, 1, 12, 1) and not published.any()
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=12, max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_combined_shares_reproduce_the_sum_of_the_components(rotating, persistent, slots):
+    schedule = np.array(slots)[None, :, None]
+    rotate, published = combine_outages(np.array([[[rotating]]]), np.array([[[persistent]]]), schedule,
+                                        np.ones((1, 1), bool))
+    assert 0.0 <= rotate.min() <= rotate.max() <= 1.0 and 0.0 <= published.min() <= published.max() <= 1.0
+    # the persistent share is off whole; the rest is off in its groups, rotation independent of the schedule
+    group_on = (1.0 - rotate[0, 0, 0]) * (1.0 - published[0, 0, :, 0])
+    share_off = persistent + (1.0 - persistent) * (1.0 - group_on.mean())
+    assert share_off == pytest.approx(min(1.0, rotating + persistent + np.mean(slots)), abs=1e-9)
 
 
 def test_a_published_schedule_replaces_the_scheduled_rotation_that_day():

@@ -210,10 +210,10 @@ def test_default_region_groups_keep_a_block_within_the_engine_cells(small):
     from gridimpact.api import ENGINE_BLOCK_CELLS
 
     codes = list(small.population.frame["pcode"][:20])
-    cohorts = 3 * 3 * 12 * 10
+    cohorts = 3 * 3 * 12 * 32
     per_group = ENGINE_BLOCK_CELLS // (50 * cohorts)
-    assert per_group == 9  # 50 members × 9 units × 1,080 cohorts ≤ 2**19 cells
+    assert per_group == 3  # 50 members × 3 units × 3,456 cohorts ≤ 2**19 cells
     options = dict(members=50, block=50, workers=1, regions=codes)
     default = _planned_block_days(small, **options)
     assert default == _planned_block_days(small, region_block=per_group, **options)
-    assert default == 3 * _planned_block_days(small, region_block=20, **options)  # 3 groups, not 1
+    assert default == 7 * _planned_block_days(small, region_block=20, **options)  # 7 groups, not 1

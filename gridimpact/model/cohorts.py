@@ -8,8 +8,9 @@ A cohort is (heating system × building class × subqueue group × loss band):
   blocks, not houses; stoves and solid fuel are mostly in houses (``JOINT_PRIOR``);
 - subqueue group: the 12 rotating-outage groups hold equal shares of customers (operators balance
   them; each queue is about 1/6 of load, Ukrenergo);
-- loss band: ``district_heat_bands`` equal bands along which persistent outages and district-heat
-  losses are allocated, the same bands for both.
+- loss band: ``district_heat_bands`` bands per region along which persistent outages and
+  district-heat losses are allocated, the same bands for both; their boundaries follow the region's
+  loss shares (``hazard.loss_band_edges``), so a band holds the share of people between two of them.
 
 The simulated heating classes are what heat availability depends on:
 
@@ -90,11 +91,12 @@ def cohorts_per_region(bands: int) -> int:
     return len(SIMULATED_HEATING) * len(BUILDING_CLASSES) * len(SUBQUEUES) * bands
 
 
-def cohort_population(population: np.ndarray, weights: np.ndarray, bands: int) -> np.ndarray:
-    """People per simulated cohort: (R,) and (R, 3, 3) → (R, 3, 3, 12, bands)."""
+def cohort_population(population: np.ndarray, weights: np.ndarray, band_share: np.ndarray) -> np.ndarray:
+    """People per simulated cohort: (R,), (R, 3, 3) and loss-band shares (R, K) → (R, 3, 3, 12, K)."""
     groups = len(SUBQUEUES)
-    per = population[:, None, None] * weights / (groups * bands)
-    return np.broadcast_to(per[..., None, None], (*weights.shape, groups, bands)).copy()
+    per = population[:, None, None] * weights / groups
+    people = per[..., None, None] * np.asarray(band_share, dtype=float)[:, None, None, None, :]
+    return np.broadcast_to(people, (*weights.shape, groups, people.shape[-1])).copy()
 
 
 def building_parameter(values_by_class: dict[str, np.ndarray | float]) -> np.ndarray:

@@ -17,7 +17,13 @@ from typing import Protocol
 import numpy as np
 
 from gridimpact.model.cohorts import cohort_population
-from gridimpact.model.hazard import HazardWindow, band_off, hourly_mean, rotation_off
+from gridimpact.model.hazard import (
+    HazardWindow,
+    band_off,
+    combine_outages,
+    hourly_mean,
+    rotation_off,
+)
 from gridimpact.model.metrics import Day, empty_daily, fold_day, row_sum
 from gridimpact.model.period import Period
 from gridimpact.model.thermal import advance_hour
@@ -26,6 +32,7 @@ from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
 
 class HazardSource(Protocol):
     period: Period
+    band_edges: np.ndarray  # (R, K + 1) loss-band boundaries
 
     @property
     def members(self) -> int: ...
@@ -43,6 +50,8 @@ class Exposure:
     weights: np.ndarray       # (R, 3, 3) shares of the simulated heating classes by building class
     independent: np.ndarray   # (R,) share heated independently of the grid
     customers: np.ndarray     # (R,) electricity accounts
+    basis: tuple[str, ...] = ()  # per region: what the population counts, its source and date
+    population_range: np.ndarray | None = None  # (R, 2) persons, documented range; NaN where none
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ class Settings:
     """Engine settings that are not building physics: see ``params.Params`` for units and sources."""
 
     rotation_block: float   # h, length of one rotation block of a subqueue group
-    bands: int              # loss bands over which persistent outages and heat loss are spread
+    bands: int              # loss bands per region (their boundaries come with the hazard)
     hdd_base: float         # °C, base of heating degree days
     risk_share: float       # share of the population that makes a risk level
 
@@ -128,7 +137,8 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     days = range(len(period.days)) if days is None else days
     members = max(hazard.members, building.tau_hours.shape[0], outdoor.shape[0])
     n_regions = len(exposure.regions)
-    pop_cohort = cohort_population(exposure.population, exposure.weights, settings.bands)  # (R,3,3,12,K)
+    band_share = np.diff(hazard.band_edges, axis=1)                                        # (R, K)
+    pop_cohort = cohort_population(exposure.population, exposure.weights, band_share)      # (R,3,3,12,K)
     thermal = ThermalConstants.of(building)
     if state is None:
         state = State(np.full((members, n_regions, *pop_cohort.shape[1:]), thermal.setpoint, dtype=np.float32),
@@ -145,7 +155,7 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
         supply, phase = day_supply(hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1)),
-                                   exposure, settings, state.phase)
+                                   exposure, settings, state.phase, hazard.band_edges)
         temperature, day_min, hours_below_12 = thermal_day(
             state.temperature, outdoor[:, :, h0:h1], supply.fraction, thermal,
             None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
@@ -164,43 +174,46 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
 
 
 def day_supply(window: HazardWindow, exposure: Exposure, settings: Settings,
-               phase: np.ndarray) -> tuple[Supply, np.ndarray]:
+               phase: np.ndarray, band_edges: np.ndarray) -> tuple[Supply, np.ndarray]:
     """The supply state of one day's hazard window, and the rotation phase at its end.
 
-    Rotating and scheduled outages combine per subqueue group; persistent outages and lost
-    district heat are spread over ``settings.bands`` bands of each group.
+    Outages combine by ``hazard.combine_outages`` (shares of all customers add): persistent outages
+    and lost district heat take whole loss bands (boundaries ``band_edges``, (R, K + 1)), and the
+    rotation and published schedules fall on the customers still on.
     """
-    groups, bands = len(SUBQUEUES), settings.bands
-    rot_off, phase = rotation_off(window.rotating, settings.rotation_block, phase)
-    sched = np.where(window.schedule_days[:, None, :], window.schedule, 0.0)
-    group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(sched))[None]  # (M,R,12,H)
-    band_power = hourly_mean(band_off(window.persistent, bands))                       # (M,R,K,H)
-    band_heat = hourly_mean(band_off(window.heat_lost, bands))                         # (M,R,K,H)
+    groups = len(SUBQUEUES)
+    rotate, published = combine_outages(window.rotating, window.persistent, window.schedule,
+                                        window.schedule_days)
+    rot_off, phase = rotation_off(rotate, settings.rotation_block, phase)
+    group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(published))   # (M,R,12,H)
+    band_power = hourly_mean(band_off(window.persistent, band_edges))                  # (M,R,K,H)
+    band_heat = hourly_mean(band_off(window.heat_lost, band_edges))                    # (M,R,K,H)
+    band_share = np.diff(band_edges, axis=1)                                            # (R,K)
     # Hour-first and C-contiguous from here on, in float32: each hour is one contiguous block,
     # and every sum over cohorts runs along the last axis, row by row, so results do not depend
     # on how many members or regions share the arrays.
     group_on = _hour_first(1.0 - group_off)[..., :, None]                               # (H,M,R,12,1)
     band_on = _hour_first(1.0 - band_power)[..., None, :]                               # (H,M,R,1,K)
     plant_on = _hour_first(1.0 - band_heat)[..., None, :]                               # (H,M,R,1,K)
+    bands = band_on.shape[-1]
     fraction = np.empty((*group_on.shape[:3], 3, groups, bands), dtype=np.float32)     # (H,M,R,3,12,K)
     np.multiply(group_on, band_on, out=fraction[:, :, :, 2])                           # power-dependent
     np.multiply(fraction[:, :, :, 2], plant_on, out=fraction[:, :, :, 0])              # district, pumped
     fraction[:, :, :, 1] = plant_on                                                     # district, no pumps
-    # People per (group, band) unit: cohorts are equal across groups and bands, so sums over them
-    # factorise into (sum over groups) × (sum over bands).
-    pop_power_unit = exposure.population / (groups * bands)                              # (R,)
-    class_unit = exposure.population[:, None] * exposure.weights.sum(axis=2) / (groups * bands)  # (R,3)
-    groups_on = row_sum(group_on, 3)                                                    # (H,M,R) Σ_g
-    bands_on = row_sum(band_on, 3)                                                      # Σ_k power
-    plants_on = row_sum(plant_on, 3)                                                    # Σ_k plant
-    both_on = row_sum(band_on * plant_on, 3)                                            # Σ_k power·plant
-    units = groups * bands
-    units_off = units - groups_on * bands_on                                            # (H,M,R) of 12·K
-    without_heat = (class_unit[:, 0] * (units - groups_on * both_on)                   # district, pumped
-                    + class_unit[:, 1] * (units - groups * plants_on)                   # district, no pumps
-                    + class_unit[:, 2] * units_off)                                     # power-dependent
-    supply = Supply(fraction=fraction[:, :, :, :, None], without_power=pop_power_unit * units_off,
-                    without_heat=without_heat, share_off=units_off / units)
+    # Cohorts are equal across groups, and a band holds its share of each group: sums over
+    # cohorts factorise into (sum over groups) × (share-weighted sum over bands).
+    weight = band_share.astype(np.float32)[:, None, :]                                 # (R,1,K)
+    class_people = exposure.population[:, None] * exposure.weights.sum(axis=2)         # (R,3)
+    groups_on = row_sum(group_on, 3) / groups                                          # (H,M,R) mean_g
+    bands_on = row_sum(band_on * weight, 3)                                             # Σ_k w·power
+    plants_on = row_sum(plant_on * weight, 3)                                           # Σ_k w·plant
+    both_on = row_sum(band_on * plant_on * weight, 3)                                   # Σ_k w·power·plant
+    share_off = 1.0 - groups_on * bands_on                                              # (H,M,R)
+    without_heat = (class_people[:, 0] * (1.0 - groups_on * both_on)                   # district, pumped
+                    + class_people[:, 1] * (1.0 - plants_on)                            # district, no pumps
+                    + class_people[:, 2] * share_off)                                   # power-dependent
+    supply = Supply(fraction=fraction[:, :, :, :, None], without_power=exposure.population * share_off,
+                    without_heat=without_heat, share_off=share_off)
     return supply, phase
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from gridimpact.model.climatology import fill_beyond_observed
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
+from gridimpact.model.metrics import PERSON_METRICS
 from gridimpact.model.params import Params, sample_params
 from gridimpact.model.period import Period
 from gridimpact.model.scenarios import Scenario
@@ -29,7 +30,7 @@ from gridimpact.model.strikes import (
     strike_capacity,
 )
 
-STREAMS = ("strikes", "pause", "params", "weather")
+STREAMS = ("strikes", "pause", "params", "weather", "exposure")
 
 
 def member_rng(seed: int, member: int, stream: str) -> np.random.Generator:
@@ -86,6 +87,31 @@ def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
             for name in values}
 
 
+def member_population_scale(setup: EnsembleSetup, members: Sequence[int]) -> np.ndarray:
+    """(M, R) sampled population / population: triangular on each region's documented range
+    (``population_low`` … ``population_high``) with its mode at the population; 1 without a range.
+
+    Person counts are proportional to the population at fixed shares, so the engine runs on the
+    population and each member's counts are scaled afterwards. A member's uniform draws cover every
+    region and are then cut to the block.
+    """
+    u = np.stack([member_rng(setup.seed, m, "exposure").random(len(setup.all_regions))[setup.block_index]
+                  for m in members])
+    population = setup.exposure.population
+    bounds = setup.exposure.population_range
+    if bounds is None:
+        return np.ones_like(u)
+    low = np.fmin(bounds[:, 0], population)
+    high = np.fmax(bounds[:, 1], population)
+    known = ~np.isnan(bounds).any(axis=1) & (high > low) & (population > 0)
+    low, high = np.where(known, low, population), np.where(known, high, population)
+    span = np.where(known, high - low, 1.0)
+    below = (population - low) / span
+    sampled = np.where(u < below, low + np.sqrt(u * span * (population - low)),
+                       high - np.sqrt((1.0 - u) * span * (high - population)))
+    return np.where(known, sampled / np.where(population > 0, population, 1.0), 1.0)
+
+
 def member_weather(setup: EnsembleSetup, members: Sequence[int]) -> np.ndarray:
     """(M, R, H) outdoor temperature: observed, then a climatological draw per member where it runs out.
 
@@ -119,6 +145,7 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     values = member_parameters(setup, members)
     building = Building.from_values(values, len(members))
     outdoor = member_weather(setup, members)
+    scale = member_population_scale(setup, members)
     settings = Settings.from_params(setup.params)
     hazards, held = [], []
     for scenario in scenarios:
@@ -137,6 +164,8 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
         daily = {name: np.concatenate([np.broadcast_to(prefix.daily[name], (len(members), *prefix.daily[name].shape[1:])),
                                        rest.daily[name]], axis=2)
                  for name in rest.daily}
+        for name in PERSON_METRICS:
+            daily[name] = daily[name] * scale[:, :, None]
         runs.append(ScenarioRun(daily, pause_held))
     return runs
 

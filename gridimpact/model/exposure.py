@@ -56,7 +56,23 @@ def exposure_from(inputs: Inputs, regions: list[str], params: Params) -> Exposur
         weights=weights,
         independent=independent,
         customers=customers,
+        basis=population_basis(frame),
+        population_range=np.stack([frame[c].to_numpy(dtype=float, na_value=np.nan) if c in frame.columns
+                                   else np.full(len(frame), np.nan)
+                                   for c in ("population_low", "population_high")], axis=1),
     )
+
+
+UNSTATED_BASIS = "as given in the population input; what it counts was not stated"
+
+
+def population_basis(frame: pd.DataFrame) -> tuple[str, ...]:
+    """Per row of a population table: what the number counts, its source and date (the
+    ``population_basis`` column), else a statement that the input does not say, with its source."""
+    stated = frame["population_basis"] if "population_basis" in frame.columns else pd.Series(None, index=frame.index)
+    source = frame["source"] if "source" in frame.columns else pd.Series(None, index=frame.index)
+    fallback = [UNSTATED_BASIS + (f" (source: {s})" if isinstance(s, str) and s else "") for s in source]
+    return tuple(b if isinstance(b, str) and b.strip() else f for b, f in zip(stated, fallback, strict=True))
 
 
 def outdoor_values(inputs: Inputs, regions: list[str], period: Period) -> np.ndarray:

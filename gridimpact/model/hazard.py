@@ -15,7 +15,9 @@ Overlapping reports (documented in docs/model.md): reports of the same region an
 timeline; a report holds from its start until its end, or — if it starts later — until the next
 report of that region and kind starts, which replaces it. An open-ended report lasts until the next
 one or the end of the period. Scheduled and emergency shares add (capped at 1); district-heat
-losses form their own timeline from every report that states one.
+losses form their own timeline from every report that states one. Scheduled, emergency and
+persistent shares are shares of all customers and add (``combine_outages``), the same rule the data
+uses to split a reported total into components.
 
 Everything is vectorised over reports with difference arrays; there is no loop over rows or regions.
 """
@@ -42,6 +44,7 @@ class Hazard:
     heat_lost: np.ndarray     # (M, R, Q) share of district-heat supply lost
     schedule: np.ndarray      # (R, 12, Q) off fraction per subqueue from published schedules
     schedule_days: np.ndarray  # (R, Q) True where a published schedule governs that local day
+    band_edges: np.ndarray     # (R, K + 1) loss-band boundaries (``loss_band_edges``)
 
     @property
     def members(self) -> int:
@@ -91,10 +94,11 @@ def _timeline(period: Period, region_index: np.ndarray, starts: pd.Series, ends:
 
 
 def build_hazard(reports: pd.DataFrame, schedules: pd.DataFrame, regions: list[str], period: Period,
-                 customers: np.ndarray, *, possible_weight: float = 0.0) -> Hazard:
+                 customers: np.ndarray, *, possible_weight: float = 0.0, bands: int = 32) -> Hazard:
     """The deterministic hazard (one member) from validated outage reports and schedules.
 
     ``customers`` (R,) converts ``customers_off`` counts into shares; shares are capped at 1.
+    ``bands`` loss bands per region follow its persistent and district-heat loss shares.
     """
     position = {p: i for i, p in enumerate(regions)}
     n_regions = len(regions)
@@ -122,14 +126,17 @@ def build_hazard(reports: pd.DataFrame, schedules: pd.DataFrame, regions: list[s
 
     schedule, schedule_days = _schedule_arrays(schedules, position, period, possible_weight)
     rotating = np.where(schedule_days, 0.0, scheduled) + emergency
+    persistent = np.clip(persistent, 0.0, 1.0)
+    heat_lost = np.clip(heat_lost, 0.0, 1.0)
     return Hazard(
         regions=tuple(regions),
         period=period,
         rotating=np.clip(rotating, 0.0, 1.0)[None],
-        persistent=np.clip(persistent, 0.0, 1.0)[None],
-        heat_lost=np.clip(heat_lost, 0.0, 1.0)[None],
+        persistent=persistent[None],
+        heat_lost=heat_lost[None],
         schedule=schedule,
         schedule_days=schedule_days,
+        band_edges=loss_band_edges(persistent, heat_lost, bands),
     )
 
 
@@ -180,13 +187,113 @@ def rotation_off(rotating: np.ndarray, block_hours: float,
     return off, np.mod(cumulative[..., -1], 1.0)
 
 
-def band_off(share: np.ndarray, bands: int) -> np.ndarray:
-    """Off fraction of each of ``bands`` equal population bands for a persistent loss ``share``.
+def loss_band_edges(persistent: np.ndarray, heat_lost: np.ndarray, bands: int) -> np.ndarray:
+    """Boundaries of ``bands`` loss bands per region that follow the region's own loss shares.
 
-    The first ⌊share × bands⌋ bands are fully off and the next one partly: (..., Q) → (..., bands, Q).
+    ``persistent`` and ``heat_lost``: (R, Q) shares of the observed hazard. Every distinct share the
+    region takes becomes a band boundary, so an observed loss puts whole bands out and none partly:
+    a 0.16 % heat loss is one band of 0.16 % of the people. With more distinct shares than
+    ``bands − 1`` boundaries, the boundary whose removal leaves the narrowest band goes first
+    (``band_resolution_error`` bounds what that costs); with fewer, the widest band is halved until
+    there are ``bands`` bands, so scenario losses that fall between observed shares are resolved too.
+    Returns (R, bands + 1) boundaries from 0 to 1, increasing; each region's boundaries depend only
+    on its own shares. Vectorised over regions: the loops run over boundaries, not regions.
     """
-    k = np.arange(bands)[:, None]
-    return np.clip(share[..., None, :] * bands - k, 0.0, 1.0)
+    values = np.concatenate([persistent, heat_lost], axis=-1)
+    values = np.where((values > _SAME_SHARE) & (values < 1.0 - _SAME_SHARE), values, 1.0)
+    values = np.sort(values, axis=-1)
+    repeated = np.diff(values, axis=-1, prepend=0.0) <= _SAME_SHARE
+    values = np.sort(np.where(repeated, 1.0, values), axis=-1)
+    width = max(int((values < 1.0).sum(axis=-1).max(initial=0)), bands - 1)
+    inner = np.full((values.shape[0], width), 1.0)
+    inner[:, :min(width, values.shape[1])] = values[:, :width]
+    edges = np.concatenate([np.zeros((len(inner), 1)), inner, np.ones((len(inner), 1))], axis=1)
+    rows = np.arange(len(edges))
+    while True:  # drop boundaries while a region has too many (one per region and pass)
+        count = (edges[:, 1:-1] < 1.0).sum(axis=1)
+        excess = count > bands - 1
+        if not excess.any():
+            break
+        merged = edges[:, 2:] - edges[:, :-2]                      # band left by removing boundary i
+        merged = np.where(edges[:, 1:-1] < 1.0, merged, np.inf)
+        drop = np.argmin(merged, axis=1) + 1
+        edges[rows[excess], drop[excess]] = 1.0
+        edges = np.sort(edges, axis=1)
+    edges = edges[:, :bands + 1].copy()
+    edges[:, -1] = 1.0
+    for _ in range(bands):  # halve the widest band while a region has spare boundaries
+        spare = edges[:, -2] >= 1.0
+        if not spare.any():
+            break
+        widths = np.diff(edges, axis=1)
+        widest = np.argmax(widths, axis=1)
+        middle = (edges[rows, widest] + edges[rows, widest + 1]) / 2
+        edges[rows[spare], -2] = middle[spare]
+        edges = np.sort(edges, axis=1)
+    return edges
+
+
+_SAME_SHARE = 1e-6
+"""Shares closer than this (a millionth of a region) are one boundary: sums of reported shares
+carry rounding noise."""
+
+
+def band_off(share: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Off fraction of each loss band for a loss ``share``: bands fill from the lowest boundary up.
+
+    ``share``: (M, R, Q); ``edges``: (R, K + 1) from ``loss_band_edges``. A band is fully off when the
+    share reaches its upper boundary, and partly off only when the share lies inside it (never for
+    an observed share). Returns (M, R, K, Q).
+    """
+    low = edges[:, :-1, None]
+    width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
+    inside = np.divide(share[..., None, :] - low, width, out=np.zeros(np.broadcast_shapes(
+        share[..., None, :].shape, low.shape)), where=width > 0)
+    return np.clip(inside, 0.0, 1.0)
+
+
+def band_resolution_error(shares: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Largest share of each region's people in a partly lost band: (M, R, Q) shares → (R,).
+
+    People in a partly lost band are modelled with part of their supply, so at most this share of
+    the region can have a mis-modelled indoor temperature; 0 when every share is a boundary.
+    """
+    off = band_off(shares, edges)
+    partial = (off > 1e-6) & (off < 1.0 - 1e-6)
+    width = np.diff(edges, axis=1)[None, :, :, None]
+    return np.where(partial, width, 0.0).max(axis=(0, 2, 3))
+
+
+def combine_outages(rotating: np.ndarray, persistent: np.ndarray, schedule: np.ndarray,
+                    schedule_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one rule for combining outages: shares of all customers add, capped at 1.
+
+    share off = min(1, p + s̄ + r): persistent p, published schedule s̄ (mean over the 12 groups on
+    days a schedule governs) and rotating r, which holds scheduled (queues) and emergency outages
+    that ``build_hazard`` adds. The data rule is the same sum read backwards: a reported total during
+    a strike is stored as the scheduled share in force plus a strike row holding the rest
+    (data/SOURCES.md).
+
+    Persistent outages hold whole loss bands; the schedule and the rotation fall on the q = (T − p) /
+    (1 − p) of the customers still on that the total T needs: a group's published off fraction
+    becomes min(1, s_g / (1 − p)) (π_g, mean π̄) and the rotation covers the rest, ρ = (q − π̄) /
+    (1 − π̄), so that 1 − (1 − ρ)(1 − π̄) = q. ``rotating`` and ``persistent`` are (M, R, Q),
+    ``schedule`` (R, 12, Q), ``schedule_days`` (R, Q). Returns ρ (M, R, Q) and π (M, R, 12, Q).
+    """
+    still_on = 1.0 - persistent
+    published = np.where(schedule_days[:, None, :], schedule, 0.0)[None]        # (1, R, 12, Q)
+    total = total_off(rotating, persistent, published.mean(axis=2))
+    wanted = np.divide(total - persistent, still_on, out=np.ones_like(still_on), where=still_on > 0)
+    scale = np.divide(1.0, still_on, out=np.zeros_like(still_on), where=still_on > 0)
+    published = np.clip(published * scale[:, :, None, :], 0.0, 1.0)
+    left = 1.0 - published.mean(axis=2)                                          # (M, R, Q)
+    rotate = np.divide(wanted - (1.0 - left), left, out=np.zeros_like(left), where=left > 0)
+    return np.clip(rotate, 0.0, 1.0), published
+
+
+def total_off(rotating: np.ndarray, persistent: np.ndarray, schedule_mean: np.ndarray | float = 0.0) -> np.ndarray:
+    """The share of customers off that ``combine_outages`` reproduces: min(1, r + s̄ + p)."""
+    return np.minimum(1.0, np.asarray(rotating) + np.asarray(schedule_mean) + np.asarray(persistent))
 
 
 def hourly_mean(quarterly: np.ndarray) -> np.ndarray:

@@ -16,10 +16,13 @@ from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
 
 
 def hourly_dataset(hourly: dict[str, np.ndarray], exposure: Exposure, period: Period, outdoor: np.ndarray,
-                   params: Params, provenance: dict) -> xr.Dataset:
-    """Hourly state of member 0: temperatures, people without power and heat, cohort populations."""
+                   params: Params, provenance: dict, band_edges: np.ndarray) -> xr.Dataset:
+    """Hourly state of member 0: temperatures, people without power and heat, cohort populations.
+
+    ``band_edges`` (R, K + 1): the loss-band boundaries the simulation used (``Hazard.band_edges``).
+    """
     times = period.hours.tz_localize(None)  # UTC, naive: CF time coordinates carry no zone
-    bands = params.district_heat_bands
+    bands = band_edges.shape[1] - 1
     coords = {
         "region": ("region", list(exposure.regions), {"long_name": "OCHA p-code"}),
         "region_name": ("region", region_names(exposure.regions)),
@@ -29,6 +32,10 @@ def hourly_dataset(hourly: dict[str, np.ndarray], exposure: Exposure, period: Pe
         "building": ("building", list(BUILDING_CLASSES)),
         "subqueue": ("subqueue", list(SUBQUEUES), {"long_name": "rotating-outage group (черга.підчерга)"}),
         "band": ("band", np.arange(bands), {"long_name": "population band for persistent and district-heat losses"}),
+        "band_lower": (("region", "band"), band_edges[:, :-1], {
+            "units": "1", "long_name": "loss share at which the band starts to lose supply"}),
+        "band_upper": (("region", "band"), band_edges[:, 1:], {
+            "units": "1", "long_name": "loss share at which the band has lost all supply"}),
     }
     cohort_dims = ("region", "heating_class", "building", "subqueue", "band")
     dataset = xr.Dataset(
@@ -43,7 +50,7 @@ def hourly_dataset(hourly: dict[str, np.ndarray], exposure: Exposure, period: Pe
                 "units": "1", "long_name": "share of electricity customers without power"}),
             "indoor_temperature": ((*cohort_dims, "time"), hourly["indoor_temperature"], {
                 "units": "degC", "long_name": "indoor air temperature of the cohort at the end of the hour"}),
-            "cohort_population": (cohort_dims, cohort_population(exposure.population, exposure.weights, bands), {
+            "cohort_population": (cohort_dims, cohort_population(exposure.population, exposure.weights, np.diff(band_edges, axis=1)), {
                 "units": "1", "long_name": "people in the cohort (persons); independently heated people are not simulated"}),
             "independent_heating_population": (("region",), exposure.population * exposure.independent, {
                 "units": "1", "long_name": "people with grid-independent heating (persons), held at the set-point"}),

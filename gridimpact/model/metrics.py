@@ -166,12 +166,14 @@ METRICS: tuple[Metric, ...] = (
            "#indicator+num+hdd", "sum",
            lambda day: heating_degree_days(day.outdoor_mean, day.hdd_base)),
     Metric("risk_level", "category",
-           "none / moderate / high / severe: at least `risk_share` (1 %) of the population below 16 / 12 / 9 °C at some hour of the day.",
+           "none / moderate / high / severe: at least `risk_share` (20 %) of the population below 16 / 12 / 9 °C at some hour of the day.",
            "#severity", "max", _risk_level),
 )
 
 METRIC_BY_NAME = {m.name: m for m in METRICS}
 NUMERIC_METRICS = tuple(m.name for m in METRICS if m.name != "risk_level")
+PERSON_METRICS = tuple(m.name for m in METRICS if m.unit in ("persons", "person-hours"))
+"""Metrics proportional to the population at fixed shares: they scale with a sampled population."""
 
 
 def fold_day(daily: dict[str, np.ndarray], index: int, day: Day) -> None:

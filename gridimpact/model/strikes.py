@@ -147,6 +147,7 @@ class ScenarioHazard:
     def __init__(self, base: Hazard, draws: StrikeDraws, switch_q: float):
         self.base = base
         self.period = base.period
+        self.band_edges = base.band_edges
         self.draws = draws
         self.switch_q = switch_q
         q = int(np.clip(np.floor(switch_q), 0, base.rotating.shape[-1]))

@@ -76,7 +76,8 @@ def estimate_text(daily: pd.DataFrame) -> str:
     out = []
     for (pcode, name), block in daily.groupby(["adm1_pcode", "adm1_name"], sort=False):
         population = int(block["population"].iloc[0])
-        out.append(f"{name} ({pcode}) — {population:,} people")
+        basis = f": {block['population_basis'].iloc[0]}" if "population_basis" in block.columns else ""
+        out.append(f"{name} ({pcode}) — {population:,} people{basis}")
         rows = [[_cell(row[c], kind) for c, _, kind in ESTIMATE_COLUMNS] for _, row in block.iterrows()]
         out.extend(render_table([label for _, label, _ in ESTIMATE_COLUMNS], rows))
         out.append("")
@@ -124,6 +125,9 @@ def comparison_text(result) -> str:
         out.append("")
     if len(result.regions) > MAX_REGIONS_SHOWN:
         out.append(f"{len(result.regions)} regions: only their total is shown; every region is in comparison.csv.")
+    else:
+        for pcode, basis in (result.provenance.get("population_basis", {}) or {}).items():
+            out.append(f"Population of {pcode}: {basis}.")
     out.append("A negative change means fewer people affected with the scenario. Person-days count each day a "
                "person was affected. Full tables: -o DIR (impacts.csv, comparison.csv).")
     return "\n".join(out)

@@ -327,6 +327,10 @@ def assumptions(result) -> list:
     if as_of:
         blocks.append(Paragraph(f"The scenarios take over at local midnight of {long_date(as_of)}; before that "
                                 "every scenario runs on the same observed reports."))
+    basis = provenance.get("population_basis") or {}
+    if basis:
+        blocks += [Paragraph("What each region's population counts:"),
+                   Bullets(tuple(Item(text, lead=f"{code}:") for code, text in basis.items()))]
     changed = provenance.get("parameters_changed") or {}
     version = provenance.get("parameters_version", "")
     if changed:

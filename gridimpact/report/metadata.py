@@ -85,6 +85,8 @@ def about_table(metadata: dict) -> pd.DataFrame:
     add("as-of date", metadata.get("as_of"))
     add("days compared", metadata.get("days"))
     add("regions", ", ".join(metadata.get("regions", []) or []))
+    for pcode, basis in (metadata.get("population_basis", {}) or {}).items():
+        add(f"population basis {pcode}", basis)
     add("ensemble members", metadata.get("members"))
     add("seed", metadata.get("seed"))
     for scenario in metadata.get("scenarios", []) or []:

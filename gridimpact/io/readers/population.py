@@ -33,6 +33,8 @@ from gridimpact.schemas import (
 
 POPULATION_COLUMNS = ("pcode", "population", "share_65plus", "share_0_4", *HEATING_SHARE_COLUMNS,
                       *BUILDING_SHARE_COLUMNS, "customers", "source")
+RANGE_COLUMNS = ("population_low", "population_high", "customers_low", "customers_high")
+"""Optional documented ranges, sampled in ensembles (docs/inputs.md)."""
 SHARE_COLUMNS = (*HEATING_SHARE_COLUMNS, *BUILDING_SHARE_COLUMNS)
 HOUSING_FILE = "housing.csv"
 NATIONAL_CODE = "UA"
@@ -51,6 +53,8 @@ _CANONICAL_ALIASES = {
     "customers": ("accounts", "electricity_customers"),
     "source": ("sources",),
     "basis": (),
+    "population_basis": (),
+    **{column: () for column in RANGE_COLUMNS},
 }
 
 
@@ -87,7 +91,8 @@ def load_population(source, *, basis: str | None = None, fill_housing: bool = Tr
     frame = None
     if read is not None:
         table, names = read
-        table = table.reindex(columns=list(POPULATION_COLUMNS))
+        optional = [c for c in (*RANGE_COLUMNS, "population_basis") if c in table.columns]
+        table = table.reindex(columns=[*POPULATION_COLUMNS, *optional])
         frame = _validate(table[table["pcode"].notna()], names, problems)
     problems.raise_if_any()
     frame = frame.sort_values("pcode", kind="stable").reset_index(drop=True)
@@ -120,6 +125,11 @@ def _read_canonical(raw: RawTable, basis: str | None, problems: FileProblems):
     if "customers" in columns:
         frame["customers"] = parse_numbers(rows[columns["customers"]], columns["customers"], problems,
                                            decimal_comma=comma)
+    for name in RANGE_COLUMNS:
+        if name in columns:
+            frame[name] = parse_numbers(rows[columns[name]], columns[name], problems, decimal_comma=comma)
+    if "population_basis" in columns:
+        frame["population_basis"] = rows[columns["population_basis"]].str.strip().replace("", None)
     if "source" in columns:
         frame["source"] = rows[columns["source"]].str.strip().replace("", None)
     else:

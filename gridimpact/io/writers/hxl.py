@@ -12,6 +12,7 @@ _KEY_TAGS = {
     "scenario": "#meta+scenario",
     "adm1_pcode": "#adm1+code",
     "adm1_name": "#adm1+name",
+    "population_basis": "#population+meta+basis",
     "pcode": "#adm3+code",
     "date": "#date",
     "metric": "#indicator+name",

@@ -17,6 +17,8 @@ _KEY_FIELDS = {
     "adm1_pcode": ("string", None, ("OCHA p-code of the region (ADM1); in the comparison table ALL stands for "
                           "every region of the run together.")),
     "adm1_name": ("string", None, "English name of the region."),
+    "population_basis": ("string", None, ("What the region's population counts (e.g. people present, residents "
+                                          "of the government-controlled area), its source and date.")),
     "date": ("date", None, "Local calendar day in Europe/Kyiv."),
     "metric": ("string", None, "Name of the compared metric (a column of the impacts table, or days_at_high_risk)."),
     "unit": ("string", None, "Unit of baseline_value, scenario_value, difference and its quantiles in this row."),
