@@ -44,7 +44,7 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
                                     decimal_comma=raw.decimal_comma, required=True)
     for name in ("period", "source", "confidence", "method"):
         frame[name] = text[columns[name]].astype(str).str.strip()
-    from gridimpact.schemas import ClimatologyTable  # pandera only when a file is validated: not for the cached embedded case
+    from gridimpact.schemas import ClimatologyTable  # pandera: files only
 
     _check_rows(frame, problems)
     valid = validate_frame(ClimatologyTable, frame, problems)

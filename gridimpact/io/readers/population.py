@@ -151,7 +151,7 @@ def _validate(frame: pd.DataFrame, names: dict[str, str], problems: FileProblems
 
     A failure at a place already reported (a bad cell that left a value empty) is not repeated.
     """
-    from gridimpact.schemas import Population  # pandera only when a file is validated: not for the cached embedded case
+    from gridimpact.schemas import Population  # pandera: files only
 
     found = FileProblems(problems.file, problems.line_label)
     valid = validate_frame(Population, frame, found, hints=_HINTS)
@@ -175,7 +175,7 @@ def housing_defaults() -> pd.DataFrame:
     ``sources``); the heating shares and the building shares of each row must each sum to 1
     (± ``schemas.SHARE_SUM_TOLERANCE``), and a national row ``UA`` must be present. Indexed by p-code.
     """
-    from gridimpact.schemas import SHARE_SUM_TOLERANCE  # pandera only when a file is validated: not for the cached embedded case
+    from gridimpact.schemas import SHARE_SUM_TOLERANCE  # pandera: files only
 
     problems = FileProblems(HOUSING_FILE)
     raw = read_table(data_dir() / HOUSING_FILE, problems)

@@ -236,7 +236,7 @@ def _finish(results: list[Readings], ctx: ReadContext, max_gap_hours: int,
     frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.tz_convert(TIMEZONE).dt.as_unit("ns")
     frame = frame.sort_values(["pcode", "time"], kind="stable").reset_index(drop=True)
     final = FileProblems(", ".join(by_file))
-    from gridimpact import schemas  # pandera only when a file is validated: not for the cached embedded case
+    from gridimpact import schemas  # pandera: files only, the embedded case is cached
 
     frame = validate_frame(schemas.Temperature, frame, final)
     final.raise_if_any()
@@ -287,7 +287,7 @@ def _hourly_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
         problems.note(f"{problems.file}: {int(empty.sum())} empty temperature value(s) treated as missing hours")
         frame = frame[~empty]
     frame = frame.assign(quality=frame["quality"].fillna("observed"), source=frame["source"].fillna(problems.file))
-    from gridimpact import schemas  # pandera only when a file is validated: not for the cached embedded case
+    from gridimpact import schemas  # pandera: files only, the embedded case is cached
 
     valid = validate_located(schemas.Temperature, frame, problems, result.column_names)
     if valid is None or valid.empty:
@@ -314,7 +314,7 @@ def _daily_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
                       "skipped; their hours count as missing")
         frame = frame[usable]
     frame = frame.assign(quality=frame["quality"].fillna("observed"), source=frame["source"].fillna(problems.file))
-    from gridimpact import schemas  # pandera only when a file is validated: not for the cached embedded case
+    from gridimpact import schemas  # pandera: files only, the embedded case is cached
 
     valid = validate_located(schemas.DailyTemperature, frame, problems, result.column_names)
     if valid is None or valid.empty:
