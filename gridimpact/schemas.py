@@ -26,6 +26,7 @@ from gridimpact.vocab import (
     OBSERVED_QUANTITIES,
     OUTAGE_KINDS,
     PARTS_OF_DAY,
+    PEOPLE_MAX,
     SCHEDULE_CERTAINTY,
     SUBQUEUES,
     SUPPLEMENTARY_HEAT,
@@ -41,9 +42,6 @@ LocalTime = Annotated[pd.DatetimeTZDtype, "ns", TIMEZONE]
 TEMPERATURE_MIN_C = -90.0
 TEMPERATURE_MAX_C = 60.0
 
-PEOPLE_MAX = 60_000_000
-"""Upper bound for people or customers in one unit: above Ukraine's peak population of 52.2 million
-(1993, State Statistics Service of Ukraine); a larger value is a data-entry error, never clipped."""
 
 SHARE_SUM_TOLERANCE = 0.02
 """Heating-system and building-class shares may sum to 1 ± this, to allow rounded inputs."""

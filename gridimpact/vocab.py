@@ -69,3 +69,7 @@ SUPPLEMENTARY_HEAT = ("none", "gas_stove", "electric_heater")
 
 PARTS_OF_DAY = {"night": "03:00", "morning": "08:00", "midday": "12:00", "afternoon": "15:00", "evening": "19:00"}
 """A report's time given as a part of the day, and the local clock time it is matched at."""
+
+PEOPLE_MAX = 60_000_000
+"""Upper bound for people or customers in one unit: above Ukraine's peak population of 52.2 million
+(1993, State Statistics Service of Ukraine); a larger value is a data-entry error, never clipped."""

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 import gridimpact
+
+# Tests keep the embedded-case cache out of the user's cache folder (one folder per test process).
+os.environ.setdefault("GRIDIMPACT_CACHE_DIR", tempfile.mkdtemp(prefix="gridimpact-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from gridimpact.model.cohorts import SIMULATED_HEATING, cohort_population
 from gridimpact.model.engine import Exposure
@@ -14,6 +14,9 @@ from gridimpact.model.params import Params
 from gridimpact.model.period import Period
 from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
 
+if TYPE_CHECKING:
+    import xarray as xr
+
 
 def hourly_dataset(hourly: dict[str, np.ndarray], exposure: Exposure, period: Period, outdoor: np.ndarray,
                    params: Params, provenance: dict, band_edges: np.ndarray) -> xr.Dataset:
@@ -21,6 +24,8 @@ def hourly_dataset(hourly: dict[str, np.ndarray], exposure: Exposure, period: Pe
 
     ``band_edges`` (R, K + 1): the loss-band boundaries the simulation used (``Hazard.band_edges``).
     """
+    import xarray as xr  # only when the hourly dataset is asked for: `compare` never needs xarray
+
     times = period.hours.tz_localize(None)  # UTC, naive: CF time coordinates carry no zone
     bands = band_edges.shape[1] - 1
     coords = {

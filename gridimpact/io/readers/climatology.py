@@ -12,7 +12,6 @@ from gridimpact.io.readers.problems import FileProblems, validate_frame
 from gridimpact.io.readers.tables import display_name, pick_columns, read_table
 from gridimpact.model.climatology import Climatology
 from gridimpact.resources import data_dir
-from gridimpact.schemas import ClimatologyTable
 from gridimpact.vocab import CLIMATOLOGY_COLUMNS, CLIMATOLOGY_NUMBERS, FALLBACK_REGION
 
 
@@ -45,6 +44,8 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, str]:
                                     decimal_comma=raw.decimal_comma, required=True)
     for name in ("period", "source", "confidence", "method"):
         frame[name] = text[columns[name]].astype(str).str.strip()
+    from gridimpact.schemas import ClimatologyTable  # pandera: files only
+
     _check_rows(frame, problems)
     valid = validate_frame(ClimatologyTable, frame, problems)
     problems.raise_if_any()

@@ -16,7 +16,6 @@ import stat
 import zlib
 from pathlib import Path
 
-from gridimpact import schemas
 from gridimpact.errors import InputMissingError, InvalidInputError, Problem
 
 MAX_INPUT_ENV = "GRIDIMPACT_MAX_INPUT_MB"
@@ -27,7 +26,6 @@ several winters while refusing a runaway file before it fills memory."""
 CSV_FIELD_LIMIT = 131_072
 """Characters in one CSV field: the csv module's default limit, kept as the documented cap."""
 
-PEOPLE_MAX = schemas.PEOPLE_MAX
 
 DATE_MIN = "1800-01-01"
 DATE_MAX = "2100-12-31"

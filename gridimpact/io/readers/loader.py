@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gridimpact.errors import InputMissingError, InvalidInputError, Problem
 from gridimpact.inputs import Inputs
+from gridimpact.io.readers.case_cache import cached_case
 from gridimpact.io.readers.embedded import (
     CASE_NAME,
     DEFAULT_AS_OF,
@@ -233,11 +234,18 @@ def _with_case(inputs: Inputs, folder: Path | None, resolved: ResolvedFiles) -> 
 
 
 def default_inputs(population_basis: str = "current") -> Inputs:
-    """The embedded case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26."""
-    resolved = resolve_files(population_basis=population_basis)
-    inputs = _read(resolved, region=None, max_gap_hours=6, since=None, encoding=None)
-    return replace(inputs.select(list(SEED_REGIONS)), name=CASE_NAME, as_of=DEFAULT_AS_OF,
-                   horizon_days=DEFAULT_HORIZON_DAYS, notes=())
+    """The embedded case: Kyiv city, Odesa, Kharkiv and Donetsk oblasts, winter 2025/26.
+
+    Validated once, then read from the user's cache (``io.readers.case_cache``).
+    """
+
+    def validate() -> Inputs:
+        resolved = resolve_files(population_basis=population_basis)
+        inputs = _read(resolved, region=None, max_gap_hours=6, since=None)
+        return replace(inputs.select(list(SEED_REGIONS)), name=CASE_NAME, as_of=DEFAULT_AS_OF,
+                       horizon_days=DEFAULT_HORIZON_DAYS, notes=())
+
+    return cached_case(population_basis, validate)
 
 
 def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, since: date | None,

@@ -24,12 +24,7 @@ from gridimpact.io.readers.problems import FileProblems, validate_frame
 from gridimpact.io.readers.tables import RawTable, display_name, pick_columns, read_table
 from gridimpact.regions import normalise
 from gridimpact.resources import data_dir
-from gridimpact.schemas import (
-    BUILDING_SHARE_COLUMNS,
-    HEATING_SHARE_COLUMNS,
-    SHARE_SUM_TOLERANCE,
-    Population,
-)
+from gridimpact.vocab import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS
 
 POPULATION_COLUMNS = ("pcode", "population", "share_65plus", "share_0_4", *HEATING_SHARE_COLUMNS,
                       *BUILDING_SHARE_COLUMNS, "customers", "source")
@@ -169,6 +164,8 @@ def _validate(frame: pd.DataFrame, names: dict[str, str], problems: FileProblems
 
     A failure at a place already reported (a bad cell that left a value empty) is not repeated.
     """
+    from gridimpact.schemas import Population  # pandera: files only
+
     found = FileProblems(problems.file, problems.line_label)
     valid = validate_frame(Population, frame, found, hints=_HINTS)
     reported = {(p.line, p.column) for p in problems.items}
@@ -191,6 +188,8 @@ def housing_defaults() -> pd.DataFrame:
     ``sources``); the heating shares and the building shares of each row must each sum to 1
     (± ``schemas.SHARE_SUM_TOLERANCE``), and a national row ``UA`` must be present. Indexed by p-code.
     """
+    from gridimpact.schemas import SHARE_SUM_TOLERANCE  # pandera: files only
+
     problems = FileProblems(HOUSING_FILE)
     raw = read_table(data_dir() / HOUSING_FILE, problems)
     if raw is None:

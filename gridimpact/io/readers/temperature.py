@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridimpact import schemas
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.inputs import TemperatureData
 from gridimpact.io.readers.gaps import drop_cross_file_duplicates, fill_gaps
@@ -245,6 +244,8 @@ def _finish(results: list[Readings], ctx: ReadContext, max_gap_hours: int,
     frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.tz_convert(TIMEZONE).dt.as_unit("ns")
     frame = frame.sort_values(["pcode", "time"], kind="stable").reset_index(drop=True)
     final = FileProblems(", ".join(by_file))
+    from gridimpact import schemas  # pandera: files only, the embedded case is cached
+
     frame = validate_frame(schemas.Temperature, frame, final)
     final.raise_if_any()
     notes = tuple(dict.fromkeys(n for fp in every for n in fp.notes))
@@ -294,6 +295,8 @@ def _hourly_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
         problems.note(f"{problems.file}: {int(empty.sum())} empty temperature value(s) treated as missing hours")
         frame = frame[~empty]
     frame = frame.assign(quality=frame["quality"].fillna("observed"), source=frame["source"].fillna(problems.file))
+    from gridimpact import schemas  # pandera: files only, the embedded case is cached
+
     valid = validate_located(schemas.Temperature, frame, problems, result.column_names)
     if valid is None or valid.empty:
         return None
@@ -319,6 +322,8 @@ def _daily_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
                       "skipped; their hours count as missing")
         frame = frame[usable]
     frame = frame.assign(quality=frame["quality"].fillna("observed"), source=frame["source"].fillna(problems.file))
+    from gridimpact import schemas  # pandera: files only, the embedded case is cached
+
     valid = validate_located(schemas.DailyTemperature, frame, problems, result.column_names)
     if valid is None or valid.empty:
         return None
