@@ -10,14 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import gridimpact
 from gridimpact.errors import OutputError, ParameterError
 from gridimpact.report import document, figures
-from gridimpact.report.console import SUMMARY_METRICS
 from gridimpact.report.answer import heavy_tail_sentence
+from gridimpact.report.console import SUMMARY_METRICS
 from gridimpact.report.context import Rows
 from gridimpact.report.document import write_report
 from gridimpact.report.numbers import quantity

@@ -8,6 +8,7 @@ Text cells that a spreadsheet would evaluate as a formula (starting with ``=``, 
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -54,7 +55,11 @@ def csv_text(frame: pd.DataFrame, *, hxl: bool = False) -> str:
 
 
 def markdown_text(frame: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no optional dependency needed)."""
+    """A GitHub-flavoured Markdown table (no optional dependency needed).
+
+    Text is HTML-escaped (``<`` as ``&lt;``): scenario names and other input text must not reach a
+    Markdown renderer as raw HTML.
+    """
     def cell(value) -> str:
         if isinstance(value, float):
             text = f"{value:,.1f}" if abs(value) >= 100 else f"{value:.2f}"
@@ -62,10 +67,10 @@ def markdown_text(frame: pd.DataFrame) -> str:
             text = f"{int(value):,}"
         else:
             text = str(value)
-        return text.replace("|", "\\|")
+        return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    lines = ["| " + " | ".join(frame.columns) + " |",
+    lines = ["| " + " | ".join(cell(str(c)) for c in frame.columns) + " |",
              "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")

@@ -28,6 +28,9 @@ COLOUR_MAP = "RdBu_r"
 KYIV_CITY = "UA80"
 KYIV_INSET_EXTENT = (30.18, 30.88, 50.19, 50.62)
 """Longitude and latitude limits of the Kyiv city inset (the city's extent with a margin)."""
+LABEL_POINTS = {"UA32": (30.05, 49.75)}
+"""Label positions chosen by hand where the centre of the outline is not a good place: Kyiv oblast's
+centre is Kyiv city, which the oblast surrounds."""
 MIDDLE_LATITUDE = 48.4
 """Degrees; sets the map's aspect (1 / cos φ) so that Ukraine is not stretched east–west."""
 
@@ -147,7 +150,7 @@ def draw_choropleth(figure, box, values: dict[str, float], *, title: str | None,
         for unit in units:
             if unit.pcode not in known or (inset_drawn and unit.pcode == KYIV_CITY):
                 continue
-            x, y = unit.label_point()
+            x, y = LABEL_POINTS.get(unit.pcode) if geometry is None and unit.pcode in LABEL_POINTS else unit.label_point()
             _label(ax, x, y, f"{names.get(unit.pcode, unit.name_en)}\n{quantity(known[unit.pcode], signed=True)}")
         if inset_drawn:
             west, east, south, north = KYIV_INSET_EXTENT
