@@ -121,6 +121,7 @@ def test_html_is_one_self_contained_file(report):
         embedded.add(base64.b64decode(source.split(",", 1)[1]))
     assert embedded == pngs
     assert "@media print" in text
+    assert "`" not in text                        # no Markdown code marks showing literally
 
 
 COLUMNS = {"Change if held": "difference_if_held", "Expected change": "difference_mean", "Median change": "difference",
@@ -364,9 +365,33 @@ def test_comparison_bars_are_median_changes_with_if_held_markers(result):
     held = next(line for line in ax.get_lines() if line.get_marker() == "D")
     np.testing.assert_allclose(held.get_xdata(), rows.loc[codes, "difference_if_held"])
     assert [t.get_text() for t in ax.get_yticklabels()] == [*rows.loc[list(result.regions), "adm1_name"], "All regions"]
-    assert ax.get_xlabel() == "change, person-days"
+    assert ax.get_xlabel().startswith("change, person-days")
 
 
 def test_comparison_figure_refuses_unknown_metrics(result):
     with pytest.raises(ParameterError, match="not_a_metric"):
         figures.comparison_figure(result, metrics=("not_a_metric",))
+
+
+def test_timeseries_mark_the_pause_the_as_of_date_and_read_month_names(result):
+    import matplotlib.dates as mdates
+    from matplotlib.colors import to_hex
+
+    figure = figures.timeseries_figure(result, "UA80")
+    figure.canvas.draw()
+    bottom = figure.axes[2]
+    labels = [t.get_text() for t in bottom.get_xticklabels() if t.get_text()]
+    assert labels and all(re.fullmatch(r"\d{1,2} (Jan|Feb)", text) for text in labels), labels
+    assert {"Jan", "Feb"} <= {text.split()[1] for text in labels}
+    assert bottom.get_xlabel() == "local day (Europe/Kyiv), 2026"
+    pause = [p for p in figure.axes[0].patches if to_hex(p.get_facecolor()) == figures.PAUSE_COLOUR.lower()]
+    assert len(pause) == 1                                      # the announced pause, 30 January to 6 February
+    box = pause[0].get_bbox()
+    assert [mdates.num2date(v).strftime("%Y-%m-%d") for v in (box.x0, box.x1)] == ["2026-01-30", "2026-02-06"]
+    dashed = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--" and len(line.get_xdata()) == 2]
+    assert [mdates.date2num(line.get_xdata()[0]) for line in dashed] == [mdates.date2num(np.datetime64("2026-01-30"))]
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert {"no-pause: median", "no-pause: P10–P90", "announced-pause: P10–P90", "pause window",
+            "as-of date"} <= set(legend)
+    colours = {to_hex(line.get_color()) for line in figure.axes[0].get_lines() if line.get_label() in result.scenarios}
+    assert len(colours) == 2

@@ -20,6 +20,8 @@ from gridimpact.comparison import ALL
 from gridimpact.errors import MissingExtraError, OutputError
 from gridimpact.io.atomic import staged_directory, write_text
 from gridimpact.io.writers import write_table
+from gridimpact.report import figures as drawing
+from gridimpact.report import maps
 from gridimpact.report.answer import answer_block, comparison_table, key_numbers, region_items
 from gridimpact.report.boundaries import ATTRIBUTION
 from gridimpact.report.brief import write_brief
@@ -119,26 +121,28 @@ def _check_target(directory: Path) -> None:
 
 
 
+def _where(result, rows: Rows) -> str:
+    code = drawing.headline_region(result)
+    return "all regions" if code == ALL else rows.name(code)
+
+
 def _picture(path: Path, relative: str, caption: str) -> Picture:
     return Picture(relative, caption, path.read_bytes())
 
 
 def _draw(result, staging: Path, geometry: Path | None) -> tuple[list[Picture], list[Picture], str | None]:
     """(lead pictures, other pictures, note): figures saved in ``staging``; a note without matplotlib."""
-    from gridimpact.report import figures, maps
-
     try:
-        figures.require_matplotlib()
+        drawing.require_matplotlib()
     except MissingExtraError:
         return [], [], ("Figures, the map and brief.pdf were not made because matplotlib is not installed "
                         "(pip install 'gridimpact[plot]'); the tables above hold every number.")
     folder = staging / "figures"
     rows = Rows(result.comparison)
     scenarios = compared(result)
-    lead = [_picture(figures.save_figure(figures.headline_figure(result), folder / "headline.png"),
+    lead = [_picture(drawing.save_figure(drawing.headline_figure(result), folder / "headline.png"),
                      "figures/headline.png",
-                     f"People below 12 °C indoors at some hour of the day, "
-                     f"{'all regions' if len(result.regions) > 1 else rows.name(result.regions[0])}: ensemble "
+                     f"People below 12 °C indoors at some hour of the day, {_where(result, rows)}: ensemble "
                      "median and P10–P90 range per scenario, the pause window shaded, the as-of date dashed.")]
     others = []
     if scenarios and not rows.table.empty:
@@ -146,16 +150,16 @@ def _draw(result, staging: Path, geometry: Path | None) -> tuple[list[Picture], 
         figure = maps.choropleth_figure(map_values(result, scenario, rows), names=rows.names, geometry=geometry,
                                         title=f"Expected change in {HEADLINE_UNIT}, {scenario}",
                                         legend_label=f"expected change against {result.baseline}, person-days")
-        lead.append(_picture(figures.save_figure(figure, staging / "map.png"), "map.png",
+        lead.append(_picture(drawing.save_figure(figure, staging / "map.png"), "map.png",
                              map_caption(result, scenario)))
-        others.append(_picture(figures.save_figure(figures.comparison_figure(result), folder / "comparison.png"),
+        others.append(_picture(drawing.save_figure(drawing.comparison_figure(result), folder / "comparison.png"),
                                "figures/comparison.png",
                                "Change against the baseline by region: median with P10–P90 whiskers, the change "
                                "if the pause held and the expected change."))
     codes = list(result.regions) + ([ALL] if result.daily is not None and len(result.regions) > 1 else [])
     for code in codes:
         name = "all regions" if code == ALL else rows.name(code)
-        path = figures.save_figure(figures.timeseries_figure(result, code), folder / f"timeseries_{code}.png")
+        path = drawing.save_figure(drawing.timeseries_figure(result, code), folder / f"timeseries_{code}.png")
         others.append(_picture(path, f"figures/timeseries_{code}.png",
                                f"Daily people without power, without heating and below 12 °C indoors in {name}: "
                                "ensemble median and P10–P90 range per scenario, the pause window shaded, the "

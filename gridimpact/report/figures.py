@@ -22,7 +22,7 @@ from gridimpact.comparison import ALL, UNITS, WINDOW_RULE, quantiles
 from gridimpact.errors import ParameterError, require
 from gridimpact.io.atomic import atomic_path
 from gridimpact.report.context import HEADLINE_METRIC, as_of, pause_windows, window_days
-from gridimpact.report.numbers import quantity, short_date
+from gridimpact.report.numbers import axis_scale, quantity, short_date, span
 
 FIGURE_DPI = 100
 """Pixels per inch of saved PNGs (fixed, so that output bytes do not depend on the user's rcParams)."""
@@ -160,10 +160,10 @@ def _daily_bands(result, pcode: str, metric: str, scenario: str) -> tuple[pd.Dat
             rows[f"{metric}_p90"].to_numpy(float))
 
 
-def _axis_formatter(signed: bool = False):
+def _axis_formatter(signed: bool = False, scale: float = 1.0):
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _position: quantity(value, signed=signed))
+    return FuncFormatter(lambda value, _position: quantity(value / scale, signed=signed))
 
 
 # --- Figures -----------------------------------------------------------------------------------------
@@ -291,15 +291,18 @@ def timeseries_figure(result, region: str):
     return figure
 
 
+def headline_region(result) -> str:
+    """All regions together, or the first region when there is one or the member arrays were not kept."""
+    return result.regions[0] if len(result.regions) == 1 or result.daily is None else ALL
+
+
 def headline_figure(result, metric: str = HEADLINE_METRIC):
     """One panel: the headline metric over the simulated days, all regions together, per scenario.
 
     The same marks as ``timeseries_figure``; a single region's result is drawn for that region.
     Returns a matplotlib Figure.
     """
-    single = len(result.regions) == 1 or result.daily is None
-    region = result.regions[0] if single else ALL
-    pcode, name = _region_index(result, region)
+    pcode, name = _region_index(result, headline_region(result))
     windows = _windows_for(result, pcode)
     title, unit = next((t, u) for m, t, u in TIMESERIES_PANELS if m == metric)
     with style():
@@ -356,8 +359,9 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
             ax.axvline(0, color="#333333", lw=0.8, zorder=1)
             ax.margins(x=0.06)
             ax.set_title(METRIC_LABELS.get(metric, metric), loc="left")
-            ax.set_xlabel(f"change, {window_unit(metric)}")
-            ax.xaxis.set_major_formatter(_axis_formatter(signed=True))
+            scale, suffix = axis_scale(max(abs(limit) for limit in ax.get_xlim()))
+            ax.xaxis.set_major_formatter(_axis_formatter(signed=True, scale=scale))
+            ax.set_xlabel(f"change, {window_unit(metric)}{suffix}")
             ax.grid(axis="x", color="#E5E5E5", lw=0.6)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_yticks(positions, [names.get(code, code) for code in codes])
@@ -367,8 +371,7 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
                     Line2D([], [], ls="none", marker="o", ms=5, mfc="white", mec="black",
                            label="expected change (mean)")]
         days = pd.DatetimeIndex(result.days[result.window])
-        span = f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}" if len(days) else ""
-        _header(figure, f"Change against {result.baseline}, {span} ({len(days)} days)", handles,
+        _header(figure, f"Change against {result.baseline}, {span(days)} ({len(days)} days)", handles,
                 [h.get_label() for h in handles], min(3, len(handles)))
         _source_line(figure, result)
     return figure

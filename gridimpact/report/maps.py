@@ -19,7 +19,7 @@ import numpy as np
 
 from gridimpact.report.boundaries import ATTRIBUTION, Unit, oblasts, read_boundaries
 from gridimpact.report.figures import require_matplotlib, style
-from gridimpact.report.numbers import quantity
+from gridimpact.report.numbers import axis_scale, quantity
 
 NO_DATA_COLOUR = "#D4D4D4"
 EDGE_COLOUR = "#FFFFFF"
@@ -169,11 +169,12 @@ def draw_choropleth(figure, box, values: dict[str, float], *, title: str | None,
             figure.text(*_place(box, 0.5, 0.985)[:2], title, ha="center", va="top", fontsize=10.5, fontweight="bold")
         bar_axes = figure.add_axes(_place(box, 0.30, 0.115, 0.40, 0.03))
         colour_bar = figure.colorbar(ScalarMappable(norm=norm, cmap=colour_map), cax=bar_axes, orientation="horizontal")
-        colour_bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: quantity(v, signed=True)))
+        scale, suffix = axis_scale(limit)
+        colour_bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: quantity(v / scale, signed=True)))
         ticks = MaxNLocator(nbins=4).tick_values(norm.vmin, norm.vmax)
         colour_bar.set_ticks([t for t in ticks if norm.vmin <= t <= norm.vmax])
         colour_bar.ax.tick_params(labelsize=7)
-        colour_bar.set_label(legend_label, fontsize=8)
+        colour_bar.set_label(legend_label + suffix, fontsize=8)
         figure.legend([Patch(facecolor=NO_DATA_COLOUR, edgecolor="#999999", lw=0.5)], ["no results for this region"],
                       loc="lower left", bbox_to_anchor=_place(box, 0.73, 0.095)[:2], fontsize=7.5, frameon=False)
         if attribution:

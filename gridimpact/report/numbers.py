@@ -65,6 +65,15 @@ def quantity(value, signed: bool = False) -> str:
     return ("+" + text) if signed else text
 
 
+def axis_scale(largest: float) -> tuple[float, str]:
+    """(divisor, label suffix) for axis ticks: ticks up to 1.5 million read "1.5" under a label that
+    ends "(millions)", so that long tick labels do not run into each other."""
+    for scale, word in _SCALES:
+        if abs(largest) >= scale:
+            return scale, f" ({word}s)"
+    return 1.0, ""
+
+
 def share(value) -> str:
     """A share 0–1 as a whole percentage: 22%."""
     return MISSING if missing(value) else f"{float(value):.0%}"
