@@ -211,6 +211,8 @@ def test_what_it_assumes_and_sources(report):
     assert "<https://data.humdata.org/dataset/cod-ps-ukr>" in sources
     assert "**announced-pause-2026-01-29:**" in sources and "TAG24" in sources
     assert "parameter set 2026.1" in sources
+    assert ('**ukraine_adm1.geojson:** Boundaries: SSPE "Kartographia" / OCHA, Ukraine COD-AB '
+            "ukr_admbnda_adm1_sspe_20230201, via HDX, CC BY-IGO 3.0") in sources
 
 
 def test_no_wall_clock_time_and_no_folder_of_this_machine(report):

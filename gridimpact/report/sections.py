@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from gridimpact.report.boundaries import ATTRIBUTION
 from gridimpact.report.context import holding_probabilities, load_named_scenario
 from gridimpact.report.numbers import long_date
 from gridimpact.report.render import Bullets, Heading, Item, Paragraph
 from gridimpact.vocab import TIMEZONE
 
 KYIV = ZoneInfo(TIMEZONE)
-BOUNDARY_SOURCE = "https://data.humdata.org/dataset/cod-ab-ukr"
-"""The HDX page of the boundaries the maps are drawn from."""
 
 MODEL_LIMITS = (
     "Indoor temperature comes from one lumped thermal model per building class (panel block, brick "
@@ -113,8 +110,6 @@ def sources(result) -> list:
         Item(f"parameter set {provenance.get('parameters_version', '')}; every parameter's unit, range and "
              "source: the command gridimpact params, or the parameters sheet of the Excel workbook.", lead="Model parameters:"),
         Item(f"{inputs.get('name', '')} ({', '.join(files)}).", lead="Inputs of this run:"),
-        Item(ATTRIBUTION.removeprefix("Boundaries: ") + " File ukraine_adm1.geojson of the embedded data.",
-             lead="Map boundaries:", url=BOUNDARY_SOURCE),
     )))
     return blocks
 
