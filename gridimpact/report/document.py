@@ -163,7 +163,7 @@ def _draw(result, staging: Path, geometry: Path | None) -> tuple[list[Picture], 
         others.append(_picture(path, f"figures/timeseries_{code}.png",
                                f"Daily people without power, without heating and below 12 °C indoors in {name}: "
                                "ensemble median and P10–P90 range per scenario, the pause window shaded, the "
-                               "as-of date dashed and the compared days underlined."))
+                               "as-of date dashed and the compared days marked by a grey bar along the top."))
     return lead, others, None
 
 

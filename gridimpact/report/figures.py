@@ -184,7 +184,7 @@ def _mark_pauses(ax, windows, label_them: bool) -> None:
         ax.axvspan(window.start.tz_localize(None), window.end.tz_localize(None), color=PAUSE_COLOUR, lw=0, zorder=0)
         if label_them:
             ax.annotate(f"pause ({window.scenario})", xy=(window.start.tz_localize(None), 1),
-                        xycoords=("data", "axes fraction"), xytext=(3, -2), textcoords="offset points",
+                        xycoords=("data", "axes fraction"), xytext=(3, -7), textcoords="offset points",
                         ha="left", va="top", fontsize=7.5, color="#1F6B4F")
 
 
@@ -194,13 +194,13 @@ def _mark_as_of(ax, day, label_it: bool) -> None:
     ax.axvline(day.to_pydatetime(), color="#333333", ls="--", lw=1, zorder=3)
     if label_it:
         ax.annotate(f"as of {short_date(day)}", xy=(day.to_pydatetime(), 1), xycoords=("data", "axes fraction"),
-                    xytext=(-3, -2), textcoords="offset points", ha="right", va="top", fontsize=7.5)
+                    xytext=(-3, -7), textcoords="offset points", ha="right", va="top", fontsize=7.5)
 
 
 def _mark_compared_days(ax, days: pd.DatetimeIndex) -> None:
-    """A bar along the foot of the panel under the days the comparison adds up."""
+    """A bar along the top of the panel over the days the comparison adds up (clear of the data at zero)."""
     if len(days):
-        ax.plot([days[0].to_pydatetime(), (days[-1] + pd.Timedelta(days=1)).to_pydatetime()], [0.012, 0.012],
+        ax.plot([days[0].to_pydatetime(), (days[-1] + pd.Timedelta(days=1)).to_pydatetime()], [0.99, 0.99],
                 transform=ax.get_xaxis_transform(), color=COMPARED_COLOUR, lw=4, solid_capstyle="butt", zorder=4)
 
 
@@ -272,7 +272,7 @@ def timeseries_figure(result, region: str):
     People without power (daily mean), without heating (daily mean) and below 12 °C indoors (at some
     hour of the day): the ensemble median as a line (dashed for the baseline) and the P10–P90 range
     as a band (dotted edges for the baseline); each pause window shaded, the as-of date marked and the
-    compared days underlined. ``region`` is a p-code, a name or ``ALL`` (all regions of the result
+    compared days marked by a bar along the top. ``region`` is a p-code, a name or ``ALL`` (all regions of the result
     added member by member; needs ``result.daily``). Returns a matplotlib Figure.
     """
     pcode, name = _region_index(result, region)
