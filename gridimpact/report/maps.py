@@ -31,6 +31,8 @@ KYIV_INSET_EXTENT = (30.18, 30.88, 50.19, 50.62)
 LABEL_POINTS = {"UA32": (30.05, 49.75)}
 """Label positions chosen by hand where the centre of the outline is not a good place: Kyiv oblast's
 centre is Kyiv city, which the oblast surrounds."""
+MAX_LABELS = 30
+"""At most this many units carry their name and value (the largest changes): hromada maps stay legible."""
 MIDDLE_LATITUDE = 48.4
 """Degrees; sets the map's aspect (1 / cos φ) so that Ukraine is not stretched east–west."""
 
@@ -147,8 +149,9 @@ def draw_choropleth(figure, box, values: dict[str, float], *, title: str | None,
         if geometry is not None:
             _draw_outlines(ax, national.values())
         inset_drawn = geometry is None and KYIV_CITY in national
+        labelled = set(sorted(known, key=lambda code: -abs(known[code]))[:MAX_LABELS])
         for unit in units:
-            if unit.pcode not in known or (inset_drawn and unit.pcode == KYIV_CITY):
+            if unit.pcode not in labelled or (inset_drawn and unit.pcode == KYIV_CITY):
                 continue
             x, y = LABEL_POINTS.get(unit.pcode) if geometry is None and unit.pcode in LABEL_POINTS else unit.label_point()
             _label(ax, x, y, f"{names.get(unit.pcode, unit.name_en)}\n{quantity(known[unit.pcode], signed=True)}")
