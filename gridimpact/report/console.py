@@ -35,7 +35,7 @@ SUMMARY_METRICS = (
 
 def _cell(value, kind) -> str:
     if kind == "count":
-        return f"{int(value):,}"
+        return quantity(value)
     if kind == "temp":
         return f"{value:.1f}"
     return str(value)
@@ -54,12 +54,13 @@ def estimate_text(daily: pd.DataFrame) -> str:
     out = []
     for (pcode, name), block in daily.groupby(["adm1_pcode", "adm1_name"], sort=False):
         population = int(block["population"].iloc[0])
-        out.append(f"{name} ({pcode}) — {population:,} people")
+        out.append(f"{name} ({pcode}) — {quantity(population)} people")
         rows = [[_cell(row[c], kind) for c, _, kind in ESTIMATE_COLUMNS] for _, row in block.iterrows()]
         out.extend(render_table([label for _, label, _ in ESTIMATE_COLUMNS], rows))
         out.append("")
     out.append("Counts are people; 'no power'/'no heat' are hourly means and peaks of the day; '<12 °C' counts "
-               "people whose indoor temperature fell below 12 °C at some hour of the day. See docs/outputs.md.")
+               "people whose indoor temperature fell below 12 °C at some hour of the day; numbers to three significant "
+               "figures (exact values: -o DIR). See docs/outputs.md.")
     return "\n".join(out)
 
 
