@@ -80,7 +80,14 @@ def holding_probabilities(result, name: str) -> list[float]:
 
 
 def load_named_scenario(result, name: str):
-    """The scenario of the run by its name, or None when its file is no longer available."""
+    """The scenario of the run by its name, or None when it is not known.
+
+    A result that records the Scenario objects it ran (``scenario_definitions``) is the only source:
+    no file is read again, so the report does not depend on files changed since the run. A result
+    without that record falls back to the scenario's file, by the name or path the run recorded.
+    """
+    if hasattr(result, "scenario_definitions"):
+        return next((s for s in result.scenario_definitions or () if s.name == name), None)
     source = scenario_record(result, name).get("source") or name
     try:
         scenario = load_scenario(source)

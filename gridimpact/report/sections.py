@@ -32,7 +32,7 @@ def _scenario_items(result) -> list[Item]:
     for name in result.scenarios:
         scenario = load_named_scenario(result, name)
         if scenario is None:
-            items.append(Item("(its file was not available when the report was written)", lead=f"{name}:"))
+            items.append(Item("(not recorded with this result)", lead=f"{name}:"))
             continue
         text = scenario.description or "(no description)"
         # The run may have overridden how often pauses hold (compliance): its record wins.
