@@ -71,7 +71,7 @@ def test_raion_and_hromada_codes_are_accepted_inside_a_known_oblast(tmp_path):
 
 def test_every_data_file_is_described_with_sources_and_a_licence():
     described = {Path(r["path"]).name for r in resources()}
-    shipped = {p.name for p in DATA.iterdir() if p.suffix == ".csv"}
+    shipped = {p.name for p in DATA.iterdir() if p.suffix in (".csv", ".geojson")}
     assert shipped == described
     for entry in resources():
         assert entry.get("sources"), entry["name"]

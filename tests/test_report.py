@@ -10,14 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import gridimpact
 from gridimpact.errors import OutputError, ParameterError
 from gridimpact.report import document, figures
+from gridimpact.report.answer import heavy_tail_sentence
 from gridimpact.report.console import SUMMARY_METRICS
-from gridimpact.report.document import approximate, number, write_report
+from gridimpact.report.context import Rows
+from gridimpact.report.document import write_report
+from gridimpact.report.numbers import quantity
 
 pytest.importorskip("matplotlib")
 
@@ -59,34 +60,6 @@ def markdown_table(text: str, first_header: str) -> list[list[str]]:
     return rows
 
 
-# --- Number formatting --------------------------------------------------------------------------------
-
-def test_table_numbers_are_readable():
-    assert number(1_234_567.4) == "1,234,567"
-    assert number(12.34) == "12.3"
-    assert number(5.0) == "5"
-    assert number(-5, signed=True) == "−5"
-    assert number(5, signed=True) == "+5"
-    assert number(-0.04, signed=True) == "0"
-    assert number(float("nan")) == "–" and number(float("inf")) == "–"
-
-
-def test_prose_numbers_have_three_significant_figures():
-    assert approximate(1_294_068) == "1.29 million"
-    assert approximate(-3_003_277, signed=True) == "−3 million"
-    assert approximate(-41_578, signed=True) == "−41,600"
-    assert approximate(412.4) == "412"
-    assert approximate(4.46) == "4.5"
-    assert approximate(0, signed=True) == "0"
-
-
-@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.booleans())
-def test_a_table_number_reads_back_within_its_rounding(value, signed):
-    text = number(value, signed=signed)
-    tolerance = 0.5 if abs(value) >= 99.95 else 0.05
-    assert abs(parse_number(text) - value) <= tolerance * (1 + 1e-12)
-
-
 # --- The folder ---------------------------------------------------------------------------------------
 
 def test_the_folder_holds_the_documents_tables_and_figures(result, report):
@@ -94,9 +67,10 @@ def test_the_folder_holds_the_documents_tables_and_figures(result, report):
     on_disk = sorted(p for p in folder.rglob("*") if p.is_file())
     assert sorted(written) == on_disk
     names = {str(p.relative_to(folder)) for p in on_disk}
-    expected_figures = {"figures/comparison.png", "figures/timeseries_ALL.png"} | {
+    expected_figures = {"figures/comparison.png", "figures/headline.png", "figures/timeseries_ALL.png"} | {
         f"figures/timeseries_{code}.png" for code in result.regions}
-    assert names == {"report.md", "report.html", "comparison.csv", "impacts.csv"} | expected_figures
+    assert names == {"report.md", "report.html", "brief.pdf", "map.png", "comparison.csv",
+                     "impacts.csv"} | expected_figures
     assert all(p.stat().st_size > 0 for p in on_disk)
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]   # no staging left behind
 
@@ -104,8 +78,8 @@ def test_the_folder_holds_the_documents_tables_and_figures(result, report):
 def test_markdown_links_every_figure(report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
-    linked = set(re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text))
-    assert linked == {str(p.relative_to(folder)) for p in (folder / "figures").glob("*.png")}
+    linked = set(re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text))
+    assert linked == {str(p.relative_to(folder)) for p in folder.rglob("*.png")}
 
 
 class _Checker(HTMLParser):
@@ -139,7 +113,7 @@ def test_html_is_one_self_contained_file(report):
     assert checker.errors == [] and checker.stack == []
     assert checker.links == []
     assert "<script" not in text and "@import" not in text and "url(" not in text
-    pngs = {p.read_bytes() for p in (folder / "figures").glob("*.png")}
+    pngs = {p.read_bytes() for p in folder.rglob("*.png")}
     assert len(checker.sources) == len(pngs)
     embedded = set()
     for source in checker.sources:
@@ -147,40 +121,64 @@ def test_html_is_one_self_contained_file(report):
         embedded.add(base64.b64decode(source.split(",", 1)[1]))
     assert embedded == pngs
     assert "@media print" in text
+    assert "`" not in text                        # no Markdown code marks showing literally
+
+
+COLUMNS = {"Change if held": "difference_if_held", "Expected change": "difference_mean", "Median change": "difference",
+           "P10": "difference_p10", "P90": "difference_p90"}
 
 
 def test_the_comparison_table_matches_comparison_csv(result, report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
+    header = next(line for line in text.splitlines() if line.startswith("| Region |"))
+    names = [cell.strip() for cell in header.strip("|").split(" | ")]
+    columns = ["baseline_value", "scenario_value", *(COLUMNS[name] for name in names[4:])]
     rows = markdown_table(text, "Region")
     table = result.comparison.set_index(["adm1_name", "metric"])
     assert len(rows) == (len(result.regions) + 1) * len(SUMMARY_METRICS)
-    columns = ["baseline_value", "scenario_value", "difference_if_held", "difference_mean", "difference",
-               "difference_p10", "difference_p90"]
     for row in rows:
         expected = table.loc[(row[0], LABELS[row[1]])]
         for cell, column in zip(row[2:], columns, strict=True):
-            value = expected[column]
-            tolerance = 0.5 if abs(value) >= 99.95 else 0.05
-            assert abs(parse_number(cell) - value) <= tolerance, (row[0], row[1], column)
+            assert cell == quantity(expected[column], signed=column.startswith("difference")), (row[0], column)
+    # A column left out is zero throughout (three significant figures).
+    for name, column in COLUMNS.items():
+        if name not in names:
+            shown = result.comparison[result.comparison["metric"].isin(LABELS.values())]
+            assert all(quantity(v) == "0" for v in shown[column]), name
 
 
-def test_the_answer_gives_each_region_and_how_often_the_pause_held(result, report):
+def test_the_answer_leads_with_the_quotable_numbers(result, report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
     answer = next(line for line in text.splitlines() if line.startswith("**Answer.**"))
+    total = result.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
+    assert (f"is expected to change the person-days below 12 °C indoors in the 4 regions together by "
+            f"{quantity(total['difference_mean'], signed=True)} (P10 to P90: "
+            f"{quantity(total['difference_p10'], signed=True)} to {quantity(total['difference_p90'], signed=True)})"
+            ) in answer
+    assert f"If the pause holds, the change is {quantity(total['difference_if_held'], signed=True)}" in answer
     held = result.pause_held["announced-pause"]
-    assert f"The pause held in {held.sum()} of the 4 members ({held.mean():.0%})" in answer
-    assert "probability 0.25" in answer
+    assert f"it held in {held.sum()} of 4 ensemble members ({held.mean():.0%})" in answer
+    worst = result.comparison[(result.comparison["metric"] == "people_below_12c")
+                              & (result.comparison["adm1_pcode"] != "ALL")].sort_values("baseline_value").iloc[-1]
+    assert f"Worst off is {worst['adm1_name']}, with {quantity(worst['baseline_value'])} person-days" in answer
+    assert 3 <= answer.count(". ") + 1 <= 5
+
+
+def test_by_region_gives_each_region_and_the_change_if_held(result, report):
+    folder, _ = report
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    section = text[text.index("## By region"):text.index("## Key numbers")]
     rows = result.comparison.set_index(["adm1_pcode", "metric"])
     for code in result.regions:
         name = rows.loc[(code, "people_below_12c"), "adm1_name"]
         if_held = rows.loc[(code, "people_below_12c"), "difference_if_held"]
         mean = rows.loc[(code, "people_below_12c"), "difference_mean"]
-        assert f"{name}: if the pause holds, {approximate(abs(if_held))} fewer person-days below 12 °C" in answer
-        assert f"expected change {approximate(mean, signed=True)} (" in answer
-    total = rows.loc[("ALL", "person_hours_without_power"), "difference_if_held"]
-    assert f"{approximate(abs(total))} fewer person-hours without power" in answer
+        change = (f"{quantity(abs(if_held))} fewer person-days below 12 °C" if quantity(if_held) != "0"
+                  else "no change in person-days below 12 °C")
+        assert f"**{name}:** If the pause holds, {change}" in section
+        assert f"expected change {quantity(mean, signed=True)} (" in section
 
 
 def test_a_mean_carried_by_a_few_members_is_flagged():
@@ -194,11 +192,11 @@ def test_a_mean_carried_by_a_few_members_is_flagged():
     table = pd.DataFrame([row("UA51", "Odesa", "people_below_12c", -100.0, 0.0, 0.0),
                           row("UA51", "Odesa", "elderly_below_9c", -5.0, -8.0, -1.0),
                           row("UA63", "Kharkiv", "people_below_12c", -40.0, -60.0, -20.0)])
-    sentence = document._heavy_tail_sentence(document._Rows(table), "pause", ["UA51", "UA63"])
+    sentence = heavy_tail_sentence(Rows(table), "pause", ["UA51", "UA63"])
     assert sentence.startswith("For Odesa (person-days below 12 °C indoors) the expected change lies outside")
     assert "Kharkiv" not in sentence and "aged 65+" not in sentence
     inside = table[table["adm1_pcode"] == "UA63"]
-    assert document._heavy_tail_sentence(document._Rows(inside), "pause", ["UA63"]) is None
+    assert heavy_tail_sentence(Rows(inside), "pause", ["UA63"]) is None
 
 
 def test_what_it_assumes_and_sources(report):
@@ -213,6 +211,8 @@ def test_what_it_assumes_and_sources(report):
     assert "<https://data.humdata.org/dataset/cod-ps-ukr>" in sources
     assert "**announced-pause-2026-01-29:**" in sources and "TAG24" in sources
     assert "parameter set 2026.2" in sources
+    assert ('**ukraine_adm1.geojson:** Boundaries: SSPE "Kartographia" / OCHA, Ukraine COD-AB '
+            "ukr_admbnda_adm1_sspe_20230201, via HDX, CC BY-IGO 3.0") in sources
 
 
 def test_no_wall_clock_time_and_no_folder_of_this_machine(report):
@@ -236,7 +236,7 @@ def test_changed_parameters_and_compliance_are_reported(tmp_path):
     text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "**tau_house:** 40 h (default 50)" in text
     assert "it holds in a member with probability 1," in text
-    assert "The pause held in 2 of the 2 members (100%)" in text
+    assert "it held in 2 of 2 ensemble members (100%)" in text
 
 
 def test_a_single_scenario_report_says_there_is_nothing_to_compare(tmp_path):
@@ -288,6 +288,7 @@ def test_without_matplotlib_the_report_says_so(result, tmp_path, monkeypatch):
     assert "matplotlib is not installed" in text and "gridimpact[plot]" in text
     assert not (tmp_path / "r" / "figures").exists()
     assert {p.name for p in written} == {"report.md", "report.html", "comparison.csv", "impacts.csv"}
+    assert "brief.pdf" in text
 
 
 def test_figures_can_be_left_out(result, tmp_path):
@@ -366,7 +367,7 @@ def test_comparison_bars_are_median_changes_with_if_held_markers(result):
     held = next(line for line in ax.get_lines() if line.get_marker() == "D")
     np.testing.assert_allclose(held.get_xdata(), rows.loc[codes, "difference_if_held"])
     assert [t.get_text() for t in ax.get_yticklabels()] == [*rows.loc[list(result.regions), "adm1_name"], "All regions"]
-    assert ax.get_xlabel() == "change, person-days"
+    assert ax.get_xlabel().startswith("change, person-days")
 
 
 def test_comparison_figure_refuses_unknown_metrics(result):
@@ -374,15 +375,25 @@ def test_comparison_figure_refuses_unknown_metrics(result):
         figures.comparison_figure(result, metrics=("not_a_metric",))
 
 
-def test_terminal_numbers_are_compact_and_whole_from_a_hundred():
-    from gridimpact.report.console import human
+def test_timeseries_mark_the_pause_the_as_of_date_and_read_month_names(result):
+    import matplotlib.dates as mdates
+    from matplotlib.colors import to_hex
 
-    assert human(-2998.6, signed=True) == "−2,999"
-    assert human(2998.6, signed=True) == "+2,999"
-    assert human(-6976.1, signed=True) == "−6,976"
-    assert human(412.4) == "412"
-    assert human(12.34) == "12.3"
-    assert human(5.0) == "5"
-    assert human(12_345.0) == "12.3k"
-    assert human(4_560_000.0, signed=True) == "+4.56M"
-    assert human(float("nan")) == "–"
+    figure = figures.timeseries_figure(result, "UA80")
+    figure.canvas.draw()
+    bottom = figure.axes[2]
+    labels = [t.get_text() for t in bottom.get_xticklabels() if t.get_text()]
+    assert labels and all(re.fullmatch(r"\d{1,2} (Jan|Feb)", text) for text in labels), labels
+    assert {"Jan", "Feb"} <= {text.split()[1] for text in labels}
+    assert bottom.get_xlabel() == "local day (Europe/Kyiv), 2026"
+    pause = [p for p in figure.axes[0].patches if to_hex(p.get_facecolor()) == figures.PAUSE_COLOUR.lower()]
+    assert len(pause) == 1                                      # the announced pause, 30 January to 6 February
+    box = pause[0].get_bbox()
+    assert [mdates.num2date(v).strftime("%Y-%m-%d") for v in (box.x0, box.x1)] == ["2026-01-30", "2026-02-06"]
+    dashed = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--" and len(line.get_xdata()) == 2]
+    assert [mdates.date2num(line.get_xdata()[0]) for line in dashed] == [mdates.date2num(np.datetime64("2026-01-30"))]
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert {"no-pause: median", "no-pause: P10–P90", "announced-pause: P10–P90", "pause window",
+            "as-of date"} <= set(legend)
+    colours = {to_hex(line.get_color()) for line in figure.axes[0].get_lines() if line.get_label() in result.scenarios}
+    assert len(colours) == 2

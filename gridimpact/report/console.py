@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
+
+from gridimpact.report.numbers import quantity
 
 ESTIMATE_COLUMNS = (
     ("date", "date", None),
@@ -33,31 +33,9 @@ SUMMARY_METRICS = (
 )
 
 
-def human(value: float, signed: bool = False) -> str:
-    """Compact number: 12.5 · 1,234 · 12.3k · 4.56M; a sign when asked (for changes).
-
-    Values of 100 and more are whole numbers: a median or mean of people needs no decimals there.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
-    magnitude = abs(value)
-    if magnitude >= 1e9:
-        text = f"{magnitude / 1e9:.2f}G"
-    elif magnitude >= 1e6:
-        text = f"{magnitude / 1e6:.2f}M"
-    elif magnitude >= 1e4:
-        text = f"{magnitude / 1e3:.1f}k"
-    elif magnitude >= 100 or magnitude == int(magnitude):
-        text = f"{magnitude:,.0f}"
-    else:
-        text = f"{magnitude:.1f}"
-    return sign + text
-
-
 def _cell(value, kind) -> str:
     if kind == "count":
-        return f"{int(value):,}"
+        return quantity(value)
     if kind == "temp":
         return f"{value:.1f}"
     return str(value)
@@ -77,12 +55,13 @@ def estimate_text(daily: pd.DataFrame) -> str:
     for (pcode, name), block in daily.groupby(["adm1_pcode", "adm1_name"], sort=False):
         population = int(block["population"].iloc[0])
         basis = f": {block['population_basis'].iloc[0]}" if "population_basis" in block.columns else ""
-        out.append(f"{name} ({pcode}) — {population:,} people{basis}")
+        out.append(f"{name} ({pcode}) — {quantity(population)} people{basis}")
         rows = [[_cell(row[c], kind) for c, _, kind in ESTIMATE_COLUMNS] for _, row in block.iterrows()]
         out.extend(render_table([label for _, label, _ in ESTIMATE_COLUMNS], rows))
         out.append("")
     out.append("Counts are people; 'no power'/'no heat' are hourly means and peaks of the day; '<12 °C' counts "
-               "people whose indoor temperature fell below 12 °C at some hour of the day. See docs/outputs.md.")
+               "people whose indoor temperature fell below 12 °C at some hour of the day; numbers to three significant "
+               "figures (exact values: -o DIR). See docs/outputs.md.")
     return "\n".join(out)
 
 
@@ -113,12 +92,12 @@ def comparison_text(result) -> str:
             label = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
             for metric, text in SUMMARY_METRICS:
                 row = region_rows.loc[metric]
-                cells = [label, text, human(row["baseline_value"]), human(row["scenario_value"])]
+                cells = [label, text, quantity(row["baseline_value"]), quantity(row["scenario_value"])]
                 if has_pause:
-                    cells += [human(row["difference_if_held"], signed=True), human(row["difference_mean"], signed=True)]
+                    cells += [quantity(row["difference_if_held"], signed=True), quantity(row["difference_mean"], signed=True)]
                 else:
-                    cells += [human(row["difference"], signed=True)]
-                cells.append(f"[{human(row['difference_p10'], signed=True)} … {human(row['difference_p90'], signed=True)}]")
+                    cells += [quantity(row["difference"], signed=True)]
+                cells.append(f"[{quantity(row['difference_p10'], signed=True)} … {quantity(row['difference_p90'], signed=True)}]")
                 rows.append(cells)
                 label = ""
         out.extend(render_table(header, rows, align_left=2))

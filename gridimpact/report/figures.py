@@ -21,13 +21,17 @@ import pandas as pd
 from gridimpact.errors import ParameterError, require
 from gridimpact.io.atomic import atomic_path
 from gridimpact.model.comparison import ALL, UNITS, WINDOW_RULE, quantiles
+from gridimpact.report.context import HEADLINE_METRIC, as_of, pause_windows, window_days
+from gridimpact.report.numbers import axis_scale, quantity, short_date, span
 
 FIGURE_DPI = 100
 """Pixels per inch of saved PNGs (fixed, so that output bytes do not depend on the user's rcParams)."""
 SCENARIO_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 """Okabe–Ito vermillion (the baseline), blue, bluish green, reddish purple, orange, sky blue, black."""
-WINDOW_COLOUR = "#EEEEEE"
-HEADER_INCHES, FOOTER_INCHES = 0.62, 0.25
+PAUSE_COLOUR = "#DDEFE6"
+"""A pale bluish green behind each pause window (lighter than any P10–P90 band)."""
+COMPARED_COLOUR = "#999999"
+HEADER_INCHES, FOOTER_INCHES = 0.82, 0.25
 """Space above the panels for the title and legend, and below them for the source line."""
 
 TIMESERIES_PANELS = (
@@ -71,23 +75,6 @@ def window_unit(metric: str) -> str:
     return unit
 
 
-def compact(value: float, signed: bool = False) -> str:
-    """1,234 · 12.3k · 4.56M for axes and labels; a leading + or − when ``signed``."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
-    magnitude = abs(float(value))
-    if magnitude >= 1e6:
-        text = f"{magnitude / 1e6:.3g}M"
-    elif magnitude >= 1e4:
-        text = f"{magnitude / 1e3:.3g}k"
-    elif magnitude >= 10 or magnitude == int(magnitude):
-        text = f"{magnitude:,.0f}"
-    else:
-        text = f"{magnitude:.2g}"
-    return sign + text
-
-
 # --- matplotlib set-up -------------------------------------------------------------------------------
 
 def require_matplotlib():
@@ -96,7 +83,7 @@ def require_matplotlib():
 
 
 @contextmanager
-def _style():
+def style():
     """matplotlib's default style whatever the user's matplotlibrc says."""
     require_matplotlib()
     import matplotlib
@@ -173,74 +160,161 @@ def _daily_bands(result, pcode: str, metric: str, scenario: str) -> tuple[pd.Dat
             rows[f"{metric}_p90"].to_numpy(float))
 
 
-def _axis_formatter(signed: bool = False):
+def _axis_formatter(signed: bool = False, scale: float = 1.0):
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _position: compact(value, signed=signed))
+    return FuncFormatter(lambda value, _position: quantity(value / scale, signed=signed))
 
 
 # --- Figures -----------------------------------------------------------------------------------------
+
+def _date_axis(ax) -> None:
+    """Ticks on whole days, labelled '9 Jan', '16 Jan' (English month names whatever the locale)."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    locator.intervald[mdates.DAILY] = [1, 2, 7, 14]          # weeks rather than 3- or 5-day steps
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _p: short_date(mdates.num2date(value).date())))
+
+
+def _mark_pauses(ax, windows, label_them: bool) -> None:
+    for window in windows:
+        ax.axvspan(window.start.tz_localize(None), window.end.tz_localize(None), color=PAUSE_COLOUR, lw=0, zorder=0)
+        if label_them:
+            ax.annotate(f"pause ({window.scenario})", xy=(window.start.tz_localize(None), 1),
+                        xycoords=("data", "axes fraction"), xytext=(3, -7), textcoords="offset points",
+                        ha="left", va="top", fontsize=7.5, color="#1F6B4F")
+
+
+def _mark_as_of(ax, day, label_it: bool) -> None:
+    if day is None:
+        return
+    ax.axvline(day.to_pydatetime(), color="#333333", ls="--", lw=1, zorder=3)
+    if label_it:
+        ax.annotate(f"as of {short_date(day)}", xy=(day.to_pydatetime(), 1), xycoords=("data", "axes fraction"),
+                    xytext=(-3, -7), textcoords="offset points", ha="right", va="top", fontsize=7.5)
+
+
+def _mark_compared_days(ax, days: pd.DatetimeIndex) -> None:
+    """A bar along the top of the panel over the days the comparison adds up (clear of the data at zero)."""
+    if len(days):
+        ax.plot([days[0].to_pydatetime(), (days[-1] + pd.Timedelta(days=1)).to_pydatetime()], [0.99, 0.99],
+                transform=ax.get_xaxis_transform(), color=COMPARED_COLOUR, lw=4, solid_capstyle="butt", zorder=4)
+
+
+def _scenario_lines(ax, result, pcode: str, metric: str) -> None:
+    """Each scenario's median and P10–P90 range: dotted edges for the baseline, a band for the others,
+    so that overlapping ranges stay apart."""
+    half_day = pd.Timedelta(hours=12)
+    for position, scenario in enumerate(result.scenarios):
+        colour = SCENARIO_COLOURS[position % len(SCENARIO_COLOURS)]
+        days, p10, p50, p90 = _daily_bands(result, pcode, metric, scenario)
+        x = (days + half_day).to_pydatetime()
+        baseline = scenario == result.baseline
+        if baseline:
+            ax.plot(x, p10, color=colour, lw=0.9, ls=":", zorder=2)
+            ax.plot(x, p90, color=colour, lw=0.9, ls=":", zorder=2)
+        else:
+            ax.fill_between(x, p10, p90, facecolor=colour, alpha=0.22, lw=0, zorder=1)
+        ax.plot(x, p50, color=colour, lw=1.9, ls="--" if baseline else "-", zorder=2, label=scenario)
+
+
+def _legend_entries(result, windows, compared_days: bool):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles, labels = [], []
+    for position, scenario in enumerate(result.scenarios):
+        colour = SCENARIO_COLOURS[position % len(SCENARIO_COLOURS)]
+        baseline = scenario == result.baseline
+        handles += [Line2D([], [], color=colour, lw=1.9, ls="--" if baseline else "-"),
+                    (Line2D([], [], color=colour, lw=0.9, ls=":") if baseline else Patch(facecolor=colour, alpha=0.22, lw=0))]
+        labels += [f"{scenario}: median", f"{scenario}: P10–P90"]
+    if windows:
+        handles.append(Patch(color=PAUSE_COLOUR, lw=0))
+        labels.append("pause window")
+    handles.append(Line2D([], [], color="#333333", ls="--", lw=1))
+    labels.append("as-of date")
+    if compared_days:
+        handles.append(Line2D([], [], color=COMPARED_COLOUR, lw=4, solid_capstyle="butt"))
+        labels.append("compared days")
+    return handles, labels
+
+
+def _panel(ax, result, pcode: str, metric: str, title: str, unit: str, windows, *, first: bool) -> None:
+    _mark_pauses(ax, windows, label_them=first)
+    _scenario_lines(ax, result, pcode, metric)
+    _mark_as_of(ax, as_of(result), label_it=first)
+    _mark_compared_days(ax, window_days(result))
+    ax.set_title(title, loc="left")
+    ax.set_ylabel(unit)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(_axis_formatter())
+    ax.grid(axis="y", color="#E5E5E5", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _windows_for(result, pcode: str):
+    return [w for w in pause_windows(result) if w.covers(pcode)]
+
+
+def _x_label(result) -> str:
+    days = pd.DatetimeIndex(result.days)
+    years = sorted({day.year for day in days})
+    return f"local day (Europe/Kyiv), {'–'.join(str(y) for y in years)}" if years else "local day (Europe/Kyiv)"
+
 
 def timeseries_figure(result, region: str):
     """Three stacked panels for one region over the simulated days, one line per scenario.
 
     People without power (daily mean), without heating (daily mean) and below 12 °C indoors (at some
-    hour of the day): the ensemble median as a line and the P10–P90 range as a band, the comparison
-    window shaded and the as-of date marked. ``region`` is a p-code, a name or ``ALL`` (all regions
-    of the result added member by member; needs ``result.daily``). Returns a matplotlib Figure.
+    hour of the day): the ensemble median as a line (dashed for the baseline) and the P10–P90 range
+    as a band (dotted edges for the baseline); each pause window shaded, the as-of date marked and the
+    compared days marked by a bar along the top. ``region`` is a p-code, a name or ``ALL`` (all regions of the result
+    added member by member; needs ``result.daily``). Returns a matplotlib Figure.
     """
     pcode, name = _region_index(result, region)
-    with _style():
-        import matplotlib.dates as mdates
-        from matplotlib.patches import Patch
-
+    windows = _windows_for(result, pcode)
+    with style():
         figure = _new_figure(8.0, 8.5)
         axes = figure.subplots(len(TIMESERIES_PANELS), 1, sharex=True)
-        window_days = pd.DatetimeIndex(result.days[result.window])
-        as_of = _as_of(result, window_days)
-        half_day = pd.Timedelta(hours=12)
-        for ax, (metric, title, unit) in zip(axes, TIMESERIES_PANELS, strict=True):
-            if len(window_days):
-                ax.axvspan(window_days[0], window_days[-1] + pd.Timedelta(days=1), color=WINDOW_COLOUR,
-                           zorder=0, lw=0)
-            for number, scenario in enumerate(result.scenarios):
-                colour = SCENARIO_COLOURS[number % len(SCENARIO_COLOURS)]
-                days, p10, p50, p90 = _daily_bands(result, pcode, metric, scenario)
-                x = (days + half_day).to_pydatetime()
-                ax.fill_between(x, p10, p90, facecolor=colour, alpha=0.18, lw=0, zorder=1)
-                ax.plot(x, p10, color=colour, lw=0.5, alpha=0.7, zorder=1)
-                ax.plot(x, p90, color=colour, lw=0.5, alpha=0.7, zorder=1)
-                ax.plot(x, p50, color=colour, lw=1.8, marker="o", ms=2.5, zorder=2, label=scenario)
-            if as_of is not None:
-                ax.axvline(as_of, color="#333333", ls="--", lw=1, zorder=3)
-            ax.set_title(title, loc="left")
-            ax.set_ylabel(unit)
-            ax.set_ylim(bottom=0)
-            ax.yaxis.set_major_formatter(_axis_formatter())
-            ax.grid(axis="y", color="#E5E5E5", lw=0.6)
-            ax.spines[["top", "right"]].set_visible(False)
-        if as_of is not None:
-            axes[0].annotate(f"as of {as_of:%Y-%m-%d}", xy=(as_of, 1), xycoords=("data", "axes fraction"),
-                             xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=8)
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-        axes[-1].xaxis.set_major_locator(locator)
-        axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        axes[-1].set_xlabel("local day (Europe/Kyiv)")
-        handles, labels = axes[0].get_legend_handles_labels()
-        handles += [Patch(color="#888888", alpha=0.3, lw=0), Patch(color=WINDOW_COLOUR, lw=0)]
-        labels += ["P10–P90 range", "compared days"]
+        for number, (ax, (metric, title, unit)) in enumerate(zip(axes, TIMESERIES_PANELS, strict=True)):
+            _panel(ax, result, pcode, metric, title, unit, windows, first=number == 0)
+        _date_axis(axes[-1])
+        axes[-1].set_xlabel(_x_label(result))
+        handles, labels = _legend_entries(result, windows, compared_days=True)
         _header(figure, f"{name}: people without power, without heating and below 12 °C indoors", handles,
-                labels, min(4, len(labels)))
+                labels, 4)
         _source_line(figure, result)
     return figure
 
 
-def _as_of(result, window_days: pd.DatetimeIndex):
-    text = (result.provenance or {}).get("as_of")
-    if text:
-        return pd.Timestamp(text).to_pydatetime()
-    return window_days[0].to_pydatetime() if len(window_days) else None
+def headline_region(result) -> str:
+    """All regions together, or the first region when there is one or the member arrays were not kept."""
+    return result.regions[0] if len(result.regions) == 1 or result.daily is None else ALL
 
+
+def headline_figure(result, metric: str = HEADLINE_METRIC):
+    """One panel: the headline metric over the simulated days, all regions together, per scenario.
+
+    The same marks as ``timeseries_figure``; a single region's result is drawn for that region.
+    Returns a matplotlib Figure.
+    """
+    pcode, name = _region_index(result, headline_region(result))
+    windows = _windows_for(result, pcode)
+    title, unit = next((t, u) for m, t, u in TIMESERIES_PANELS if m == metric)
+    with style():
+        figure = _new_figure(7.2, 3.9)
+        ax = figure.subplots(1, 1)
+        _panel(ax, result, pcode, metric, "", unit, windows, first=True)
+        _date_axis(ax)
+        ax.set_xlabel(_x_label(result))
+        handles, labels = _legend_entries(result, windows, compared_days=True)
+        _header(figure, f"{title}, {name.lower() if pcode == ALL else name}", handles, labels, 4)
+        _source_line(figure, result)
+    return figure
 
 def comparison_figure(result, metrics=COMPARISON_METRICS):
     """Change against the baseline by region (and all regions), one panel per metric.
@@ -259,7 +333,7 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
         raise ParameterError(f"metric(s) not in the comparison table: {', '.join(unknown)}")
     codes = [*result.regions, ALL]
     names = {row.adm1_pcode: row.adm1_name for row in table[["adm1_pcode", "adm1_name"]].itertuples()}
-    with _style():
+    with style():
         from matplotlib.lines import Line2D
 
         height = 1.2 + 0.32 * len(codes) * max(1, len(compared)) ** 0.5
@@ -285,8 +359,9 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
             ax.axvline(0, color="#333333", lw=0.8, zorder=1)
             ax.margins(x=0.06)
             ax.set_title(METRIC_LABELS.get(metric, metric), loc="left")
-            ax.set_xlabel(f"change, {window_unit(metric)}")
-            ax.xaxis.set_major_formatter(_axis_formatter(signed=True))
+            scale, suffix = axis_scale(max(abs(limit) for limit in ax.get_xlim()))
+            ax.xaxis.set_major_formatter(_axis_formatter(signed=True, scale=scale))
+            ax.set_xlabel(f"change, {window_unit(metric)}{suffix}")
             ax.grid(axis="x", color="#E5E5E5", lw=0.6)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_yticks(positions, [names.get(code, code) for code in codes])
@@ -296,8 +371,7 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
                     Line2D([], [], ls="none", marker="o", ms=5, mfc="white", mec="black",
                            label="expected change (mean)")]
         days = pd.DatetimeIndex(result.days[result.window])
-        span = f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}" if len(days) else ""
-        _header(figure, f"Change against {result.baseline}, {span} ({len(days)} days)", handles,
+        _header(figure, f"Change against {result.baseline}, {span(days)} ({len(days)} days)", handles,
                 [h.get_label() for h in handles], min(3, len(handles)))
         _source_line(figure, result)
     return figure
@@ -306,7 +380,7 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
 def save_figure(figure, target: Path) -> Path:
     """Write ``figure`` as PNG atomically and reproducibly, then close it; returns ``target``."""
     target = Path(target)
-    with _style(), atomic_path(target) as temporary:
+    with style(), atomic_path(target) as temporary:
         figure.savefig(temporary, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None and getattr(figure.canvas, "manager", None) is not None:

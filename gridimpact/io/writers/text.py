@@ -8,6 +8,7 @@ are prefixed with an apostrophe, as OWASP's CSV-injection guidance recommends.
 from __future__ import annotations
 
 import datetime
+import html
 import json
 
 import numpy as np
@@ -47,7 +48,11 @@ def csv_text(frame: pd.DataFrame, *, hxl: bool = False) -> str:
 
 
 def markdown_text(frame: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no optional dependency needed)."""
+    """A GitHub-flavoured Markdown table (no optional dependency needed).
+
+    Text is HTML-escaped (``<`` as ``&lt;``): scenario names and other input text must not reach a
+    Markdown renderer as raw HTML.
+    """
     def cell(value) -> str:
         if isinstance(value, float):
             text = f"{value:,.1f}" if abs(value) >= 100 else f"{value:.2f}"
@@ -55,10 +60,10 @@ def markdown_text(frame: pd.DataFrame) -> str:
             text = f"{int(value):,}"
         else:
             text = str(value)
-        return text.replace("|", "\\|")
+        return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    lines = ["| " + " | ".join(frame.columns) + " |",
+    lines = ["| " + " | ".join(cell(str(c)) for c in frame.columns) + " |",
              "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")

@@ -1,0 +1,174 @@
+"""What a comparison says, in words and tables: the answer, the regions, the key numbers.
+
+The answer is a handful of sentences an analyst can quote: the expected change of the headline
+number (person-days below 12 °C indoors) over all regions with its P10–P90 range, the change if
+the pause holds and how often it held, the same for the worst-off region, and the change in
+person-hours without power. Every number is written by ``numbers.quantity``.
+"""
+
+from __future__ import annotations
+
+from gridimpact.model.comparison import ALL
+from gridimpact.report.console import SUMMARY_METRICS
+from gridimpact.report.context import (
+    HEADLINE_METRIC,
+    HEADLINE_UNIT,
+    Rows,
+    as_of,
+    compared,
+    pause_held,
+    window_days,
+)
+from gridimpact.report.numbers import join, long_date, missing, quantity, share, span
+from gridimpact.report.render import Answer, Bullets, Item, Table, without_empty_columns
+
+ANSWER_METRICS = (
+    (HEADLINE_METRIC, HEADLINE_UNIT),
+    ("person_hours_without_power", "person-hours without power"),
+    ("elderly_below_9c", "person-days of people aged 65+ below 9 °C"),
+)
+"""The three changes given for every region, with their units in words."""
+
+
+def _range(row: dict) -> str:
+    return f"{quantity(row.get('difference_p10'), signed=True)} to {quantity(row.get('difference_p90'), signed=True)}"
+
+
+def worst_region(result, rows: Rows, scenario: str) -> str | None:
+    """The region with the most person-days below 12 °C indoors under the baseline (ties: first)."""
+    levels = [(rows.get(scenario, code, HEADLINE_METRIC).get("baseline_value"), code) for code in result.regions]
+    levels = [(value, code) for value, code in levels if not missing(value)]
+    if len(levels) < 2:
+        return None
+    return max(levels, key=lambda pair: pair[0])[1]
+
+
+def answer_sentences(result, scenario: str, rows: Rows) -> tuple[str, ...]:
+    """Three to five sentences with the quotable numbers of one scenario against the baseline."""
+    days = window_days(result)
+    total = rows.get(scenario, ALL, HEADLINE_METRIC)
+    held = pause_held(result, scenario, rows)
+    where = "the region" if len(result.regions) == 1 else f"the {len(result.regions)} regions together"
+    sentences = [f"Over the {len(days)} days from {span(days)}, {scenario} is expected to change the "
+                 f"{HEADLINE_UNIT} in {where} by {quantity(total.get('difference_mean'), signed=True)} "
+                 f"(P10 to P90: {_range(total)}) against {result.baseline}, which has "
+                 f"{quantity(total.get('baseline_value'))}."]
+    if held is not None:
+        count, fraction = held
+        sentences.append(f"If the pause holds, the change is {quantity(total.get('difference_if_held'), signed=True)}; "
+                         f"it held in {count} of {result.members} ensemble members ({share(fraction)}).")
+    else:
+        sentences.append(f"In the median member the change is {quantity(total.get('difference'), signed=True)}.")
+    worst = worst_region(result, rows, scenario)
+    if worst is not None:
+        row = rows.get(scenario, worst, HEADLINE_METRIC)
+        text = (f"Worst off is {rows.name(worst)}, with {quantity(row.get('baseline_value'))} {HEADLINE_UNIT} under "
+                f"{result.baseline}: "
+                f"expected change {quantity(row.get('difference_mean'), signed=True)} ({_range(row)})")
+        if held is not None:
+            text += f", {quantity(row.get('difference_if_held'), signed=True)} if the pause holds"
+        sentences.append(text + ".")
+    power = rows.get(scenario, ALL, "person_hours_without_power")
+    if power:
+        text = (f"Person-hours without power change by {quantity(power.get('difference_mean'), signed=True)} "
+                f"({_range(power)})")
+        if held is not None:
+            text += f", {quantity(power.get('difference_if_held'), signed=True)} if the pause holds"
+        sentences.append(text + ".")
+    return tuple(sentences)
+
+
+def answer_block(result, scenario: str, rows: Rows) -> Answer:
+    lead = "Answer." if len(compared(result)) == 1 else f"Answer for {scenario}."
+    return Answer(answer_sentences(result, scenario, rows), lead=lead)
+
+
+def _change_words(value, unit: str) -> str:
+    if missing(value):
+        return f"no estimate of {unit}"
+    if quantity(value) == "0":
+        return f"no change in {unit}"
+    return f"{quantity(abs(value))} {'fewer' if value < 0 else 'more'} {unit}"
+
+
+def _mean_outside_range(row: dict) -> bool:
+    """Whether the mean lies outside P10–P90: a few members with large changes carry it."""
+    values = [row.get(key) for key in ("difference_mean", "difference_p10", "difference_p90")]
+    if any(missing(value) for value in values):
+        return False
+    mean, low, high = values
+    return not low <= mean <= high
+
+
+def heavy_tail_sentence(rows: Rows, scenario: str, codes: list[str]) -> str | None:
+    """A warning where the expected change is carried by a few members (mean outside P10–P90)."""
+    where = []
+    for code in codes:
+        units = [unit for metric, unit in ANSWER_METRICS if _mean_outside_range(rows.get(scenario, code, metric))]
+        if units:
+            name = "all regions together" if code == ALL else rows.name(code)
+            where.append(f"{name} ({', '.join(units)})")
+    if not where:
+        return None
+    return (f"For {join(where)} the expected change lies outside its P10 to P90 range: a few members with "
+            "large changes carry the mean, so the range describes the typical outcome better.")
+
+
+def region_items(result, scenario: str, rows: Rows) -> Bullets:
+    """Per region (and all regions): the change if the pause holds (or the median), then the expected change."""
+    with_pause = pause_held(result, scenario, rows) is not None
+    items = []
+    for code in [*result.regions, ALL]:
+        first, expected = [], []
+        for metric, unit in ANSWER_METRICS:
+            row = rows.get(scenario, code, metric)
+            first.append(_change_words(row.get("difference_if_held") if with_pause else row.get("difference"), unit))
+            expected.append(f"{quantity(row.get('difference_mean'), signed=True)} ({_range(row)})")
+        opening = "If the pause holds" if with_pause else "In the median member"
+        items.append(Item(f"{opening}, {join(first)}; expected change {join(expected)}.", lead=f"{rows.name(code)}:"))
+    warning = heavy_tail_sentence(rows, scenario, [*result.regions, ALL])
+    if warning:
+        items.append(Item(warning, lead="Note:"))
+    return Bullets(tuple(items))
+
+
+def key_numbers(result, rows: Rows) -> Bullets:
+    days = window_days(result)
+    day = as_of(result)
+    items = [Item(f"{span(days)} ({len(days)} days), regions: {', '.join(rows.name(c) for c in result.regions)}.",
+                  lead="Compared days:"),
+             Item(f"{result.members} members, seed {result.seed}, as-of date {long_date(day) if day else '–'}.",
+                  lead="Ensemble:")]
+    for scenario in result.scenarios:
+        column = "baseline_value" if scenario == result.baseline else "scenario_value"
+        source = compared(result)[0] if scenario == result.baseline else scenario
+        levels = [f"{quantity(rows.get(source, ALL, metric).get(column))} {unit}" for metric, unit in ANSWER_METRICS]
+        items.append(Item(f"{join(levels)} (ensemble medians, all regions).", lead=f"{scenario}:"))
+    for scenario in compared(result):
+        held = pause_held(result, scenario, rows)
+        if held is not None:
+            items.append(Item(f"in {held[0]} of {result.members} members ({share(held[1])}).",
+                              lead=f"Pause of {scenario} held:"))
+    return Bullets(tuple(items))
+
+
+def comparison_table(result, scenario: str, rows: Rows) -> Table:
+    """Key metrics per region for one scenario, grouped by region; columns that are all zero left out."""
+    header = ("Region", "Measure", result.baseline, scenario, "Change if held", "Expected change",
+              "Median change", "P10", "P90")
+    body = []
+    for code in [*result.regions, ALL]:
+        for metric, label in SUMMARY_METRICS:
+            row = rows.get(scenario, code, metric)
+            if not row:
+                continue
+            body.append((rows.name(code), label, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
+                         quantity(row["difference_if_held"], signed=True),
+                         quantity(row["difference_mean"], signed=True), quantity(row["difference"], signed=True),
+                         quantity(row["difference_p10"], signed=True), quantity(row["difference_p90"], signed=True)))
+    caption = (f"{scenario} against {result.baseline} over the compared days, three significant figures. Levels "
+               "are ensemble medians; changes are scenario minus baseline, paired member by member: the median "
+               "among members in which the pause held, the mean (expected), the median and the P10–P90 range. "
+               "Columns that are zero throughout are left out. Exact values: comparison.csv.")
+    table = Table(header, tuple(body), (False, False, *([True] * 7)), caption, grouped=True)
+    return without_empty_columns(table)

@@ -1,0 +1,111 @@
+"""One way to write a number and a date, for every place a person reads one.
+
+The report's sentences, bullets and tables, the figure axes, the PDF brief and the terminal summary
+all write numbers with ``quantity``: three significant figures, thousands separators, "million" and
+"billion" spelled out ("1.37 million", "953,000", "412", "4.5"), a true minus sign (U+2212) and an
+en dash for a missing value. The exact values stay in comparison.csv and impacts.csv.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+MINUS = "\u2212"
+MISSING = "\u2013"
+_SCALES = ((1e9, "billion"), (1e6, "million"))
+
+
+def missing(value) -> bool:
+    """None, NaN or an infinity: nothing a reader can use."""
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _three_figures(magnitude: float) -> float:
+    """``magnitude`` rounded to three significant figures."""
+    return float(f"{magnitude:.3g}")
+
+
+def quantity(value, signed: bool = False) -> str:
+    """A number as a person reads it: 1.37 billion · 1.37 million · 953,000 · 41,600 · 412 · 12 · 4.5.
+
+    Three significant figures from 100 up; whole numbers from 10 to 100; one decimal below 10. A value
+    that rounds to zero is ``0`` (no sign); ``signed`` puts + before a positive change; negative values
+    carry − (U+2212); a missing value is an en dash.
+    """
+    if missing(value):
+        return MISSING
+    value = float(value)
+    magnitude = abs(value)
+    rounded = _three_figures(magnitude) if magnitude >= 99.5 else magnitude
+    text = ""
+    for scale, word in _SCALES:
+        if rounded >= scale:
+            text = f"{_three_figures(rounded / scale):g} {word}"
+            break
+    if not text:
+        if rounded >= 99.5:
+            text = f"{rounded:,.0f}"
+        elif rounded >= 9.95:
+            text = f"{rounded:.0f}"
+        else:
+            text = f"{rounded:.1f}".removesuffix(".0")
+    if text == "0":
+        return "0"
+    if value < 0:
+        return MINUS + text
+    return ("+" + text) if signed else text
+
+
+def axis_scale(largest: float) -> tuple[float, str]:
+    """(divisor, label suffix) for axis ticks: ticks up to 1.5 million read "1.5" under a label that
+    ends "(millions)", so that long tick labels do not run into each other."""
+    for scale, word in _SCALES:
+        if abs(largest) >= scale:
+            return scale, f" ({word}s)"
+    return 1.0, ""
+
+
+def share(value) -> str:
+    """A share 0–1 as a whole percentage: 22%."""
+    return MISSING if missing(value) else f"{float(value):.0%}"
+
+
+def long_date(day) -> str:
+    """30 January 2026 (English month names whatever the locale)."""
+    stamp = pd.Timestamp(day)
+    return f"{stamp.day} {MONTHS[stamp.month - 1]} {stamp.year}"
+
+
+def short_date(day) -> str:
+    """30 Jan (for axes; English month abbreviations whatever the locale)."""
+    stamp = pd.Timestamp(day)
+    return f"{stamp.day} {MONTHS[stamp.month - 1][:3]}"
+
+
+def span(days) -> str:
+    """30 January to 12 February 2026; one day as its long date; ``no days`` when empty."""
+    days = pd.DatetimeIndex(days)
+    if not len(days):
+        return "no days"
+    if len(days) == 1:
+        return long_date(days[0])
+    first, last = pd.Timestamp(days[0]), pd.Timestamp(days[-1])
+    start = long_date(first) if first.year != last.year else f"{first.day} {MONTHS[first.month - 1]}"
+    return f"{start} to {long_date(last)}"
+
+
+def join(parts: list[str]) -> str:
+    """a · a and b · a, b and c."""
+    parts = list(parts)
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -1,0 +1,73 @@
+"""One number style for every reader: the report, its tables and bullets, the brief and the terminal."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridimpact.report.numbers import join, long_date, quantity, short_date, span
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1_367_114_416, "1.37 billion"),
+    (1_370_000_000, "1.37 billion"),
+    (16_612_345, "16.6 million"),
+    (1_294_068, "1.29 million"),
+    (999_600, "1 million"),          # rounds up into the next word, not "1,000,000" or "1000 thousand"
+    (953_123, "953,000"),
+    (41_578, "41,600"),
+    (2_998.6, "3,000"),
+    (412.4, "412"),
+    (99.6, "100"),
+    (45.4, "45"),
+    (9.96, "10"),
+    (4.46, "4.5"),
+    (5.0, "5"),
+    (0.04, "0"),
+    (0, "0"),
+])
+def test_hand_checked_values(value, text):
+    assert quantity(value) == text
+    if text != "0":
+        assert quantity(-value) == "\u2212" + text             # a true minus sign
+        assert quantity(value, signed=True) == "+" + text
+    else:
+        assert quantity(-value, signed=True) == "0"            # no "−0" or "+0"
+
+
+def test_missing_values_are_a_dash():
+    for value in (None, float("nan"), float("inf"), "not a number"):
+        assert quantity(value) == "\u2013"
+
+
+def _read_back(text: str) -> float:
+    words = {"million": 1e6, "billion": 1e9}
+    number, _, word = text.replace("\u2212", "-").replace("+", "").replace(",", "").partition(" ")
+    return float(number) * words.get(word, 1)
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
+def test_a_number_reads_back_within_its_rounding(value):
+    text = quantity(value)
+    magnitude = abs(value)
+    tolerance = 0.05 if magnitude < 9.95 else max(0.5, magnitude * 0.005)
+    assert abs(_read_back(text) - value) <= tolerance * (1 + 1e-9)
+
+
+def test_dates_use_english_month_names():
+    assert long_date("2026-01-30") == "30 January 2026"
+    assert short_date("2026-02-08") == "8 Feb"
+    assert span(["2026-01-30", "2026-01-31", "2026-02-12"]) == "30 January to 12 February 2026"
+    assert span(["2025-12-30", "2026-01-02"]) == "30 December 2025 to 2 January 2026"
+    assert span([]) == "no days"
+    assert join(["a"]) == "a" and join(["a", "b", "c"]) == "a, b and c"
+
+
+def test_the_terminal_summary_uses_the_same_style():
+    import gridimpact
+    from gridimpact.report.console import comparison_text
+
+    text = comparison_text(gridimpact.compare(members=2, days=2))
+    assert " million" in text
+    for compact in ("G ", "M ", "k "):
+        assert not any(word.endswith(compact.strip()) and word[:-1].replace(".", "").isdigit()
+                       for word in text.split()), compact
