@@ -142,7 +142,9 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
     """
     from gridimpact.io import writers
     from gridimpact.io.atomic import staged_directory, write_text
+    from gridimpact.io.database import publish, redact
     from gridimpact.io.datapackage import output_package, package_text
+    from gridimpact.io.hdx import HDX_FILE, hdx_dataset, hdx_text
 
     target = config.directory
     changed = True
@@ -159,6 +161,14 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
             files = [staging / name for name in _files_under(staging)]
             package = output_package(result, files, config, inputs, root=staging)
             write_text(staging / PACKAGE_FILE, package_text(package))
+            # --- HDX metadata and the database sink (gridimpact.io.hdx, gridimpact.io.database) ---
+            write_text(staging / HDX_FILE, hdx_text(hdx_dataset(package)))
+            if config.database:
+                # Inside the staging block: a failed publish leaves the previous files untouched.
+                publication = publish(config.database, result, package)
+                logger.info("%s run %s in %s", "published" if publication.changed else "unchanged",
+                            publication.run_id[:12], redact(config.database))
+            # --- end ---
             names = _files_under(staging)
             if _same_contents(staging, target):
                 raise _Unchanged

@@ -18,7 +18,7 @@ from typing import Any
 from gridimpact.errors import InputMissingError, ParameterError
 
 JOBS = ("compare", "estimate")
-TABLE_FORMATS = ("csv", "parquet", "json", "markdown", "xlsx")
+TABLE_FORMATS = ("csv", "tsv", "parquet", "json", "markdown", "xlsx")
 FORMATS = {"compare": TABLE_FORMATS, "estimate": (*TABLE_FORMATS, "netcdf")}
 FORMAT_ALIASES = {"excel": "xlsx", "md": "markdown", "nc": "netcdf"}
 OPTIONAL_FORMAT_PACKAGES = {"parquet": ("pyarrow", "parquet"), "xlsx": ("openpyxl", "excel"),
@@ -29,7 +29,7 @@ SECTION_KEYS = {
     "inputs": ("folder", "outages", "temperature", "population", "region", "max_gap_hours"),
     "run": ("job", "scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "params", "set",
             "start", "end"),
-    "outputs": ("directory", "formats", "hxl", "report", "figures"),
+    "outputs": ("directory", "formats", "hxl", "report", "figures", "database"),
 }
 COMPARE_ONLY = ("scenarios", "as_of", "days", "members", "seed", "compliance")
 ESTIMATE_ONLY = ("start", "end")
@@ -78,6 +78,8 @@ class RegenerationConfig:
     hxl: bool = False
     report: bool = False
     figures: bool = True
+    database: str | None = None
+    """A database URL (``io.database``); a relative SQLite path is resolved against the config's folder."""
 
     @property
     def scenario_files(self) -> list[Path]:
@@ -347,7 +349,23 @@ def _outputs_section(check: _Checker, table: dict, job: str) -> dict:
         "hxl": check.flag(table, "hxl", p, False),
         "report": report,
         "figures": check.flag(table, "figures", p, True),
+        "database": _database(check, table, p),
     }
+
+
+def _database(check: _Checker, table: dict, prefix: str) -> str | None:
+    from gridimpact.io.database import check_driver, parse_url, resolve_relative
+
+    url = check.text(table, "database", prefix)
+    if url is None:
+        return None
+    try:
+        target = parse_url(url)
+    except ParameterError as exc:
+        check.fail(prefix + "database", str(exc))
+        return None
+    check_driver(target)
+    return resolve_relative(target, check.base).url
 
 
 def load_config(path: str | Path) -> RegenerationConfig:

@@ -1,4 +1,4 @@
-"""Writing tables and datasets: CSV (optionally with an HXL row), Parquet, JSON, Markdown, NetCDF.
+"""Writing tables and datasets: CSV or TSV (optionally with an HXL row), Parquet, JSON, Markdown, NetCDF.
 
 Every file is written atomically (``io.atomic``). Output is deterministic: rows sorted by their key
 columns, floats in Python's shortest round-trip form, ``\\n`` line ends, no wall-clock time.
@@ -17,8 +17,10 @@ import pandas as pd
 from gridimpact.errors import require
 from gridimpact.io.atomic import atomic_path, ensure_directory, write_text
 
-TABLE_FORMATS = ("csv", "parquet", "json", "markdown")
-FORMAT_SUFFIX = {"csv": ".csv", "parquet": ".parquet", "json": ".json", "markdown": ".md", "netcdf": ".nc",
+TABLE_FORMATS = ("csv", "tsv", "parquet", "json", "markdown")
+TEXT_FORMATS = ("csv", "tsv", "json", "markdown")
+"""Formats that are text, so that a table can go to standard output."""
+FORMAT_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "json": ".json", "markdown": ".md", "netcdf": ".nc",
                  "xlsx": ".xlsx"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,14 +45,26 @@ def hxl_row(columns: list[str]) -> list[str]:
     return [hxl_tag(c) for c in columns]
 
 
-def csv_text(frame: pd.DataFrame, *, hxl: bool = False) -> str:
+def csv_text(frame: pd.DataFrame, *, hxl: bool = False, separator: str = ",") -> str:
+    """CSV text (``separator="\\t"`` gives TSV; a cell holding a tab is then quoted as in CSV)."""
     frame = neutralise_formulas(frame)
-    body = frame.to_csv(index=False, lineterminator="\n")
+    body = frame.to_csv(index=False, lineterminator="\n", sep=separator)
     if not hxl:
         return body
     header, _, rest = body.partition("\n")
-    tags = ",".join(hxl_row(list(frame.columns)))
+    tags = separator.join(hxl_row(list(frame.columns)))
     return f"{header}\n{tags}\n{rest}"
+
+
+def table_text(frame: pd.DataFrame, fmt: str, *, hxl: bool = False) -> str:
+    """A table as the text of one of ``TEXT_FORMATS``, exactly as its file would hold it."""
+    if fmt in ("csv", "tsv"):
+        return csv_text(frame, hxl=hxl, separator="\t" if fmt == "tsv" else ",")
+    if fmt == "json":
+        return json_text(frame)
+    if fmt == "markdown":
+        return markdown_text(frame)
+    raise ValueError(f"{fmt} is not a text format; text formats: {', '.join(TEXT_FORMATS)}")
 
 
 def markdown_text(frame: pd.DataFrame) -> str:
@@ -88,12 +102,8 @@ def json_text(frame: pd.DataFrame) -> str:
 def write_table(frame: pd.DataFrame, target: Path, fmt: str, *, hxl: bool = False) -> Path:
     """Write one table in one format, atomically; returns the path written."""
     target = Path(target)
-    if fmt == "csv":
-        return write_text(target, csv_text(frame, hxl=hxl))
-    if fmt == "json":
-        return write_text(target, json_text(frame))
-    if fmt == "markdown":
-        return write_text(target, markdown_text(frame))
+    if fmt in TEXT_FORMATS:
+        return write_text(target, table_text(frame, fmt, hxl=hxl))
     if fmt == "parquet":
         require("pyarrow", "Writing Parquet", "parquet")
         with atomic_path(target) as temporary:
