@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import gridimpact
 from gridimpact.cli import cli
@@ -225,11 +228,16 @@ def test_a_refused_password_exits_73_and_is_never_shown(postgres):
 @pytest.mark.parametrize(("url", "dialect"), [
     ("sqlite:///impacts.db", "sqlite"), ("sqlite:////srv/impacts.db", "sqlite"),
     ("postgresql://u:p@db.example.org:5432/ibf?sslmode=require", "postgresql"), ("postgres://u@h/d", "postgresql"),
+    ("postgresql+psycopg://u:p@h/d", "postgresql"), ("postgresql://u@h/d?sslmode=require&password=p", "postgresql"),
 ])
 def test_urls_are_parsed_and_redacted(url, dialect):
     target = database.parse_url(url)
     assert target.dialect == dialect
-    assert ":p@" not in target.shown
+    assert ":p@" not in target.shown and "password=p" not in target.shown
+    if "p@" in url or "password=p" in url:
+        assert target.password == "p" and "***" in target.shown
+    if dialect == "postgresql":
+        assert target.url.startswith(("postgresql://", "postgres://"))
     if dialect == "sqlite":
         assert target.path == Path(url[len("sqlite:///"):])
 
@@ -258,3 +266,36 @@ def test_a_failed_publish_in_regenerate_leaves_the_previous_outputs(tmp_path):
     with pytest.raises(OutputError, match="cannot publish"):
         regenerate(config)
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
+@given(password=st.text(st.characters(codec="ascii", categories=("L", "N", "P", "S")), min_size=6, max_size=30))
+def test_no_password_survives_in_what_is_shown(password):
+    quoted = quote(password, safe="")
+    url = f"postgresql://analyst:{quoted}@db.example.org:5432/ibf"
+    assume(password not in "postgresql://analyst:***@db.example.org:5432/ibf" and quoted not in "analyst ibf")
+    target = database.parse_url(url)
+    assert target.password == password
+    assert target.shown == "postgresql://analyst:***@db.example.org:5432/ibf"
+    message = database._scrub(f"connection to {url} failed for {password!s}", target)
+    assert password not in message and quoted not in message
+
+
+def test_every_output_column_has_a_database_column(compared, estimated):
+    names = {"adm1_name", "name"}  # region names live in the regions table
+    assert set(compared[0].impacts.columns) - names <= set(schema.IMPACTS.names)
+    assert set(compared[0].comparison.columns) - names <= set(schema.COMPARISON.names)
+    assert set(estimated[0].daily.columns) - names <= set(schema.IMPACTS.names)
+
+
+def test_an_older_database_gets_the_missing_columns_and_view(tmp_path, compared, estimated):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database.publish(url, *estimated)
+    with sqlite3.connect(tmp_path / "old.db") as connection:  # as a version before heating_degree_days_p90
+        connection.execute("DROP VIEW impacts_long")
+        connection.execute("ALTER TABLE impacts DROP COLUMN heating_degree_days_p90")
+        connection.execute("DELETE FROM gridimpact_schema")
+    database.publish(url, *compared)
+    assert query(url, "SELECT COUNT(*) FROM impacts WHERE heating_degree_days_p90 IS NOT NULL") == [
+        (len(compared[0].impacts),)]
+    assert query(url, "SELECT COUNT(*) FROM impacts_long WHERE metric = 'heating_degree_days' AND statistic = 'p90'") \
+        == [(len(compared[0].impacts),)]

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from gridimpact.errors import OutputError, ParameterError, require
 from gridimpact.io import database_schema as schema
@@ -55,14 +55,19 @@ class Publication:
     comparison: int
 
 
+def _query_password(query: str) -> str | None:
+    return next((value for key, value in parse_qsl(query) if key == "password"), None)
+
+
 def redact(url: str) -> str:
-    """The URL with its password (if any) replaced by ``***``."""
+    """The URL with its password (in the user part or a ``password=`` parameter) replaced by ``***``."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[-1]
+        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
+    if _query_password(parts.query) is not None:
+        parts = parts._replace(query=re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query))
+    return urlunsplit(parts)
 
 
 def parse_url(url: str) -> DatabaseTarget:
@@ -81,8 +86,11 @@ def parse_url(url: str) -> DatabaseTarget:
             raise ParameterError(f"database URL {text!r}: a SQLite URL is sqlite:///relative/file.db or "
                                  "sqlite:////absolute/file.db (three slashes, then the path)")
         return DatabaseTarget("sqlite", text, path=Path(unquote(text[len("sqlite:///"):])))
+    if "+" in scheme:  # SQLAlchemy's postgresql+psycopg://: libpq knows only postgresql://
+        text = "postgresql" + text[len(scheme):]
     parts = urlsplit(text)
-    return DatabaseTarget("postgresql", text, password=unquote(parts.password) if parts.password else None)
+    password = unquote(parts.password) if parts.password else _query_password(parts.query)
+    return DatabaseTarget("postgresql", text, password=password)
 
 
 def resolve_relative(target: DatabaseTarget, base: Path) -> DatabaseTarget:
