@@ -31,7 +31,7 @@ from gridimpact.cli_options import (
 @output_options(netcdf=True)
 @cli_sinks.db_option
 def estimate(inputs, outages, temperature, population, population_basis, regions, start, end, params_file, assignments,
-             output, formats, hxl, database) -> None:
+             output, formats, hxl, db) -> None:
     """Estimate impacts per region and day from the inputs as given.
 
     With no inputs, runs on the embedded winter 2025/26 case and prints a table per region: people
@@ -40,7 +40,7 @@ def estimate(inputs, outages, temperature, population, population_basis, regions
     """
     from gridimpact.api import estimate as run_estimate
 
-    target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, database)
+    target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, db)
     data = load_inputs(inputs, outages, temperature, population, population_basis)
     show_notes(data.notes)
     params = load_parameters(params_file, assignments)
@@ -93,7 +93,7 @@ def run_comparison(inputs, outages, temperature, population, population_basis, r
 @cli_sinks.table_option
 @cli_sinks.db_option
 def compare(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of, days, members, seed,
-            compliance, scheduler, quiet, params_file, assignments, output, formats, hxl, table, database) -> None:
+            compliance, scheduler, quiet, params_file, assignments, output, formats, hxl, table, db) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
@@ -101,7 +101,7 @@ def compare(inputs, outages, temperature, population, population_basis, regions,
     P10–P90 range; with -o DIR writes impacts.csv and comparison.csv; with -o - writes the
     comparison table (or --table impacts) to stdout; with --db URL also publishes the run.
     """
-    target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, database, table)
+    target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, db, table)
     formats = tuple(f.lower() for f in formats) or ("csv",)
     result = run_comparison(inputs, outages, temperature, population, population_basis, regions, scenario_names,
                             as_of, days, members, seed, compliance, quiet, params_file, assignments, scheduler)

@@ -21,7 +21,7 @@ TEXT_FORMATS = ("csv", "tsv", "json", "markdown")
 
 def db_option(function):
     return click.option(
-        "--db", "database", metavar="URL",
+        "--db", "db", metavar="URL",
         help="Also publish the run into a database: sqlite:///file.db or postgresql://user@host/db "
              "(needs the postgres extra). See docs/outputs.md.")(function)
 

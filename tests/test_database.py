@@ -299,3 +299,29 @@ def test_an_older_database_gets_the_missing_columns_and_view(tmp_path, compared,
         (len(compared[0].impacts),)]
     assert query(url, "SELECT COUNT(*) FROM impacts_long WHERE metric = 'heating_degree_days' AND statistic = 'p90'") \
         == [(len(compared[0].impacts),)]
+
+
+def test_compare_db_fills_postgresql_idempotently_from_the_command_line(postgres_url):
+    runner = CliRunner()
+    first = runner.invoke(cli, ["-v", "compare", *SMALL_ARGS, "--db", postgres_url])
+    assert first.exit_code == 0, first.output
+    assert "published: run" in first.stderr and postgres_server.PASSWORD not in first.output
+    before = dump(postgres_url)
+    assert len(before["impacts"]) == 2 * 2 * 3 and len(before["runs"]) == 1  # scenarios × regions × days
+    second = runner.invoke(cli, ["-v", "compare", *SMALL_ARGS, "--db", postgres_url])
+    assert second.exit_code == 0, second.output
+    assert "unchanged (already published)" in second.stderr
+    assert dump(postgres_url) == before
+
+
+def test_a_sqlite_url_is_shown_as_given(tmp_path):
+    url = f"sqlite:///{tmp_path / 'impacts.db'}"  # four slashes: an absolute path
+    assert database.parse_url(url).shown == url
+    assert database.redact("sqlite:///relative.db") == "sqlite:///relative.db"
+
+
+def test_the_url_can_come_from_the_environment(tmp_path):
+    url = f"sqlite:///{tmp_path / 'impacts.db'}"  # keeps a password out of the process list
+    result = CliRunner().invoke(cli, ["compare", *SMALL_ARGS], env={"GRIDIMPACT_COMPARE_DB": url})
+    assert result.exit_code == 0, result.output
+    assert query(url, "SELECT COUNT(*) FROM runs") == [(1,)]

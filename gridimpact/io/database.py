@@ -62,6 +62,8 @@ def _query_password(query: str) -> str | None:
 def redact(url: str) -> str:
     """The URL with its password (in the user part or a ``password=`` parameter) replaced by ``***``."""
     parts = urlsplit(url)
+    if parts.password is None and _query_password(parts.query) is None:
+        return url  # untouched: rebuilding would fold sqlite://// into sqlite://
     if parts.password is not None:
         host = parts.netloc.rsplit("@", 1)[-1]
         parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
