@@ -63,8 +63,11 @@ def test_hdx_resources_are_the_data_files(compare_outputs):
 def test_an_estimate_covers_its_period():
     package = {"gridimpact:job": "estimate", "title": "gridimpact estimate: 2026-01-20 to 2026-01-22",
                "gridimpact:run": {"period": {"start": "2026-01-20", "end": "2026-01-22"}, "regions": ["UA80"]},
-               "resources": [{"path": "daily.csv", "title": "Daily impacts"}]}
+               "resources": [{"path": "daily.csv", "title": "Daily impacts"}, {"path": "daily.md"},
+                             {"path": "report/figures/comparison.png"}]}
     metadata = hdx_dataset(package)
+    assert [r["name"] for r in metadata["resources"]] == ["daily.csv"]  # not the Markdown table or figures
+    assert metadata["title"] == "Ukraine: modelled power, heat and indoor-cold impacts — estimate: 2026-01-20 to 2026-01-22"
     assert metadata["dataset_date"] == "[2026-01-20T00:00:00 TO 2026-01-22T23:59:59]"
     assert metadata["name"] == "ukraine-gridimpact-estimate-2026-01-20-2026-01-22"
     assert "hxl" not in {tag["name"] for tag in metadata["tags"]}

@@ -122,3 +122,12 @@ def test_a_reader_that_closed_before_the_table_came_gives_exit_0_and_no_tracebac
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=300) == 0
     assert "Traceback" not in stderr and "Exception ignored" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_a_tsv_file_is_a_tab_separated_table_in_the_datapackage(compared_files):
+    from gridimpact.io.datapackage import output_resources
+
+    frame = pd.read_csv(compared_files / "impacts.csv")
+    (resource,) = output_resources(compared_files / "impacts.tsv", compared_files, {"impacts": (frame, True)})
+    assert resource["type"] == "table" and resource["mediatype"] == "text/tab-separated-values"
+    assert resource["dialect"] == {"delimiter": "\t"}

@@ -26,6 +26,9 @@ UPDATE_AS_NEEDED = "-2"
 """HDX's ``data_update_frequency`` is a number of days as text; -2 means "As needed"."""
 TAGS = ("affected population", "climate-weather", "energy", "infrastructure")
 COUNTRY_GROUP = "ukr"
+TITLE_PREFIX = "Ukraine: modelled power, heat and indoor-cold impacts — "
+NOT_UPLOADED = (".png", ".svg", ".md")
+"""Figures are inside report.html already, and Markdown tables are for reading: HDX gets the data files."""
 FORMATS = {".csv": "CSV", ".tsv": "TSV", ".json": "JSON", ".parquet": "Parquet", ".xlsx": "XLSX", ".md": "Markdown",
            ".nc": "NetCDF", ".html": "HTML", ".png": "PNG", ".pdf": "PDF", ".svg": "SVG"}
 
@@ -104,6 +107,8 @@ def _resources(package: dict) -> list[dict]:
     """One HDX resource per file; the table sheets of one workbook are one file on HDX."""
     titles: dict[str, list[str]] = {}
     for resource in package.get("resources", []):
+        if resource["path"].lower().endswith(NOT_UPLOADED):
+            continue
         titles.setdefault(resource["path"], []).append(resource.get("title") or resource["path"])
     resources = []
     for path, described in titles.items():
@@ -139,8 +144,7 @@ def hdx_dataset(package: dict, pcodes=None) -> dict:
     members = f" over {run.get('members')} ensemble members (seed {run.get('seed')})" if job == "compare" else ""
     return {
         "name": name,
-        "title": package.get("title", "gridimpact outputs").replace("gridimpact ", "Ukraine: modelled power, heat "
-                                                                     "and indoor-cold impacts — ", 1),
+        "title": f"{TITLE_PREFIX}{package.get('title', 'outputs').removeprefix('gridimpact ')}",
         "notes": _notes(package, start, end, levels),
         "dataset_source": _sources(package),
         "methodology": "Other",
