@@ -18,7 +18,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
@@ -32,16 +32,21 @@ SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgres
 
 @dataclass(frozen=True)
 class DatabaseTarget:
-    """A parsed database URL. ``shown`` is safe to print (no password)."""
+    """A parsed database URL. ``shown`` is safe to print (no password); so is the repr."""
 
     dialect: str
-    url: str
+    url: str = field(repr=False)
     path: Path | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     @property
     def shown(self) -> str:
         return redact(self.url)
+
+    def secrets(self) -> list[str]:
+        """The password as given in the URL (percent-encoded) and decoded, for scrubbing messages."""
+        raw = urlsplit(self.url).password
+        return [text for text in {self.password, raw} if text]
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,8 @@ def check_driver(target: DatabaseTarget) -> None:
 
 def _scrub(text: str, target: DatabaseTarget) -> str:
     text = text.replace(target.url, target.shown)
-    if target.password:
-        text = text.replace(target.password, "***")
+    for secret in sorted(target.secrets(), key=len, reverse=True):
+        text = text.replace(secret, "***")
     return re.sub(r"\s+", " ", text).strip()
 
 
