@@ -240,7 +240,7 @@ def test_run_writes_every_table_and_a_datapackage(first_run):
     folder, paths = first_run
     out = folder / "out"
     expected = {f"{table}{suffix}" for table in ("impacts", "comparison")
-                for suffix in (".csv", ".json", ".md", ".parquet")} | {"datapackage.json"}
+                for suffix in (".csv", ".json", ".md", ".parquet")} | {"datapackage.json", "hdx_dataset.json"}
     assert {p.name for p in paths} == expected
     assert set(snapshot(out)) == expected
     assert not [p for p in folder.iterdir() if ".staging." in p.name or p.name.endswith(".previous")]
@@ -257,7 +257,7 @@ def test_datapackage_hashes_and_sizes_match_the_files(first_run):
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert "created" not in package  # no SOURCE_DATE_EPOCH, no timestamp
     listed = {r["path"] for r in package["resources"]}
-    assert listed == set(snapshot(out)) - {"datapackage.json"}
+    assert listed == set(snapshot(out)) - {"datapackage.json", "hdx_dataset.json"}
     for resource in package["resources"]:
         path = out / resource["path"]
         assert resource["bytes"] == path.stat().st_size
@@ -365,7 +365,7 @@ def test_verbose_logs_one_line_per_file_and_is_silent_otherwise(tmp_path, capsys
     (tmp_path / "regenerate.toml").write_text(path.read_text().replace("seed = 11", "seed = 12"))
     regenerate(path, verbose=True)
     messages = [r.getMessage() for r in caplog.records]
-    assert len(messages) == 9
+    assert len(messages) == 10  # eight tables, datapackage.json, hdx_dataset.json
     assert f"wrote {tmp_path / 'out' / 'comparison.csv'} (" in messages[0]
 
 
@@ -460,7 +460,7 @@ def test_github_actions_success_appends_a_step_summary(tmp_path, monkeypatch, ca
     text = summary.read_text()
     assert text.startswith("earlier step\n## gridimpact regenerate: regenerate.toml")
     assert "| announced-pause | people_below_12c | person-days |" in text
-    assert "| impacts.csv |" in text and "9 files, updated" in text
+    assert "| impacts.csv |" in text and "10 files, updated" in text
     assert capsys.readouterr().err == ""
 
 
@@ -494,7 +494,7 @@ formats = ["csv", "netcdf"]
 """)
     regenerate(path)
     out = tmp_path / "out"
-    assert set(snapshot(out)) == {"daily.csv", "hourly.nc", "datapackage.json"}
+    assert set(snapshot(out)) == {"daily.csv", "hourly.nc", "datapackage.json", "hdx_dataset.json"}
     package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert package["gridimpact:job"] == "estimate"
     assert package["gridimpact:run"]["period"] == {"start": "2026-01-20", "end": "2026-01-22"}
@@ -516,7 +516,7 @@ def test_xlsx_outputs_are_byte_identical(tmp_path):
     path = small_config(tmp_path, outputs="[outputs]\ndirectory = 'out'\nformats = ['xlsx']\n")
     regenerate(path)
     first = snapshot(tmp_path / "out")
-    assert set(first) == {"comparison.xlsx", "datapackage.json"}  # one workbook with both tables
+    assert set(first) == {"comparison.xlsx", "datapackage.json", "hdx_dataset.json"}  # one workbook, both tables
     package = json.loads(first["datapackage.json"])
     sheets = {r["dialect"]["sheetName"]: r for r in package["resources"]}
     assert set(sheets) == {"impacts", "comparison"}

@@ -202,9 +202,11 @@ def output_options(netcdf: bool = False):
     def decorate(function):
         function = click.option("--hxl", is_flag=True, help="Add the HXL hashtag row under CSV headers (for HDX).")(function)
         function = click.option("--format", "formats", multiple=True, type=click.Choice(choices, case_sensitive=False),
-                                help=f"Output format with -o (repeatable; default csv{extra}).")(function)
-        return click.option("-o", "--output", type=click.Path(path_type=Path), metavar="DIR",
-                            help="Write the tables into DIR (created if needed) instead of printing a summary.")(function)
+                                help=f"Output format with -o (repeatable; default csv{extra}); with -o - one of "
+                                     "csv, tsv, json, markdown.")(function)
+        return click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True), metavar="DIR",
+                            help="Write the tables into DIR (created if needed) instead of printing a summary; "
+                                 "-o - writes one table to stdout and the summary to stderr.")(function)
     return decorate
 
 

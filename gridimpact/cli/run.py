@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from gridimpact.arguments import BASELINE_SCENARIO
+from gridimpact.cli import sinks as cli_sinks
 from gridimpact.cli.options import (
     DATE,
     InputFile,
@@ -29,27 +30,38 @@ from gridimpact.cli.options import (
 @click.option("--end", type=DATE, help="Last local day (YYYY-MM-DD); default: last day with data.")
 @params_options
 @output_options(netcdf=True)
-def estimate(source, start, end, params_file, assignments, output, formats, hxl) -> None:
+@cli_sinks.db_option
+def estimate(source, start, end, params_file, assignments, output, formats, hxl, db) -> None:
     """Estimate impacts per region and day from the inputs as given.
 
     With no inputs, runs on the embedded winter 2025/26 case and prints a table per region: people
-    without power (daily mean and peak), without heat, and below 16, 12 and 9 °C indoors.
+    without power (daily mean and peak), without heat, and below 16, 12 and 9 °C indoors. With
+    -o - the daily table goes to stdout; with --db URL the run is also published into a database.
     """
     from gridimpact.api import estimate as run_estimate
 
+    target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, db)
     data = source.load()
     show_notes(data.notes)
     params = load_parameters(params_file, assignments)
     formats = tuple(f.lower() for f in formats) or ("csv",)
     result = run_estimate(data, params, start=start, end=end, regions=list(source.regions) or None,
                           hourly="netcdf" in formats)
-    if output is None:
+    written = []
+    if output is None or cli_sinks.to_stdout(output):
         from gridimpact.report.console import estimate_text
 
-        click.echo(estimate_text(result.daily))
-        return
-    for path in result.to_files(output, formats, hxl=hxl):
-        log.info("wrote %s", path)
+        if output is None:
+            click.echo(estimate_text(result.daily))
+        else:
+            cli_sinks.write_stdout(result.daily, formats[0], hxl, estimate_text(result.daily))
+    else:
+        written = result.to_files(output, formats, hxl=hxl)
+        for path in written:
+            log.info("wrote %s", path)
+    if target is not None:
+        files = cli_sinks.input_files(source, params_file)
+        cli_sinks.publish_run(target, result, written, files, output)
 
 
 def run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
@@ -91,27 +103,40 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
               help="Run on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786); results equal a local run.")
 @params_options
 @output_options()
+@cli_sinks.table_option
+@cli_sinks.db_option
 def compare(source, scenario_names, as_of, days, members, seed, compliance, scheduler, params_file, assignments,
-            output, formats, hxl) -> None:
+            output, formats, hxl, table, db) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
     30 January 2026 for 14 days, 100 members. Prints, per region, what the pause changes with its
-    P10–P90 range; with -o DIR writes impacts.csv and comparison.csv.
+    P10–P90 range; with -o DIR writes impacts.csv and comparison.csv; with -o - writes the
+    comparison table (or --table impacts) to stdout; with --db URL also publishes the run.
     """
     if tuple(scenario_names) == (BASELINE_SCENARIO,):
         raise click.UsageError(f"'-s {BASELINE_SCENARIO}' alone has nothing to be compared with: add a scenario "
                                "(e.g. -s announced-pause), or use `gridimpact estimate` for the inputs as given")
+    target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, db, table)
     formats = tuple(f.lower() for f in formats) or ("csv",)
     result = run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
                             scheduler)
-    if output is None:
+    written = []
+    if output is None or cli_sinks.to_stdout(output):
         from gridimpact.report.console import comparison_text
 
-        click.echo(comparison_text(result))
-        return
-    for path in result.to_files(output, formats, hxl=hxl):
-        log.info("wrote %s", path)
+        if output is None:
+            click.echo(comparison_text(result))
+        else:
+            frame = result.impacts if table == "impacts" else result.comparison
+            cli_sinks.write_stdout(frame, formats[0], hxl, comparison_text(result))
+    else:
+        written = result.to_files(output, formats, hxl=hxl)
+        for path in written:
+            log.info("wrote %s", path)
+    if target is not None:
+        files = cli_sinks.input_files(source, params_file, scenario_names)
+        cli_sinks.publish_run(target, result, written, files, output)
 
 
 @click.command()

@@ -15,7 +15,7 @@ SECTION_KEYS = {
     "inputs": ("folder", "outages", "temperature", "population", "region", "max_gap_hours"),
     "run": ("job", "scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "params", "set",
             "start", "end"),
-    "outputs": ("directory", "formats", "hxl", "report", "figures"),
+    "outputs": ("directory", "formats", "hxl", "report", "figures", "database"),
 }
 TODAY = "today"
 """``as_of``, ``start`` or ``end`` = "today": the local date in Europe/Kyiv when the run starts."""

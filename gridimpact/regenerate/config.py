@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridimpact.errors import InputMissingError, MissingExtraError, ParameterError
+from gridimpact.io.writers.database import check_driver, parse_url, resolve_relative
 from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
 from gridimpact.io.writers.formats import FORMATS as OUTPUT_FORMATS
 from gridimpact.model.params import check_value, load_params
@@ -79,6 +80,8 @@ class RegenerationConfig:
     hxl: bool = False
     report: bool = False
     figures: bool = True
+    database: str | None = None
+    """A database URL (``io.database``); a relative SQLite path is resolved against the config's folder."""
 
     @property
     def scenario_files(self) -> list[Path]:
@@ -204,6 +207,7 @@ def _outputs_section(check: _Checker, table: dict, job: str) -> dict:
         "hxl": check.flag(table, "hxl", p, False),
         "report": report,
         "figures": check.flag(table, "figures", p, True),
+        "database": _database(check, table, p),
     }
 
 
@@ -212,6 +216,19 @@ def _output_directory(path: Path) -> Path:
     (where folders cannot be exchanged, ``out`` is a link to the current outputs)."""
     absolute = Path(os.path.abspath(path))
     return absolute.parent.resolve() / absolute.name if absolute.name else absolute
+
+
+def _database(check: _Checker, table: dict, prefix: str) -> str | None:
+    url = check.text(table, "database", prefix)
+    if url is None:
+        return None
+    try:
+        target = parse_url(url)
+    except ParameterError as exc:
+        check.fail(prefix + "database", str(exc))
+        return None
+    check_driver(target)
+    return resolve_relative(target, check.base).url
 
 
 def load_config(path: str | Path) -> RegenerationConfig:

@@ -24,12 +24,14 @@ from gridimpact.errors import GridimpactError, OutputError
 from gridimpact.io.atomic import write_text
 from gridimpact.io.readers.loader import load_inputs, resolve_files
 from gridimpact.io.writers import tables as writers
+from gridimpact.io.writers.database import publish, redact
 from gridimpact.io.writers.datapackage import output_package, package_text
 from gridimpact.model.params import load_params
 from gridimpact.regenerate import swap
 from gridimpact.regenerate.config import TODAY, RegenerationConfig, load_config, local_today
 from gridimpact.regenerate.lock import Terminated, critical, guarded_run, redeliver
 from gridimpact.report.document import write_report
+from gridimpact.report.hdx import HDX_FILE, hdx_dataset, hdx_text
 from gridimpact.results import _extra_sheets
 
 __all__ = ["RegenerationConfig", "input_files", "load_config", "local_today", "regenerate", "run_job",
@@ -139,6 +141,13 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
         files = [staging / name for name in swap.files_under(staging)]
         package = output_package(result, files, config, inputs, root=staging)
         write_text(staging / PACKAGE_FILE, package_text(package))
+        # HDX metadata beside the package, then the database: a failed publish leaves the
+        # previous outputs untouched, since nothing has been swapped yet.
+        write_text(staging / HDX_FILE, hdx_text(hdx_dataset(package)))
+        if config.database:
+            publication = publish(config.database, result, package)
+            logger.info("%s run %s in %s", "published" if publication.changed else "unchanged",
+                        publication.run_id[:12], redact(config.database))
         names = swap.files_under(staging)
         changed = not swap.unchanged(staging, names, live, owned)
         if changed:

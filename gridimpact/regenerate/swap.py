@@ -34,6 +34,8 @@ from gridimpact.errors import OutputError
 from gridimpact.io import atomic
 
 PACKAGE_FILE = "datapackage.json"
+MANIFEST_FILES = (PACKAGE_FILE, "hdx_dataset.json")
+"""Written after the files they describe, so the manifest cannot list them; owned all the same."""
 STAGING_MARKER = ".gridimpact-staging"
 """Written first into a staging folder and removed just before the swap: while it is there, the
 folder has never been swapped in and holds only gridimpact's files and links to files still in
@@ -73,7 +75,7 @@ def owned_files(folder: Path | None) -> set[str] | None:
         return None
     resources = package.get("resources")
     names = {_safe_relative(r.get("path")) for r in resources if isinstance(r, dict)} if isinstance(resources, list) else set()
-    return (names - {None}) | {PACKAGE_FILE}
+    return (names - {None}) | set(MANIFEST_FILES)
 
 
 def live_folder(target: Path) -> Path | None:

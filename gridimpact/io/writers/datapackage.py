@@ -34,6 +34,7 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 MEDIA_TYPES = {
     ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
     ".json": "application/json",
     ".md": "text/markdown",
     ".parquet": "application/vnd.apache.parquet",
@@ -46,8 +47,8 @@ MEDIA_TYPES = {
     ".txt": "text/plain",
 }
 FORMAT_NAMES = {".md": "markdown", ".nc": "netcdf"}
-TEXT_SUFFIXES = {".csv", ".json", ".md", ".svg", ".html", ".txt"}
-TABLE_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".json", ".md", ".svg", ".html", ".txt"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".json", ".parquet", ".xlsx"}
 """Files a Table Schema describes; a Markdown table is for reading, not for machines."""
 
 VERSIONED_PACKAGES = ("gridimpact", "numpy", "pandas", "xarray", "pandera")
@@ -164,9 +165,11 @@ def output_resources(path: Path, root: Path, tables: Mapping[str, tuple[pd.DataF
     if path.stem in tables and suffix in TABLE_SUFFIXES:
         resource = _table_entry(entry, path.stem, tables[path.stem])
         frame = tables[path.stem][0]
-        if suffix == ".csv" and _hxl_in_csv(path, list(frame.columns)):
+        if suffix in (".csv", ".tsv") and _hxl_in_csv(path, list(frame.columns)):
             # The HXL hashtag row sits under the header: readers skip it as a comment row.
             resource["dialect"] = {"headerRows": [1], "commentRows": [2]}
+        if suffix == ".tsv":
+            resource["dialect"] = {**resource.get("dialect", {}), "delimiter": "\t"}
         return [resource]
     if path.stem in tables and suffix == ".md":
         entry["title"] = TABLE_TITLES[path.stem] + " (Markdown, for reading)"

@@ -12,8 +12,8 @@ import pandas as pd
 from gridimpact.errors import require
 from gridimpact.io.atomic import atomic_path, ensure_directory, write_text
 from gridimpact.io.writers.excel import write_workbook
-from gridimpact.io.writers.formats import FORMATS, suffix
-from gridimpact.io.writers.text import csv_text, json_text, markdown_text
+from gridimpact.io.writers.formats import FORMATS, TEXT_FORMATS, suffix
+from gridimpact.io.writers.text import table_text
 
 
 def _parquet(frame: pd.DataFrame, target: Path, hxl: bool) -> Path:
@@ -24,9 +24,8 @@ def _parquet(frame: pd.DataFrame, target: Path, hxl: bool) -> Path:
 
 
 _TABLE_WRITERS = {
-    "csv": lambda frame, target, hxl: write_text(target, csv_text(frame, hxl=hxl)),
-    "json": lambda frame, target, hxl: write_text(target, json_text(frame)),
-    "markdown": lambda frame, target, hxl: write_text(target, markdown_text(frame)),
+    **{name: (lambda fmt: lambda frame, target, hxl: write_text(target, table_text(frame, fmt, hxl=hxl)))(name)
+       for name in TEXT_FORMATS},
     "parquet": _parquet,
     "xlsx": lambda frame, target, hxl: write_workbook({target.stem: frame}, target),
 }

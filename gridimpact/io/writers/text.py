@@ -37,14 +37,26 @@ def hxl_row(columns: list[str]) -> list[str]:
     return [hxl_tag(c) for c in columns]
 
 
-def csv_text(frame: pd.DataFrame, *, hxl: bool = False) -> str:
+def csv_text(frame: pd.DataFrame, *, hxl: bool = False, separator: str = ",") -> str:
+    """CSV text (``separator="\\t"`` gives TSV; a cell holding a tab is then quoted as in CSV)."""
     frame = neutralise_formulas(frame)
-    body = frame.to_csv(index=False, lineterminator="\n")
+    body = frame.to_csv(index=False, lineterminator="\n", sep=separator)
     if not hxl:
         return body
     header, _, rest = body.partition("\n")
-    tags = ",".join(hxl_row(list(frame.columns)))
+    tags = separator.join(hxl_row(list(frame.columns)))
     return f"{header}\n{tags}\n{rest}"
+
+
+def table_text(frame: pd.DataFrame, fmt: str, *, hxl: bool = False) -> str:
+    """A table as the text of a text format (csv, tsv, json, markdown), exactly as its file holds it."""
+    if fmt in ("csv", "tsv"):
+        return csv_text(frame, hxl=hxl, separator="\t" if fmt == "tsv" else ",")
+    if fmt == "json":
+        return json_text(frame)
+    if fmt == "markdown":
+        return markdown_text(frame)
+    raise ValueError(f"{fmt} is not a text format")
 
 
 def markdown_text(frame: pd.DataFrame) -> str:
