@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 HEADER = """\
 # Building thermal parameters fitted to the indoor reports of observations.csv.
 # Written by data/fit_thermal.py; do not edit by hand (re-run the script after changing the observations).
-# Model: gridimpact/model/building_response.py; method and decision: docs/model.md, "Calibration".
+# Model: gridimpact/model/thermal.py; method and decision: docs/model.md, "Calibration".
 # Units: K for temperature differences, h for time constants, 1 for ratios; ranges are 5-95 %.
 """
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from gridimpact.io.readers.observations import load_observations
-from gridimpact.model.building_response import BuildingParameters, cooling_run, reheat_hours
+from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
 from gridimpact.model.calibration import (
     CoolingRows,
     cooling_rows,

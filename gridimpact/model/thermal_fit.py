@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.model.building_response import BuildingParameters, cooling_run
+from gridimpact.model.thermal import BuildingParameters, cooling_run
 from gridimpact.model.calibration import (
     FIXED,
     FIXED_RANGES,
