@@ -34,6 +34,7 @@ from gridimpact.model.calibration import (
 DRAWS = 20000
 SEED = 20260121
 LOO_TIE = 0.10
+JOINT_DRAWS = 400  # equally weighted joint samples shipped for the ensembles
 
 HEATING_CAPACITY = {"value": 45.0, "low": 35.0, "high": 60.0}
 """Full heating output in normal operation, K: not identified by the reports; kept from
@@ -78,6 +79,15 @@ def fit_thermal(observations: pd.DataFrame, *, draws: int = DRAWS, seed: int = S
     gas_rows = cooling_rows(observations, supplementary="gas_stove")
     reheat = observations[(observations["quantity"] == "hours_to_reheat") & (observations["set"] == "calibration")]
 
+    reheat_rows = [_reheat_row(building, row) for row in reheat.itertuples(index=False)]
+    classes = _classes(chosen, sample)
+    if reheat_rows:  # re-heating of a block bounds the blocks' heating capacity
+        first = reheat_rows[0]
+        for name in ("panel_block", "brick_block"):
+            classes[name]["heating_capacity"] = {
+                "value": first["restart_heating_capacity_k"], "low": first["restart_heating_capacity_low_k"],
+                "high": first["restart_heating_capacity_high_k"], "unit": "K",
+                "basis": f"fitted to the re-heating report {first['id']} with the fitted block parameters"}
     result = {
         "form": form,
         "decision": reason,
@@ -85,9 +95,10 @@ def fit_thermal(observations: pd.DataFrame, *, draws: int = DRAWS, seed: int = S
         "fits": {"one_node": _fit_summary(one, loo_one), "two_node": _fit_summary(two, loo_two)},
         "sensitivity": _sensitivity(rows),
         "effective_draws": float(1.0 / np.sum(sample["weight"] ** 2)),
-        "classes": _classes(chosen, sample),
-        "reheat": [_reheat_row(building, row) for row in reheat.itertuples(index=False)],
+        "classes": classes,
+        "reheat": reheat_rows,
         "checks": _checks(rows, one, two, band, form),
+        "joint_draws": resampled_draws(sample, chosen.names, JOINT_DRAWS, seed),
     }
     if len(gas_rows):  # a user's file may have no gas-stove reports
         gas_gain, gas_error, gas_predicted = fit_extra_gain(building, gas_rows)
@@ -95,6 +106,13 @@ def fit_thermal(observations: pd.DataFrame, *, draws: int = DRAWS, seed: int = S
                                "observed": gas_rows.value.tolist(), "low": gas_rows.low.tolist(),
                                "high": gas_rows.high.tolist(), "predicted": gas_predicted.tolist()}
     return result
+
+
+def resampled_draws(sample: dict[str, np.ndarray], names, count: int, seed: int) -> dict:
+    """``count`` parameter sets drawn from the weighted draws in proportion to their weights:
+    equally likely joint samples of the fit, which ensembles draw members from."""
+    chosen = np.random.default_rng(seed).choice(len(sample["weight"]), size=count, p=sample["weight"])
+    return {"names": list(names), "values": [[float(sample[n][i]) for n in names] for i in chosen]}
 
 
 def _rms(errors: np.ndarray) -> float:
