@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridimpact.model.thermal import BuildingParameters, periodic_steady_state, relax, step_constants, step_hour
+from gridimpact.model.thermal import (
+    BuildingParameters,
+    periodic_steady_state,
+    relax,
+    step_constants,
+    step_hour,
+)
 
 TAU = 60.0
 GAIN = 5.0

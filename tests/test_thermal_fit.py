@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from gridimpact.io.readers.observations import load_observations
-from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
 from gridimpact.model.calibration import (
     CoolingRows,
     cooling_rows,
@@ -22,6 +21,7 @@ from gridimpact.model.calibration import (
     fit_two_node,
     heating_capacity_for,
 )
+from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
 from gridimpact.model.thermal_fit import controlled_run, fit_thermal
 from gridimpact.resources import data_dir, package_file
 

@@ -16,12 +16,11 @@ from typing import Protocol
 
 import numpy as np
 
-from gridimpact.model.cohorts import cohort_population
 from gridimpact.model.hazard import HazardWindow, band_off, hourly_mean, rotation_off
 from gridimpact.model.metrics import Day, empty_daily, fold_day, row_sum
 from gridimpact.model.period import Period
 from gridimpact.model.thermal import BuildingParameters, StepConstants, step_constants, step_hour
-from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
+from gridimpact.vocab import SUBQUEUES
 
 # Air–mass coupling at which a house's two nodes act as one capacity (tests/test_thermal_two_node.py).
 LOCKED_COUPLING = 1e7

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.model.thermal import BuildingParameters, cooling_run
 from gridimpact.model.calibration import (
     FIXED,
     FIXED_RANGES,
@@ -30,6 +29,7 @@ from gridimpact.model.calibration import (
     solve_tau_mass,
     weighted_quantiles,
 )
+from gridimpact.model.thermal import BuildingParameters, cooling_run
 
 DRAWS = 20000
 SEED = 20260121
