@@ -31,7 +31,7 @@ from gridimpact.model.thermal import BuildingParameters, cooling_run
 from gridimpact.vocab import BUILDING_CLASSES
 
 ROW_COLUMNS = ("id", "set", "date", "pcode", "quantity", "observed", "model", "model_p10", "model_p90",
-               "ratio", "log_error", "inside_p10_p90", "matched")
+               "ratio", "log_error", "inside_p10_p90", "matched", "compared_observed", "compared_model")
 THERMAL_DRAWS = 200  # parameter draws behind the P10–P90 of the indoor controlled runs
 SUMMARY_COLUMNS = ("quantity", "set", "rows", "median_abs_log_error", "factor", "share_inside_p10_p90")
 
@@ -140,7 +140,8 @@ def _record(row, values) -> dict:
             "observed": float(row.value)}
     if values is None:
         return {**base, "model": np.nan, "model_p10": np.nan, "model_p90": np.nan, "ratio": np.nan,
-                "log_error": np.nan, "inside_p10_p90": False, "matched": False}
+                "log_error": np.nan, "inside_p10_p90": False, "matched": False,
+                "compared_observed": np.nan, "compared_model": np.nan}
     central, ensemble = values
     p10, p90 = np.percentile([central, *ensemble], [10, 90])
     # Indoor temperatures compare as excess over outdoors (positive, and what the physics scales).
@@ -150,7 +151,8 @@ def _record(row, values) -> dict:
     log_error = float(np.log(model / observed)) if positive else np.nan
     return {**base, "model": central, "model_p10": float(p10), "model_p90": float(p90),
             "ratio": model / observed if positive else np.nan, "log_error": log_error,
-            "inside_p10_p90": bool(p10 <= row.value <= p90), "matched": bool(positive)}
+            "inside_p10_p90": bool(p10 <= row.value <= p90), "matched": bool(positive),
+            "compared_observed": observed, "compared_model": model}
 
 
 def _summary(rows: pd.DataFrame) -> pd.DataFrame:

@@ -79,6 +79,7 @@ def test_the_cli_prints_the_summary_and_writes_both_tables(users_file, tmp_path)
     rows = pd.read_csv(tmp_path / "backtest_rows.csv")
     assert list(rows["id"]) == ["U1", "U2", "U3"]
     assert (tmp_path / "backtest_summary.csv").is_file()
+    assert (tmp_path / "backtest.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_a_bad_observations_file_is_a_clear_error_without_traceback(tmp_path):

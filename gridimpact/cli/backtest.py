@@ -14,6 +14,7 @@ from gridimpact.cli.options import (
     params_options,
     show_notes,
 )
+from gridimpact.errors import MissingExtraError
 
 
 @click.command()
@@ -24,7 +25,7 @@ from gridimpact.cli.options import (
               help="Parameter draws for the P10–P90 range.")
 @params_options
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="Write backtest_rows.csv and backtest_summary.csv into DIR.")
+              help="Write backtest_rows.csv, backtest_summary.csv and backtest.png into DIR.")
 def backtest(inputs, outages, temperature, population, population_basis, regions, observations_file, members,
              params_file, assignments, output) -> None:
     """Match every observation with the model's quantity; report errors per row and per quantity × set.
@@ -55,3 +56,9 @@ def backtest(inputs, outages, temperature, population, population_basis, regions
         for name, frame in (("backtest_rows.csv", result.rows), ("backtest_summary.csv", summary)):
             frame.to_csv(output / name, index=False)
             log.info("wrote %s", output / name)
+        try:
+            from gridimpact.report.backtest import backtest_figure  # matplotlib: optional extra
+
+            backtest_figure(result.rows, output / "backtest.png")
+        except MissingExtraError as exc:
+            log.warning("no figure: %s", exc)
