@@ -207,12 +207,12 @@ def test_what_it_assumes_and_sources(report):
     assumes = text[text.index("## What this assumes"):text.index("## Sources")]
     assert "pause from 2026-01-30 00:00 to 2026-02-06 00:00 (Kyiv time)" in assumes
     assert "probability 0.25" in assumes
-    assert "Every model parameter is at its default (parameter set 2026.1)" in assumes
+    assert "Every model parameter is at its default (parameter set 2026.2)" in assumes
     assert "docs/model.md" in assumes
     sources = text[text.index("## Sources"):]
     assert "<https://data.humdata.org/dataset/cod-ps-ukr>" in sources
     assert "**announced-pause-2026-01-29:**" in sources and "TAG24" in sources
-    assert "parameter set 2026.1" in sources
+    assert "parameter set 2026.2" in sources
 
 
 def test_no_wall_clock_time_and_no_folder_of_this_machine(report):
