@@ -1,6 +1,7 @@
 """Refit the building thermal parameters to the indoor reports of observations.csv.
 
     python data/fit_thermal.py                      # reads data/observations.csv, writes data/thermal_fit.toml
+                                                    # and gridimpact/thermal_draws.csv
     python data/fit_thermal.py --observations my.csv --output my_fit.toml
 
 The fit itself is ``gridimpact.model.thermal_fit.fit_thermal`` (least squares, deterministic; the
@@ -23,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 HEADER = """\
 # Building thermal parameters fitted to the indoor reports of observations.csv.
 # Written by data/fit_thermal.py; do not edit by hand (re-run the script after changing the observations).
-# Model: gridimpact/model/building_response.py; method and decision: docs/model.md, "Calibration".
+# Model: gridimpact/model/thermal.py; method and decision: docs/model.md, "Calibration".
 # Units: K for temperature differences, h for time constants, 1 for ratios; ranges are 5-95 %.
 """
 
@@ -83,16 +84,28 @@ def _number(value: float) -> str:
     return text if any(c in text for c in ".en") else text + ".0"
 
 
+def render_draws(draws: dict, observations_sha256: str) -> str:
+    """The fit's equally weighted joint draws as CSV (the engine's building parameters per member)."""
+    lines = [f"# Joint draws of the fitted building parameters (panel and brick blocks); written by data/fit_thermal.py",
+             f"# from observations sha256 {observations_sha256}. Each row is equally likely.",
+             ",".join(draws["names"])]
+    lines += [",".join(_number(v) for v in row) for row in draws["values"]]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--observations", type=Path, default=HERE / "observations.csv")
     parser.add_argument("--output", type=Path, default=HERE / "thermal_fit.toml")
+    parser.add_argument("--draws-output", type=Path, default=HERE.parent / "gridimpact" / "thermal_draws.csv")
     args = parser.parse_args(argv)
     observations = load_observations(args.observations)
     digest = hashlib.sha256(args.observations.read_bytes()).hexdigest()
-    text = render(fit_thermal(observations), digest)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    result = fit_thermal(observations)
+    draws = result.pop("joint_draws")
+    args.output.write_text(render(result, digest), encoding="utf-8")
+    args.draws_output.write_text(render_draws(draws, digest), encoding="utf-8")
+    print(f"wrote {args.output} and {args.draws_output}")
     return 0
 
 

@@ -37,8 +37,12 @@ def exposure(regions=1, *, heating=(0.0, 0.0, 1.0), independent=0.0, population=
                     np.full(regions, 0.25), weights, np.full(regions, independent), np.full(regions, population / 2))
 
 
-BUILDING = Building(tau_hours=np.array([[40.0, 60.0, 30.0]]), gain_offset=np.array([[5.0, 5.0, 3.0]]),
-                    capacity=np.array([45.0]), setpoint=20.0)
+# Blocks in the single-node limit (air and mass locked together, τ = 1 + 39 = 40 h), so that the
+# closed forms of the exponential model apply; no backup power.
+LOCKED = dict(tau_air=1.0, tau_mass_block=39.0, coupling_block=1e7, air_loss_share=0.5, gain_offset_block=5.0,
+              tau_house=29.0, gain_offset_house=3.0, heating_capacity=45.0, heating_capacity_house=45.0, setpoint=20.0,
+              district_pump_dependence=0.15, backup_power_share=0.0)
+BUILDING = Building.from_values(LOCKED, 1)
 
 
 def outdoor(value=-10.0, members=1, regions=1) -> np.ndarray:
@@ -115,8 +119,7 @@ def test_members_are_independent_of_how_many_run_together(rotating, persistent, 
     h2 = hazard(rotating=[[[rotating]], [[0.3]]], persistent=[[[persistent]], [[0.0]]],
                 heat_lost=[[[heat]], [[0.5]]], members=2)
     out2 = np.stack([outdoor(temperature)[0], outdoor(-5.0)[0]])
-    building2 = Building(np.repeat(BUILDING.tau_hours, 2, axis=0), np.repeat(BUILDING.gain_offset, 2, axis=0),
-                         np.repeat(BUILDING.capacity, 2), BUILDING.setpoint)
+    building2 = Building.from_values(LOCKED, 2)
     together = simulate(h2, out2, exposure(), building2, SETTINGS).daily
     alone = run(hazard(rotating, persistent, heat), out=outdoor(temperature)).daily
     for name in alone:

@@ -31,14 +31,15 @@ def test_no_outage_means_nobody_affected():
 
 def test_a_total_blackout_reproduces_the_closed_form_for_power_dependent_heating():
     # Everyone off from the first hour; gas/electric heating fails, independent heating does not.
-    # A house cools as −10 + 2 + (20 − (−8))·exp(−t/50): below 12 °C after t = 50·ln(28/20) = 16.8 h.
+    # A house (one capacity, τ = τ_a + τ_m = 2 + 70.43 h) cools as −10 + 2 + (20 − (−8))·exp(−t/τ):
+    # below 12 °C after t = τ·ln(28/20) = 24.4 h.
     daily = run([("UA80", "2026-01-10 00:00", None, "strike", 1.0, 0.0)], regions=("UA80",))
     first = daily.iloc[0]
     assert first["people_without_power"] == 1_000_000
     assert first["person_hours_without_power"] == 24_000_000
-    t_below_12 = 50 * math.log(28 / 20)
-    assert t_below_12 < 24
-    assert first["people_below_12c"] > 0
+    tau = 2.0 + 70.43
+    assert tau * math.log(28 / 20) < 48
+    assert daily.iloc[1]["people_below_12c"] > 0
     # District heating without pumps keeps working: never below 18 °C.
     hourly = estimate(make_inputs(outage_reports([("UA80", "2026-01-10 00:00", None, "strike", 1.0, 0.0)]),
                                   temperature_frame(("UA80",), "2026-01-10", 4, -10.0), population_frame(("UA80",))),
@@ -46,7 +47,7 @@ def test_a_total_blackout_reproduces_the_closed_form_for_power_dependent_heating
     unpumped = hourly["indoor_temperature"].sel(region="UA80", heating_class="district_unpumped")
     assert float(unpumped.min()) == pytest.approx(20.0)
     house = hourly["indoor_temperature"].sel(region="UA80", heating_class="power_dependent", building="house")
-    assert float(house.isel(time=23).max()) == pytest.approx(-8 + 28 * math.exp(-24 / 50), abs=1e-4)
+    assert float(house.isel(time=23).max()) == pytest.approx(-8 + 28 * math.exp(-24 / tau), abs=1e-3)
 
 
 def test_population_and_peaks_are_consistent():
@@ -118,7 +119,7 @@ def test_row_order_of_reports_does_not_change_the_estimate():
 
 def test_parameters_change_the_result_in_the_expected_direction():
     rows = [("UA80", "2026-01-10 00:00", None, "strike", 0.5, 0.5)]
-    slow = run(rows, regions=("UA80",), params=Params.defaults().replace(tau_panel_block=120, tau_brick_block=150, tau_house=100))
-    fast = run(rows, regions=("UA80",), params=Params.defaults().replace(tau_panel_block=30, tau_brick_block=50, tau_house=25))
+    slow = run(rows, regions=("UA80",), params=Params.defaults().replace(tau_mass_block=538, coupling_block=3.6, tau_house=88))
+    fast = run(rows, regions=("UA80",), params=Params.defaults().replace(tau_mass_block=34, coupling_block=0.92, tau_house=53))
     assert fast["people_below_12c"].sum() > slow["people_below_12c"].sum()
     assert np.isfinite(fast["min_indoor_temperature_c"]).all()

@@ -204,7 +204,7 @@ def test_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
     folder = tmp_path / "jobs"
     folder.mkdir()
     (folder / "inputs").mkdir()
-    (folder / "params.toml").write_text("tau_house = 40\n", encoding="utf-8")
+    (folder / "params.toml").write_text("tau_house = 60\n", encoding="utf-8")
     path = write_config(folder, """
 [inputs]
 folder = "inputs"

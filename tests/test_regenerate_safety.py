@@ -26,7 +26,7 @@ def no_exchange(monkeypatch):
 # --- the output folder must not hold what the run reads -------------------------------------------------
 
 def test_directory_dot_beside_the_config_is_refused_and_keeps_every_file(tmp_path):
-    (tmp_path / "params.toml").write_text("tau_house = 40\n", encoding="utf-8")
+    (tmp_path / "params.toml").write_text("tau_house = 60\n", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("my notes\n", encoding="utf-8")
     path = config(tmp_path, outputs='[outputs]\ndirectory = "."\n')
     path.write_text(path.read_text().replace("[outputs]", 'params = "params.toml"\n[outputs]'), encoding="utf-8")

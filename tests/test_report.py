@@ -231,10 +231,10 @@ def test_generated_line_follows_source_date_epoch(result, tmp_path, monkeypatch)
 
 
 def test_changed_parameters_and_compliance_are_reported(tmp_path):
-    run = gridimpact.compare(members=2, days=2, params={"tau_house": 40}, compliance=1.0)
+    run = gridimpact.compare(members=2, days=2, params={"tau_house": 60}, compliance=1.0)
     write_report(run, tmp_path / "r", figures=False)
     text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
-    assert "**tau_house:** 40 h (default 50)" in text
+    assert "**tau_house:** 60 h (default 70.43)" in text
     assert "it holds in a member with probability 1," in text
     assert "it held in 2 of 2 ensemble members (100%)" in text
 

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from gridimpact.io.readers.observations import load_observations
-from gridimpact.model.building_response import BuildingParameters, cooling_run, reheat_hours
 from gridimpact.model.calibration import (
     CoolingRows,
     cooling_rows,
@@ -22,8 +21,9 @@ from gridimpact.model.calibration import (
     fit_two_node,
     heating_capacity_for,
 )
+from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
 from gridimpact.model.thermal_fit import controlled_run, fit_thermal
-from gridimpact.resources import data_dir
+from gridimpact.resources import data_dir, package_file
 
 FIT_FILE = data_dir() / "thermal_fit.toml"
 
@@ -65,8 +65,12 @@ def test_refitting_the_shipped_observations_reproduces_the_shipped_fit(shipped, 
     script = _script()
     digest = hashlib.sha256((data_dir() / "observations.csv").read_bytes()).hexdigest()
     assert shipped["observations_sha256"] == digest, "observations.csv changed: run data/fit_thermal.py"
-    again = tomllib.loads(script.render(fit_thermal(observations), digest))
+    result = fit_thermal(observations)
+    draws = result.pop("joint_draws")
+    again = tomllib.loads(script.render(result, digest))
     assert_same(again, shipped)
+    # the ensembles' joint draws ship with the package and come from the same fit
+    assert script.render_draws(draws, digest) == package_file("thermal_draws.csv").read_text(encoding="utf-8")
 
 
 def test_controlled_runs_reproduce_the_calibration_reports_within_their_stated_range(shipped, observations):
@@ -154,7 +158,7 @@ def test_the_script_refits_a_users_file(tmp_path, observations):
     output = tmp_path / "fit.toml"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(data_dir().parent), os.environ.get("PYTHONPATH", "")) if p)}
     done = subprocess.run([sys.executable, str(data_dir() / "fit_thermal.py"), "--observations", str(users),
-                           "--output", str(output)], capture_output=True, text=True, env=env, check=False)
+                           "--output", str(output), "--draws-output", str(tmp_path / "draws.csv")], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     fitted = tomllib.loads(output.read_text(encoding="utf-8"))
     assert fitted["observations_sha256"] == hashlib.sha256(users.read_bytes()).hexdigest()

@@ -14,6 +14,7 @@ import sys
 import click
 
 from gridimpact import __version__
+from gridimpact.cli import backtest as cli_backtest
 from gridimpact.cli import info as cli_info
 from gridimpact.cli import run as cli_run
 from gridimpact.cli.console import degrade_to_ascii, silence_broken_pipe
@@ -89,6 +90,7 @@ SHORT_HELP = {
     "scenarios": "List and show the built-in scenarios.",
     "params": "Model parameters with unit, range and source.",
     "data": "The embedded default data: list, show sources, export.",
+    "backtest": "The model against reported figures: errors per row and quantity.",
 }
 
 
@@ -102,7 +104,7 @@ def _with_verbosity(command: click.Command) -> None:
 
 
 for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.report, cli_run.regenerate,
-                cli_info.scenarios, cli_info.params_command, cli_info.data):
+                cli_info.scenarios, cli_info.params_command, cli_info.data, cli_backtest.backtest):
     command.short_help = SHORT_HELP[command.name]
     _with_verbosity(command)
     cli.add_command(command)

@@ -1,13 +1,13 @@
 """Fitting the building thermal parameters to what residents reported, with their uncertainty.
 
 The calibration rows of an observations table (``io.readers.observations``) that report an indoor
-temperature are each matched by a *controlled cooling run* (``building_response.cooling_run``): the
+temperature are each matched by a *controlled cooling run* (``thermal.cooling_run``): the
 reported building class, heated and steady at the set-point, then without heat for the reported
 hours at the reported mean outdoor temperature. Two model forms are fitted by weighted least squares
 (``scipy.optimize.least_squares``) to the rows without supplementary heat:
 
 - **one node**: one capacity (the model of ``gridimpact.model.thermal``), free parameters τ and ΔT_g;
-- **two nodes**: indoor air + building mass (``building_response``), free parameters ΔT_g, the
+- **two nodes**: indoor air + building mass (``thermal``), free parameters ΔT_g, the
   mass time constant τ_m and the air–mass coupling k; the air time constant τ_a and the share s of
   the loss leaving the air directly are fixed (``FIXED``), and the fit is repeated over their ranges.
 
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq, least_squares
 
-from gridimpact.model.building_response import BuildingParameters, cooling_run, reheat_hours
+from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
 
 SETPOINT_C = 20.0
 REHEAT_TARGET_C = 18.0
@@ -47,7 +47,7 @@ TWO_NODE_START = {"gain_offset": 6.0, "tau_mass_h": 150.0, "coupling": 1.5}
 TWO_NODE_BOUNDS = {"gain_offset": (0.0, 20.0), "tau_mass_h": (10.0, 3000.0), "coupling": (0.02, 100.0)}
 ONE_NODE_START = {"gain_offset": 5.0, "tau_h": 60.0}
 ONE_NODE_BOUNDS = {"gain_offset": (0.0, 20.0), "tau_h": (5.0, 1000.0)}
-_STRONG_COUPLING = 1e7  # k at which the two nodes act as one (tests/test_building_response.py)
+_STRONG_COUPLING = 1e7  # k at which the two nodes act as one (tests/test_thermal_two_node.py)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import Protocol
 
 import numpy as np
 
-from gridimpact.model.cohorts import cohort_population
 from gridimpact.model.hazard import (
     HazardWindow,
     band_off,
@@ -26,8 +25,11 @@ from gridimpact.model.hazard import (
 )
 from gridimpact.model.metrics import Day, empty_daily, fold_day, row_sum
 from gridimpact.model.period import Period
-from gridimpact.model.thermal import advance_hour
-from gridimpact.vocab import BUILDING_CLASSES, SUBQUEUES
+from gridimpact.model.thermal import BuildingParameters, StepConstants, step_constants, step_hour
+from gridimpact.vocab import SUBQUEUES
+
+# Air–mass coupling at which a house's two nodes act as one capacity (tests/test_thermal_two_node.py).
+LOCKED_COUPLING = 1e7
 
 
 class HazardSource(Protocol):
@@ -47,7 +49,8 @@ class Exposure:
     regions: tuple[str, ...]
     population: np.ndarray    # (R,) persons
     share_65plus: np.ndarray  # (R,)
-    weights: np.ndarray       # (R, 3, 3) shares of the simulated heating classes by building class
+    weights: np.ndarray       # (R, 3, 3) shares of the simulated heating classes by building class;
+                              # the engine re-splits district heating per member (``member_weights``)
     independent: np.ndarray   # (R,) share heated independently of the grid
     customers: np.ndarray     # (R,) electricity accounts
     basis: tuple[str, ...] = ()  # per region: what the population counts, its source and date
@@ -56,31 +59,55 @@ class Exposure:
 
 @dataclass(frozen=True)
 class Building:
-    """Thermal parameters per member: τ and gain offset by building class, capacity, set-point."""
+    """Per-member building physics and heating dependence.
 
-    tau_hours: np.ndarray     # (M, 3) h
-    gain_offset: np.ndarray   # (M, 3) K
-    capacity: np.ndarray      # (M,) K
-    setpoint: float           # °C
+    ``physics`` holds the two-node parameters (``thermal.BuildingParameters``) as (M, 3) arrays by
+    building class; ``pump_dependence`` and ``backup_share`` are (M,) shares that split the heating
+    classes per member (``member_weights``).
+    """
+
+    physics: BuildingParameters
+    setpoint: float              # °C
+    pump_dependence: np.ndarray  # (M,) share of district-heated people whose building pumps need power
+    backup_share: np.ndarray     # (M,) share of power-dependent heating kept running by backup power
+
+    @property
+    def members(self) -> int:
+        return self.pump_dependence.shape[0]
 
     @classmethod
     def from_values(cls, values: dict, members: int) -> Building:
-        """From parameter values (scalars, or (M,) arrays as ``params.sample_params`` gives)."""
+        """From parameter values (scalars, or (M,) arrays as ``params.sample_params`` gives).
+
+        Panel and brick blocks share the fitted block parameters; a house is one capacity (its two
+        nodes locked together) with its own time constant and gain offset.
+        """
         def per_member(x) -> np.ndarray:
             return np.broadcast_to(np.asarray(x, dtype=float), (members,))
 
-        tau = np.stack([per_member(values[f"tau_{b}"]) for b in BUILDING_CLASSES], axis=1)
-        block_gain = per_member(values["gain_offset_block"])
-        gain = np.stack([block_gain, block_gain, per_member(values["gain_offset_house"])], axis=1)
-        return cls(tau, gain, per_member(values["heating_capacity"]).copy(), float(values["setpoint"]))
+        def by_class(block, house) -> np.ndarray:
+            return np.stack([per_member(block), per_member(block), per_member(house)], axis=1)
+
+        tau_air = per_member(values["tau_air"])
+        physics = BuildingParameters(
+            tau_air_h=by_class(tau_air, tau_air),
+            tau_mass_h=by_class(values["tau_mass_block"], values["tau_house"]),
+            coupling=by_class(values["coupling_block"], LOCKED_COUPLING),
+            air_loss_share=by_class(values["air_loss_share"], values["air_loss_share"]),
+            gain_offset=by_class(values["gain_offset_block"], values["gain_offset_house"]),
+            heating_capacity=by_class(values["heating_capacity"], values["heating_capacity_house"]),
+        )
+        return cls(physics, float(values["setpoint"]), per_member(values["district_pump_dependence"]).copy(),
+                   per_member(values["backup_power_share"]).copy())
 
 
 @dataclass
 class State:
-    """What carries over from one simulated day to the next: indoor temperatures and rotation phase."""
+    """What carries over from one simulated day to the next: the two thermal nodes and rotation phase."""
 
-    temperature: np.ndarray  # (M, R, 3, 3, 12, K) °C, float32
-    phase: np.ndarray        # (M, R) cycles
+    air: np.ndarray    # (M, R, 3, 3, 12, K) °C, float32: indoor air
+    mass: np.ndarray   # (M, R, 3, 3, 12, K) °C, float32: building structure
+    phase: np.ndarray  # (M, R) cycles
 
 
 @dataclass
@@ -127,50 +154,98 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
     or a scenario's hazard, computed day by day). ``outdoor``: (M or 1, R, H) °C on the period's
     hours. Members of the hazard, the weather and the building parameters must agree or be 1.
-    ``state`` continues an earlier simulation that ended where ``days`` begins; without it the
-    simulation starts with every room at the set-point.
+    ``state`` continues an earlier simulation that ended where ``days`` begins; without it every
+    building starts in its heated steady state at the first simulated hour's outdoor temperature.
 
     Each day: the supply state from the hazard (``day_supply``), the thermal hours
-    (``thermal_day``), then every metric of the catalogue (``metrics.fold_day``).
+    (``thermal_day``), then every metric of the catalogue (``metrics.fold_day``). People move
+    between heating classes per member (``member_weights``: pump dependence and backup power), so
+    cohort populations and the people without heat are per member.
     """
     period = hazard.period
     days = range(len(period.days)) if days is None else days
-    members = max(hazard.members, building.tau_hours.shape[0], outdoor.shape[0])
+    members = max(hazard.members, building.members, outdoor.shape[0])
     n_regions = len(exposure.regions)
+    weights, independent = member_weights(exposure, building)
     band_share = np.diff(hazard.band_edges, axis=1)                                        # (R, K)
-    pop_cohort = cohort_population(exposure.population, exposure.weights, band_share)      # (R,3,3,12,K)
+    pop_cohort = cohort_population_by_member(exposure.population, weights, band_share)     # (M,R,3,3,12,K)
     thermal = ThermalConstants.of(building)
+    hour_starts = period.day_hour_starts()
     if state is None:
-        state = State(np.full((members, n_regions, *pop_cohort.shape[1:]), thermal.setpoint, dtype=np.float32),
+        first = hour_starts[days.start] if len(days) else 0
+        air, mass = heated_start(thermal, outdoor[:, :, first], building.setpoint)
+        shape = (members, *pop_cohort.shape[1:])
+        state = State(np.broadcast_to(air, shape).astype(np.float32), np.broadcast_to(mass, shape).astype(np.float32),
                       np.zeros((hazard.members, n_regions)))
     else:
-        state = State(np.broadcast_to(state.temperature, (members, *state.temperature.shape[1:])).copy(),
+        shape = (members, *state.air.shape[1:])
+        state = State(np.broadcast_to(state.air, shape).copy(), np.broadcast_to(state.mass, shape).copy(),
                       np.broadcast_to(state.phase, (hazard.members, n_regions)).copy())
 
     daily = empty_daily(members, n_regions, len(days))
-    hourly = (_hourly_buffers(n_regions, period.n_hours, pop_cohort.shape[1:]) if keep_hourly else None)
+    hourly = (_hourly_buffers(n_regions, period.n_hours, pop_cohort.shape[2:]) if keep_hourly else None)
     occupied = pop_cohort > 0
-    has_independent = exposure.independent * exposure.population > 0
-    hour_starts = period.day_hour_starts()
+    has_independent = independent * exposure.population > 0                              # (M, R)
+    class_people = (exposure.population[None, :, None, None] * weights.sum(axis=3)[..., None]
+                    * band_share[None, :, None, :] / len(SUBQUEUES))                       # (M, R, 3, K)
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
         supply, phase = day_supply(hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1)),
                                    exposure, settings, state.phase, hazard.band_edges)
-        temperature, day_min, hours_below_12 = thermal_day(
-            state.temperature, outdoor[:, :, h0:h1], supply.fraction, thermal,
+        without_heat = people_without_heat(supply.fraction, class_people)
+        air, mass, day_min, hours_below_12 = thermal_day(
+            state.air, state.mass, outdoor[:, :, h0:h1], supply.fraction, thermal,
             None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
-        state = State(temperature, phase)
+        state = State(air, mass, phase)
         if hourly is not None:
             hourly["without_power"][:, h0:h1] = supply.without_power[:, 0].T
-            hourly["without_heat"][:, h0:h1] = supply.without_heat[:, 0].T
+            hourly["without_heat"][:, h0:h1] = without_heat[:, 0].T
             hourly["share_off"][:, h0:h1] = supply.share_off[:, 0].T
         fold_day(daily, out_day, Day(
             exposure.population, exposure.share_65plus, pop_cohort, occupied, has_independent, day_min,
-            hours_below_12, supply.without_power, supply.without_heat, supply.share_off,
+            hours_below_12, supply.without_power, without_heat, supply.share_off,
             outdoor[:, :, h0:h1], building.setpoint, settings.hdd_base, settings.risk_share))
         if progress is not None:
             progress(1)
     return Simulation(daily=daily, state=state, hourly=hourly)
+
+
+def member_weights(exposure: Exposure, building: Building) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of the simulated heating classes by building class per member, and of heat
+    independent of the grid: ``(weights (M, R, 3, 3), independent (M, R))``.
+
+    District heating splits by the member's pump dependence d; backup power b keeps a share b of
+    the pumped-district people on heat whenever the plant runs (they join the pump-less class) and
+    a share b of the power-dependent people heated through grid outages (they join independent
+    heating, which is not simulated).
+    """
+    district = exposure.weights[:, 0] + exposure.weights[:, 1]       # (R, 3)
+    power = exposure.weights[:, 2]                                   # (R, 3)
+    pumped = (building.pump_dependence * (1.0 - building.backup_share))[:, None, None]  # (M, 1, 1)
+    backup = building.backup_share[:, None, None]
+    weights = np.stack([district * pumped, district * (1.0 - pumped), power * (1.0 - backup)], axis=2)
+    independent = exposure.independent[None, :] + backup[:, :, 0] * power.sum(axis=1)[None, :]
+    return weights, independent
+
+
+def cohort_population_by_member(population: np.ndarray, weights: np.ndarray, band_share: np.ndarray) -> np.ndarray:
+    """(M, R, 3, 3, 12, K) persons: each member's class shares spread equally over the subqueue
+    groups and over the loss bands by their shares ``band_share`` (R, K)."""
+    groups = len(SUBQUEUES)
+    per = population[None, :, None, None] * weights / groups                        # (M, R, 3, 3)
+    people = per[..., None, None] * np.asarray(band_share, dtype=float)[None, :, None, None, None, :]
+    return np.broadcast_to(people, (*weights.shape, groups, people.shape[-1])).copy()
+
+
+def people_without_heat(fraction: np.ndarray, class_people: np.ndarray) -> np.ndarray:
+    """(H, M, R) persons without heat: in each cohort, its people times the share of the hour its
+    heating is out, summed over classes, groups and bands.
+
+    ``fraction`` is (H, M or 1, R, 3, 1, 12, K); ``class_people`` (M, R, 3, K) the persons of each
+    heating class in one subqueue group and loss band.
+    """
+    lost = 1.0 - fraction[:, :, :, :, 0]                                           # (H, M', R, 3, 12, K)
+    return row_sum(lost * class_people[None, :, :, :, None, :], 3)
 
 
 def day_supply(window: HazardWindow, exposure: Exposure, settings: Settings,
@@ -219,42 +294,56 @@ def day_supply(window: HazardWindow, exposure: Exposure, settings: Settings,
 
 @dataclass(frozen=True)
 class ThermalConstants:
-    """The thermal step's per-member constants, in float32 and shaped to the cohort arrays
-    (M, 1, 1, 3, 1, 1): float32 halves the memory traffic of the hot loop and is far more precise
-    than the model (0.001 K at 20 °C)."""
+    """The thermal step's per-member, per-building-class constants (``thermal.StepConstants``) in
+    float32, shaped to the cohort arrays (M, 1, 1, 3, 1, 1): float32 halves the memory traffic of
+    the hot loop and is far more precise than the model (0.001 K at 20 °C)."""
 
-    decay: np.ndarray
-    gain: np.ndarray
-    heating_gain: np.ndarray
+    step: StepConstants
+    mass_share: np.ndarray  # (M, 1, 1, 3, 1, 1) steady mass excess per unit of air excess, k / (1 − s + k)
+    full_air: np.ndarray    # (M, 1, 1, 3, 1, 1) K, steady air excess at full heating: ΔT_g + ΔT_h
     setpoint: np.float32
 
     @classmethod
     def of(cls, building: Building) -> ThermalConstants:
-        decay = np.exp(-1.0 / building.tau_hours)[:, None, None, :, None, None].astype(np.float32)
-        gain = building.gain_offset[:, None, None, :, None, None].astype(np.float32)
-        heating_gain = (building.capacity[:, None, None, None, None, None] * (1.0 - decay)).astype(np.float32)
-        return cls(decay, gain, heating_gain, np.float32(building.setpoint))
+        physics = building.physics
+        step = step_constants(physics, dtype=np.float64)
+        shaped = StepConstants(*(_cohort_shaped(getattr(step, name)) for name in StepConstants.__dataclass_fields__))
+        k, s = np.asarray(physics.coupling, dtype=float), np.asarray(physics.air_loss_share, dtype=float)
+        full = np.asarray(physics.gain_offset, dtype=float) + np.asarray(physics.heating_capacity, dtype=float)
+        return cls(shaped, _cohort_shaped(k / (1.0 - s + k)), _cohort_shaped(full), np.float32(building.setpoint))
 
 
-def thermal_day(temperature: np.ndarray, outdoor: np.ndarray, fraction: np.ndarray,
+def _cohort_shaped(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values)[:, None, None, :, None, None].astype(np.float32)
+
+
+def heated_start(thermal: ThermalConstants, outdoor: np.ndarray, setpoint: float) -> tuple[np.ndarray, np.ndarray]:
+    """Air and mass (M, R, 1, 3, 1, 1) °C of buildings heated long enough to be steady at ``outdoor``
+    ((M or 1, R) °C): the air at the set-point where heating can hold it, else at the most full
+    heating holds (never below free-running); the mass in its steady place between air and outdoors."""
+    to = np.asarray(outdoor, dtype=float)[:, :, None, None, None, None]
+    air_excess = np.clip(setpoint - to, thermal.step.free_air.astype(float), thermal.full_air.astype(float))
+    return to + air_excess, to + air_excess * thermal.mass_share
+
+
+def thermal_day(air: np.ndarray, mass: np.ndarray, outdoor: np.ndarray, fraction: np.ndarray,
                 thermal: ThermalConstants, hourly_out: np.ndarray | None = None):
-    """Step every cohort through the day's hours (``thermal.advance_hour``).
+    """Step every cohort through the day's hours (``thermal.step_hour``).
 
     ``outdoor`` is (M or 1, R, H) °C for the day, ``fraction`` (H, M, R, 3, 1, 12, K). Returns the
-    temperature at the end of the day, the day's lowest temperature and the hours below 12 °C
-    per cohort. ``hourly_out``, if given, receives member 0's temperature hour by hour.
+    air and mass temperatures at the end of the day, the day's lowest air temperature and the hours
+    below 12 °C per cohort. ``hourly_out``, if given, receives member 0's air temperature hour by hour.
     """
-    free_running = (np.moveaxis(outdoor, -1, 0)[:, :, :, None, None, None, None] + thermal.gain).astype(np.float32)
-    day_min = temperature.copy()  # the path within an hour is monotone: its ends bound it
-    hours_below_12 = np.zeros(temperature.shape, dtype=np.uint8)
+    hourly_outdoor = np.moveaxis(outdoor, -1, 0)[:, :, :, None, None, None, None].astype(np.float32)
+    day_min = air.copy()  # the ends of each hour bound the air within it (to 0.05 K, thermal.step_hour)
+    hours_below_12 = np.zeros(air.shape, dtype=np.uint8)
     for h in range(outdoor.shape[-1]):
-        temperature = advance_hour(temperature, free_running[h], fraction[h], thermal.decay,
-                                   thermal.heating_gain, thermal.setpoint)
-        np.minimum(day_min, temperature, out=day_min)
-        hours_below_12 += temperature < 12.0
+        air, mass, lowest = step_hour(air, mass, hourly_outdoor[h], fraction[h], thermal.step, thermal.setpoint)
+        np.minimum(day_min, lowest, out=day_min)
+        hours_below_12 += air < 12.0
         if hourly_out is not None:
-            hourly_out[..., h] = temperature[0]
-    return temperature, day_min, hours_below_12
+            hourly_out[..., h] = air[0]
+    return air, mass, day_min, hours_below_12
 
 
 def _hour_first(array: np.ndarray) -> np.ndarray:

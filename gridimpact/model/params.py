@@ -20,6 +20,9 @@ from gridimpact.errors import InputMissingError, ParameterError
 from gridimpact.resources import package_file
 
 _DEFAULTS_FILE = package_file("parameters.toml")
+_JOINT_DRAWS = {"thermal_draws": package_file("thermal_draws.csv")}
+# Column of the fit's draws for each jointly sampled parameter.
+_JOINT_COLUMNS = {"gain_offset_block": "gain_offset", "tau_mass_block": "tau_mass_h", "coupling_block": "coupling"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class ParamSpec:
     low: float
     high: float
     sample: bool
+    joint: str | None
     confidence: str
     description: str
     source: str
@@ -41,14 +45,18 @@ class ParamSpec:
 class Params:
     """The model's parameters (see ``parameters.toml`` and docs/model.md for each one's source)."""
 
-    tau_panel_block: float
-    tau_brick_block: float
-    tau_house: float
     gain_offset_block: float
+    tau_mass_block: float
+    coupling_block: float
+    tau_air: float
+    air_loss_share: float
+    tau_house: float
     gain_offset_house: float
     setpoint: float
     heating_capacity: float
+    heating_capacity_house: float
     district_pump_dependence: float
+    backup_power_share: float
     rotation_block: float
     persons_per_customer: float
     possible_outage_weight: float
@@ -104,6 +112,7 @@ def specs() -> dict[str, ParamSpec]:
             low=low,
             high=high,
             sample=bool(entry.get("sample", False)),
+            joint=entry.get("joint"),
             confidence=str(entry["confidence"]),
             description=entry["description"],
             source=" ".join(entry["source"].split()),
@@ -186,18 +195,38 @@ def parse_assignments(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     return result
 
 
-def sample_params(params: Params, members: int, rng) -> dict[str, Any]:
-    """Per-member values: triangular on each sampled parameter's range, mode at its value.
+@cache
+def joint_draws(name: str) -> dict[str, np.ndarray]:
+    """The equally likely joint draws ``name`` (column → array), e.g. the thermal fit's."""
+    lines = [line for line in _JOINT_DRAWS[name].read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    header = lines[0].split(",")
+    table = np.array([[float(x) for x in line.split(",")] for line in lines[1:]])
+    return {column: table[:, i] for i, column in enumerate(header)}
 
-    Returns a dict of name → numpy array of shape (members,) for sampled parameters and the plain
-    value for the others. Member 0 of an ensemble is not special; use ``members=0`` semantics of the
-    caller for a deterministic run.
+
+def sample_params(params: Params, members: int, rng) -> dict[str, Any]:
+    """Per-member values of the sampled parameters.
+
+    Parameters marked ``joint`` in ``parameters.toml`` and left at their default come together from
+    one row of their fit's draws per member (so their correlation is kept); every other sampled
+    parameter, and a joint one the user changed, is triangular on its range with the mode at its
+    value. Returns a dict of name → numpy array of shape (members,) for sampled parameters and the
+    plain value for the others.
     """
     values: dict[str, Any] = params.to_dict()
+    defaults = Params.defaults().to_dict()
+    rows: dict[str, np.ndarray] = {}
     for name, spec in specs().items():
         if not spec.sample:
             continue
         mode = values[name]
+        if spec.joint and mode == defaults[name]:
+            draws = joint_draws(spec.joint)
+            if spec.joint not in rows:
+                rows[spec.joint] = rng.integers(len(next(iter(draws.values()))), size=members)
+            values[name] = draws[_JOINT_COLUMNS[name]][rows[spec.joint]]
+            continue
         low, high = min(spec.low, mode), max(spec.high, mode)
         values[name] = np.full(members, mode) if low == high else rng.triangular(low, mode, high, size=members)
     return values

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridimpact.model import thermal
-from gridimpact.model.building_response import (
+from gridimpact.model.thermal import (
     BuildingParameters,
     _expm,
     _system,
@@ -62,15 +62,16 @@ def test_strong_coupling_is_the_single_node_model(outdoor):
     hours = np.arange(0, 400, 7.0)
     expected = thermal.relax(20.0, outdoor + 5.0, hours, 60.0)
     assert cooling_run(one, hours, outdoor) == pytest.approx(expected, abs=1e-4)
-    # and the hourly step, with rotating heat and the thermostat, follows thermal.step_hour
+    # and the hourly step, with rotating heat and the thermostat, follows the single-node recurrence
+    decay = np.exp(-1.0 / 60.0)
     air = mass = np.array(20.0)
     single = np.array(20.0)
     constants = step_constants(one, dtype=np.float64)
     for hour in range(200):
         fraction = 0.25 if hour % 8 < 4 else 1.0
         air, mass, _ = step_hour(air, mass, outdoor, fraction, constants, 20.0)
-        single, _ = thermal.step_hour(single, outdoor, fraction, tau_hours=60.0, gain_offset=5.0,
-                                      heating_capacity=45.0, setpoint=20.0)
+        unheated = outdoor + 5.0 + (single - outdoor - 5.0) * decay
+        single = min(unheated + fraction * 45.0 * (1.0 - decay), max(unheated, 20.0))
         assert air == pytest.approx(single, abs=1e-3)
 
 
