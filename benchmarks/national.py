@@ -82,7 +82,7 @@ def run(*, hromadas: int, members: int, days: int, units: int | None, block: int
     ``block``, ``region_block`` and ``workers`` of None leave ``compare`` its own defaults.
     """
     import gridimpact
-    from gridimpact.api import default_workers
+    from gridimpact.planning import default_workers
     from gridimpact.synthetic import national_case
 
     began = time.perf_counter()

@@ -86,7 +86,7 @@ def _number(value: float) -> str:
 
 def render_draws(draws: dict, observations_sha256: str) -> str:
     """The fit's equally weighted joint draws as CSV (the engine's building parameters per member)."""
-    lines = [f"# Joint draws of the fitted building parameters (panel and brick blocks); written by data/fit_thermal.py",
+    lines = ["# Joint draws of the fitted building parameters (panel and brick blocks); written by data/fit_thermal.py",
              f"# from observations sha256 {observations_sha256}. Each row is equally likely.",
              ",".join(draws["names"])]
     lines += [",".join(_number(v) for v in row) for row in draws["values"]]

@@ -3,7 +3,6 @@ and ``compare`` (scenarios with and without a strike pause)."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,8 @@ from gridimpact.errors import ParameterError, guarded
 from gridimpact.inputs import Inputs
 from gridimpact.io.readers.climatology import load_climatology
 from gridimpact.io.readers.loader import default_inputs
+from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.climatology import Climatology
-from gridimpact.model.cohorts import cohorts_per_region
 from gridimpact.model.comparison import ComparisonTables
 from gridimpact.model.engine import Building, Settings, simulate
 from gridimpact.model.ensemble import EnsembleSetup, run_ensemble
@@ -33,10 +32,15 @@ from gridimpact.model.exposure import (
 )
 from gridimpact.model.hazard import build_hazard
 from gridimpact.model.hourly import hourly_dataset
-from gridimpact.model.metrics import NUMERIC_METRICS
 from gridimpact.model.params import Params, load_params
 from gridimpact.model.period import Period
-from gridimpact.model.scenarios import Scenario, load_scenario
+from gridimpact.model.scenarios import Scenario
+from gridimpact.planning import (
+    KEEP_MEMBER_CELLS,
+    BlockPlan,
+    default_workers,
+    plan_blocks,
+)
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
 
@@ -154,20 +158,7 @@ DEFAULT_MEMBERS = 100
 DEFAULT_SEED = 20260129
 """The date of the announcement, as a seed: any fixed number makes runs reproducible."""
 DEFAULT_HORIZON_DAYS = 14
-RESULT_BUDGET_BYTES = 256 * 2**20
-"""Memory for one region group's daily results of every member and scenario (float64)."""
-ENGINE_BLOCK_CELLS = 2**19
-"""Cohort cells (members × regions × cohorts) simulated together at most: the hourly update of
-about 0.5 M float32 cells (2 MiB per array) stays in the processor's caches. Measured on the
-engine benchmark: 64 regions × 50 members ran 1.4 times slower than groups of 4 to 12 regions."""
-KEEP_MEMBER_CELLS = 2_000_000
-"""Keep every member's daily values in the result (``.daily``) when regions × members × days is at
-most this; larger runs keep only the reduced tables."""
 
-
-def default_workers() -> int:
-    """Threads running member blocks at once by default: the CPU cores, at most 4."""
-    return min(os.cpu_count() or 1, 4)
 
 
 @guarded("compare")
@@ -297,35 +288,6 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
     climatology = load_climatology() if np.isnan(observed).any() else None
     return CompareCase(inputs, params, tuple(loaded), chosen, members, seed, as_of_day, days, period,
                        observed, climatology)
-
-
-@dataclass(frozen=True)
-class BlockPlan:
-    """How the ensemble is cut: members per block, regions per group, threads."""
-
-    block: int
-    region_block: int
-    workers: int
-
-    def total_steps(self, case: CompareCase) -> int:
-        """Member-block days the run simulates (shared days before the as-of once per block)."""
-        n_days = len(case.period.days)
-        shared = int(np.clip(case.period.day_of_quarter(case.as_of_q), 0, n_days))
-        member_blocks = -(-case.members // self.block)
-        region_blocks = -(-len(case.regions) // self.region_block)
-        return region_blocks * member_blocks * (shared + len(case.scenarios) * (n_days - shared))
-
-
-def plan_blocks(case: CompareCase, *, block: int | None, region_block: int | None, workers: int) -> BlockPlan:
-    """Members are split evenly between the workers (at most 50 a block); regions are grouped so
-    that a group's daily results stay within ``RESULT_BUDGET_BYTES`` and a block's cohort cells
-    within ``ENGINE_BLOCK_CELLS``."""
-    block = block or max(1, min(50, -(-case.members // workers)))
-    if region_block is None:
-        per_region = case.members * len(case.period.days) * len(NUMERIC_METRICS) * 8 * len(case.scenarios)
-        cohorts = cohorts_per_region(case.params.district_heat_bands)
-        region_block = max(1, min(64, RESULT_BUDGET_BYTES // per_region, ENGINE_BLOCK_CELLS // (block * cohorts)))
-    return BlockPlan(block, region_block, workers)
 
 
 def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None):

@@ -41,6 +41,11 @@ from gridimpact.inputs import Inputs, OutageData, PopulationData, TemperatureDat
 from gridimpact.io.readers.climatology import load_climatology
 from gridimpact.io.readers.outages import empty_schedules
 from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
+from gridimpact.model.climatology import (
+    ClimatologyCoverageError,
+    draw_daily_anomalies,
+    innovation_correlation,
+)
 from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
 from gridimpact.resources import data_dir
 from gridimpact.schemas import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS
@@ -253,12 +258,6 @@ def _hours(first_day: pd.Timestamp, days: int) -> pd.DatetimeIndex:
 def adm1_temperature(adm1: tuple[str, ...], first_day: pd.Timestamp, days: int, hours: pd.DatetimeIndex,
                      rng: np.random.Generator) -> np.ndarray:
     """(ADM1, H) °C: climatological normals plus a correlated AR(1) anomaly, on ``hours``."""
-    from gridimpact.model.climatology import (
-        ClimatologyCoverageError,
-        draw_daily_anomalies,
-        innovation_correlation,
-    )
-
     climatology = load_climatology()
     dates = pd.date_range(first_day, periods=days, freq="D")
     try:

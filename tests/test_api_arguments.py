@@ -24,7 +24,7 @@ from gridimpact.arguments import (
 )
 from gridimpact.errors import EXIT_USAGE, GridimpactError, InternalError, OutputError
 from gridimpact.io.readers.embedded import export
-from gridimpact.model.scenarios import load_scenario
+from gridimpact.io.readers.scenarios import load_scenario
 
 SMALL = {"members": 2, "days": 2}
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from gridimpact.api import compare
+from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.ensemble import draw_block
-from gridimpact.model.scenarios import load_scenario
 from gridimpact.model.strikes import quarter_of
 
 MEMBERS = 12

@@ -115,7 +115,7 @@ def test_estimates_say_so_and_how():
 
 
 def test_seeds_cite_their_facts():
-    from gridimpact.model.scenarios import seed_events
+    from gridimpact.io.readers.scenarios import seed_events
 
     events = seed_events()
     for required in ("announced-pause-2026-01-29", "kremlin-statement-2026-01-30", "observed-pause-2026-01-30"):
@@ -128,7 +128,7 @@ def test_seeds_cite_their_facts():
 def test_builtin_holding_probabilities_follow_the_precedents():
     import tomllib
 
-    from gridimpact.model.scenarios import load_scenario
+    from gridimpact.io.readers.scenarios import load_scenario
 
     score = {"held": 1.0, "partial": 0.5, "failed": 0.0}
     document = tomllib.loads((seeds_dir() / "precedents.toml").read_text(encoding="utf-8"))
@@ -166,7 +166,7 @@ def test_the_wheel_ships_data_seeds_and_scenarios(tmp_path):
     installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target),
                                 str(wheel)], capture_output=True, text=True)
     assert installed.returncode == 0, installed.stderr
-    probe = ("import gridimpact.resources as r, gridimpact.regions as g, gridimpact.model.scenarios as s; "
+    probe = ("import gridimpact.resources as r, gridimpact.regions as g, gridimpact.io.readers.scenarios as s; "
              "print(r.data_dir()); print(len(g.default_registry())); print(s.builtin_names())")
     out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {probe}"],
                          capture_output=True, text=True, cwd=tmp_path)

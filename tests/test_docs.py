@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from gridimpact.io.readers.scenarios import scenario_from_document
 from gridimpact.model.comparison import COMPARED_METRICS
 from gridimpact.model.metrics import METRICS
 from gridimpact.model.params import specs
-from gridimpact.model.scenarios import scenario_from_document
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -18,7 +18,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 from gridimpact.cli import cli
-from gridimpact.model.scenarios import load_scenario
+from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.regenerate.run import regenerate
 from gridimpact.resources import data_dir
 

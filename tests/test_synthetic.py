@@ -207,7 +207,7 @@ def _planned_block_days(inputs, **options) -> int:
 
 
 def test_default_region_groups_keep_a_block_within_the_engine_cells(small):
-    from gridimpact.api import ENGINE_BLOCK_CELLS
+    from gridimpact.planning import ENGINE_BLOCK_CELLS
 
     codes = list(small.population.frame["pcode"][:20])
     cohorts = 3 * 3 * 12 * 32

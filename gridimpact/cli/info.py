@@ -59,7 +59,7 @@ def scenarios() -> None:
 @scenarios.command("list")
 def scenarios_list() -> None:
     """Built-in scenario names with one line each."""
-    from gridimpact.model.scenarios import builtin_scenarios
+    from gridimpact.io.readers.scenarios import builtin_scenarios
 
     for name, scenario in builtin_scenarios().items():
         first = scenario.description.split(". ")[0].rstrip(".")
@@ -72,7 +72,8 @@ def scenarios_show(name: str) -> None:
     """What a scenario (built-in name or TOML file) assumes, with the seeds it cites."""
     import json
 
-    from gridimpact.model.scenarios import describe, load_scenario, seed_events
+    from gridimpact.io.readers.scenarios import load_scenario, seed_events
+    from gridimpact.model.scenarios import describe
 
     scenario = load_scenario(name)
     click.echo(json.dumps(describe(scenario), indent=2, ensure_ascii=False, default=str))

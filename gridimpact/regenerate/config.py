@@ -19,11 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridimpact.errors import InputMissingError, MissingExtraError, ParameterError
+from gridimpact.io.readers.scenarios import builtin_names, load_scenario
 from gridimpact.io.writers.database import check_driver, parse_url, resolve_relative
 from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
 from gridimpact.io.writers.formats import FORMATS as OUTPUT_FORMATS
 from gridimpact.model.params import check_value, load_params
-from gridimpact.model.scenarios import builtin_names, load_scenario
 from gridimpact.regenerate.checker import SECTION_KEYS, _Checker, _kind
 from gridimpact.regenerate.checker import TODAY as TODAY  # part of this module's interface
 from gridimpact.regions import UnknownRegionError, resolve

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.errors import GridimpactError
+from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.io.writers.excel import source_date_epoch
 from gridimpact.model.comparison import ALL
-from gridimpact.model.scenarios import load_scenario
 from gridimpact.report.numbers import missing
 from gridimpact.vocab import TIMEZONE
 

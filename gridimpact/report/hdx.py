@@ -18,6 +18,9 @@ import json
 import re
 from datetime import date, timedelta
 
+from gridimpact.io.readers.embedded import resources as embedded_resources
+from gridimpact.regions import admin_level_of
+
 HDX_FILE = "hdx_dataset.json"
 LICENSE_ID = "cc-by"
 """HDX's identifier of Creative Commons Attribution 4.0; the embedded inputs are CC BY 4.0 or
@@ -60,14 +63,12 @@ def _period(package: dict) -> tuple[date, date]:
 
 
 def _pcode_levels(pcodes) -> list[int]:
-    from gridimpact.regions import admin_level_of
 
     return sorted({admin_level_of(p) or 0 for p in pcodes} - {0}) or [1]
 
 
 def _sources(package: dict) -> str:
     """Who the inputs come from: the embedded data's sources, or the names of the files given."""
-    from gridimpact.io.readers.embedded import resources as embedded_resources
 
     by_path = {resource["path"]: resource for resource in embedded_resources()}
     names = []

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from gridimpact.io.readers.embedded import resources
+from gridimpact.io.readers.scenarios import seed_events
 from gridimpact.model.params import specs
-from gridimpact.model.scenarios import seed_events
 
 
 def cited_seeds(metadata: dict) -> list[str]:

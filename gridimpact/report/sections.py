@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from gridimpact.io.readers.embedded import datapackage
+from gridimpact.model.params import specs
 from gridimpact.report.context import holding_probabilities, load_named_scenario
+from gridimpact.report.metadata import sources_table
 from gridimpact.report.numbers import long_date
 from gridimpact.report.render import Bullets, Heading, Item, Paragraph
 from gridimpact.vocab import TIMEZONE
@@ -50,7 +53,6 @@ def _scenario_items(result) -> list[Item]:
 
 
 def assumptions(result) -> list:
-    from gridimpact.model.params import specs
 
     provenance = result.provenance or {}
     blocks: list = [Heading("What this assumes"), Bullets(tuple(_scenario_items(result)))]
@@ -94,8 +96,6 @@ def _source_item(row: dict) -> Item:
 
 def sources(result) -> list:
     """Embedded data sources (datapackage.json), seed-event citations, parameter set and input files."""
-    from gridimpact.io.readers.embedded import datapackage
-    from gridimpact.report.metadata import sources_table
 
     provenance = result.provenance or {}
     package = datapackage()

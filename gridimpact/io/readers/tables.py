@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gridimpact.errors import require
 from gridimpact.io.readers.limits import CSV_FIELD_LIMIT, check_regular_file, open_bytes
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.regions import normalise
@@ -204,7 +205,6 @@ def read_table(path: Path | str, problems: FileProblems | None = None, *,
 
 
 def _read_excel(path: Path, problems: FileProblems, sheet, sheet_score) -> RawTable | None:
-    from gridimpact.errors import require
 
     require("openpyxl", "Reading Excel files", "excel")
     check_regular_file(path)
@@ -269,7 +269,6 @@ def _choose_sheet(book, problems: FileProblems, sheet, sheet_score) -> str | int
 
 
 def _read_parquet(path: Path, problems: FileProblems) -> RawTable | None:
-    from gridimpact.errors import require
 
     require("pyarrow", "Reading Parquet files", "parquet")
     check_regular_file(path)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.inputs import TemperatureData
+from gridimpact.io.readers import ghcn, open_meteo, stations, tidy_temperature
 from gridimpact.io.readers.gaps import drop_cross_file_duplicates, fill_gaps
 from gridimpact.io.readers.limits import gunzip
 from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
@@ -40,6 +41,7 @@ from gridimpact.io.readers.tables import (
     decode_text,
     display_name,
     open_bytes,
+    read_csv_text,
     read_table,
 )
 from gridimpact.model import diurnal
@@ -155,12 +157,10 @@ def _is_xarray_dataset(item) -> bool:
 
 
 def _read_one(item, name: str, ctx: ReadContext) -> Readings:
-    from gridimpact.io.readers import tidy_temperature
-
     if isinstance(item, pd.DataFrame):
         return tidy_temperature.read_dataframe(item, ctx)
     if _is_xarray_dataset(item):
-        from gridimpact.io.readers.gridded import read_dataset
+        from gridimpact.io.readers.gridded import read_dataset  # xarray: only for gridded data
 
         return read_dataset(item, FileProblems("<xarray.Dataset>"), ctx)
     path = Path(item)
@@ -170,7 +170,7 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
         return tidy_temperature.read_raw(raw, problems, ctx)
     data = open_bytes(path)
     if data[:2] == b"PK" or data[:4] in (b"\x89HDF", b"CDF\x01", b"CDF\x02"):
-        from gridimpact.io.readers.gridded import read_gridded_file
+        from gridimpact.io.readers.gridded import read_gridded_file  # xarray: only for gridded data
 
         return read_gridded_file(path, data, problems, ctx)
     if data[:4] == b"GRIB":
@@ -192,8 +192,6 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
 
 
 def _read_text(text: str, problems: FileProblems, ctx: ReadContext) -> Readings:
-    from gridimpact.io.readers import ghcn, open_meteo, stations, tidy_temperature
-    from gridimpact.io.readers.tables import read_csv_text
 
     start = text.lstrip("\ufeff").lstrip()[:1]
     if start in ("{", "["):

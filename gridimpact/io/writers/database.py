@@ -13,6 +13,7 @@ URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (the SQLAl
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 import sqlite3
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
-from gridimpact.errors import OutputError, ParameterError, require
+from gridimpact.errors import MissingExtraError, OutputError, ParameterError, require
 from gridimpact.io.writers import database_schema as schema
 
 logger = logging.getLogger("gridimpact")
@@ -111,9 +112,7 @@ def resolve_relative(target: DatabaseTarget, base: Path) -> DatabaseTarget:
 def check_driver(target: DatabaseTarget) -> None:
     """Fail before a long run when PostgreSQL is asked for and psycopg is not installed."""
     if target.dialect == "postgresql":
-        import importlib.util
 
-        from gridimpact.errors import MissingExtraError
 
         if importlib.util.find_spec("psycopg") is None:
             raise MissingExtraError("Publishing to PostgreSQL", "postgres", "psycopg")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gridimpact.model.metrics import METRICS
+from gridimpact.regions import admin_level_of, default_registry
 
 TEXT, DATE, BIGINT, DOUBLE, JSON = "text", "date", "bigint", "double", "json"
 
@@ -191,7 +192,6 @@ def comparison_rows(run_id: str, frame: pd.DataFrame) -> list[tuple]:
 
 def region_rows(pcodes) -> list[tuple]:
     """Every ADM1 unit of the registry, ``ALL``, and the finer units a run uses."""
-    from gridimpact.regions import admin_level_of, default_registry
 
     registry = default_registry()
     rows = {region.pcode: (region.pcode, region.admin_level, region.parent_pcode or None, region.name_en,
