@@ -23,6 +23,7 @@ from gridimpact.io.readers.embedded import (
     DEFAULT_HORIZON_DAYS,
     default_files,
 )
+from gridimpact.io.readers.families import NAME_PREFIXES
 from gridimpact.io.readers.levels import align_levels
 from gridimpact.io.readers.limits import loads_json, open_bytes
 from gridimpact.io.readers.outages import load_outages
@@ -33,11 +34,7 @@ from gridimpact.regions import SEED_REGIONS
 
 FAMILIES = ("outages", "temperature", "population")
 # File-name prefixes recognised in a folder without a datapackage.json.
-_PREFIXES = {
-    "outages": ("outage", "schedule", "dtek", "yasno"),
-    "temperature": ("temperature", "era5", "open-meteo", "openmeteo", "meteostat", "ghcn"),
-    "population": ("population", "cod-ps", "codps", "ukr_admpop"),
-}
+_PREFIXES = NAME_PREFIXES
 _PREFERRED_POPULATION = ("population_current", "population")
 
 
