@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -18,32 +19,14 @@ from gridimpact.io.readers.outages import (
     empty_schedules,
     load_outages,
 )
+from tests import helpers
+from tests.helpers import kyiv, only, write
+
+problems_of = partial(helpers.problems_of, load_outages)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outages"
 KYIV = "Europe/Kyiv"
 HEADER = "region,start,end,kind,share_off\n"
-
-
-def write(tmp_path: Path, text: str, name: str = "reports.csv", encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def problems_of(source, **kwargs) -> list:
-    with pytest.raises(InvalidInputError) as caught:
-        load_outages(source, **kwargs)
-    return caught.value.problems
-
-
-def only(problems: list, rule: str):
-    matching = [p for p in problems if p.rule == rule]
-    assert len(matching) == 1, [p.format() for p in problems]
-    return matching[0]
-
-
-def kyiv(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz=KYIV)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -10,33 +11,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gridimpact.errors import InvalidInputError
 from gridimpact.io.readers.operators import DTEK_HALF_HOURS
 from gridimpact.io.readers.outages import load_outages
+from tests import helpers
+from tests.helpers import kyiv, only
+
+problems_of = partial(helpers.problems_of, load_outages)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outages"
 KYIV = "Europe/Kyiv"
 OCT_29 = "1761688800"  # 29 Oct 2025 00:00 in Kyiv (UTC+2)
 
 
-def kyiv(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz=KYIV)
-
-
 def intervals(schedules: pd.DataFrame) -> list[tuple]:
     return [(r.pcode, r.subqueue, r.start, r.end, r.certainty) for r in schedules.itertuples()]
-
-
-def problems_of(source, **kwargs) -> list:
-    with pytest.raises(InvalidInputError) as caught:
-        load_outages(source, **kwargs)
-    return caught.value.problems
-
-
-def only(problems: list, rule: str):
-    matching = [p for p in problems if p.rule == rule]
-    assert len(matching) == 1, [p.format() for p in problems]
-    return matching[0]
 
 
 def write_json(tmp_path: Path, data, name: str = "schedule.json") -> Path:
