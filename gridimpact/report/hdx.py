@@ -38,7 +38,7 @@ FORMATS = {".csv": "CSV", ".tsv": "TSV", ".json": "JSON", ".parquet": "Parquet",
 CAVEATS = (
     "Model estimates, not observations or counts: people without power, without heat and below indoor "
     "temperature thresholds (18, 16, 12, 9 °C) are simulated from reported outage shares, temperatures and "
-    "population by a lumped thermal model of building classes. Ensemble values are medians with P10 and P90 "
+    "population by a two-node thermal model of building classes. Ensemble values are medians with P10 and P90 "
     "over members; a P10–P90 range is not a confidence interval of the truth. Backup generators, warming "
     "points and people who left their homes are not modelled, so exposure at home is an upper bound in that "
     "respect. Counts below thresholds are per local (Europe/Kyiv) day: summed over days they are person-days. "
@@ -152,7 +152,7 @@ def hdx_dataset(package: dict, pcodes=None) -> dict:
         "methodology_other": (
             "Model estimates (hazard × exposure × vulnerability): reported outage shares per region and hour "
             "become supply states; people are split into cohorts by outage queue, heating system and building "
-            f"class; a lumped thermal model gives indoor temperatures hour by hour{members}. The model card "
+            f"class; a two-node thermal model gives indoor temperatures hour by hour{members}. The model card "
             "(docs/model.md in gridimpact) gives every parameter with its unit, range and source."),
         "caveats": CAVEATS,
         "license_id": LICENSE_ID,

@@ -16,8 +16,8 @@ from gridimpact.vocab import TIMEZONE
 KYIV = ZoneInfo(TIMEZONE)
 
 MODEL_LIMITS = (
-    "Indoor temperature comes from one lumped thermal model per building class (panel block, brick "
-    "block, house) whose time constants rest on few measurements; single flats differ more.",
+    "Indoor temperature comes from a two-node (air and building mass) model per building class (panel "
+    "block, brick block, house) fitted to five residents' reports from Kyiv; single flats differ more.",
     "People are split into cohorts by heating system, building class and outage queue from regional "
     "shares, not from addresses; people aged 65+ are spread evenly across cohorts.",
     "Outages come from dated reports of operators, authorities and the press; a report holds until it "
