@@ -15,19 +15,11 @@ from filelock import FileLock
 
 from gridimpact.regenerate import lock
 from gridimpact.regenerate.run import regenerate
+from tests.regeneration import SMALL_RUN
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
-CONFIG = """
-[run]
-job = "compare"
-members = 2
-seed = {seed}
-days = 3
-regions = ["Kyiv", "Odesa"]
-[outputs]
-directory = "out"
-"""
+CONFIG = SMALL_RUN + '[outputs]\ndirectory = "out"\n'
 
 # Runs a regeneration whose table writer announces itself, then waits to be stopped; used to stop
 # a run at a known point, between writing its first output and swapping anything in.
