@@ -225,6 +225,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     keep = len(chosen) * members * len(period.days) <= KEEP_MEMBER_CELLS
     daily: dict | None = {name: [] for name in names} if keep else None
     pause_held: dict = {}
+    pause_days: dict = {}
     population = []
     if hasattr(progress, "start"):
         shared = int(np.clip(as_of_q // 96, 0, len(period.days)))
@@ -246,7 +247,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         runs = run_ensemble(setup, loaded, members, block=block, progress=progress, runner=runner, workers=workers)
         block_daily = {s.name: run.daily for s, run in zip(loaded, runs, strict=True)}
         pause_held = {s.name: run.pause_held for s, run in zip(loaded, runs, strict=True)}
-        tables.add(setup.regions, exposure.population, block_daily, pause_held)
+        pause_days = {s.name: run.days_held if run.has_pause else None for s, run in zip(loaded, runs, strict=True)}
+        tables.add(setup.regions, exposure.population, dict(zip(names, runs, strict=True)))
         population.append(exposure.population)
         if daily is not None:
             for name in names:
@@ -260,7 +262,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
                     "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in loaded],
     )
     return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
-                            pause_held=pause_held, days=period.days, window=window, regions=tuple(chosen),
+                            pause_held=pause_held, pause_days_held=pause_days, days=period.days, window=window, regions=tuple(chosen),
                             baseline=names[0], scenarios=tuple(names), members=members, seed=seed,
                             provenance=provenance)
 

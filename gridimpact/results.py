@@ -65,6 +65,9 @@ class EstimateResult:
     daily: pd.DataFrame
     hourly: xr.Dataset | None
     provenance: dict = field(default_factory=dict)
+    pause_days_held: dict = field(default_factory=dict)
+    """Scenario → (members,) days of the pause window that held in each member's own draw of the
+    outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write the daily table (and, for ``netcdf``, the hourly dataset) atomically."""
@@ -98,6 +101,9 @@ class ComparisonResult:
     members: int
     seed: int
     provenance: dict = field(default_factory=dict)
+    pause_days_held: dict = field(default_factory=dict)
+    """Scenario → (members,) days of the pause window that held in each member's own draw of the
+    outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write impacts and comparison tables in each format, atomically."""

@@ -170,8 +170,8 @@ def test_the_answer_gives_each_region_and_how_often_the_pause_held(result, repor
     text = (folder / "report.md").read_text(encoding="utf-8")
     answer = next(line for line in text.splitlines() if line.startswith("**Answer.**"))
     held = result.pause_held["announced-pause"]
-    assert f"The pause held in {held.sum()} of the 4 members ({held.mean():.0%})" in answer
-    assert "probability 0.25" in answer
+    assert f"The pause held fully in {held.sum()} of the 4 members' own draws ({held.mean():.0%})" in answer
+    assert "probability 0.19" in answer  # the posterior mean of seeds/pause_outcomes.toml
     rows = result.comparison.set_index(["adm1_pcode", "metric"])
     for code in result.regions:
         name = rows.loc[(code, "people_below_12c"), "adm1_name"]
@@ -206,7 +206,7 @@ def test_what_it_assumes_and_sources(report):
     text = (folder / "report.md").read_text(encoding="utf-8")
     assumes = text[text.index("## What this assumes"):text.index("## Sources")]
     assert "pause from 2026-01-30 00:00 to 2026-02-06 00:00 (Kyiv time)" in assumes
-    assert "probability 0.25" in assumes
+    assert "holds for its whole window with probability 0.19" in assumes
     assert "Every model parameter is at its default (parameter set 2026.1)" in assumes
     assert "docs/model.md" in assumes
     sources = text[text.index("## Sources"):]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gridimpact.errors import InputMissingError, ParameterError
+from gridimpact.model.pauses import PauseOutcomes, precedent_outcomes
 from gridimpact.resources import package_file, seeds_dir
 
 BUILTIN_DIR = package_file("builtin_scenarios")
@@ -74,20 +75,26 @@ def probability_for(table: dict[str, float], pcode: str) -> float:
 
 @dataclass(frozen=True)
 class Pause:
-    """A window in which strikes on the listed regions are suppressed, if the pause holds.
+    """A window in which strikes on the listed regions are suppressed for as long as the pause holds.
 
-    ``holds_probability`` is drawn once per member and pause. Suppressed hits are cancelled, or with
-    ``suppressed = "defer"`` moved to the end of the window (the strikes are postponed, not
-    abandoned). ``regions`` may be ``("*",)`` for every region.
+    ``outcomes`` says how likely it is to fail, to be breached part-way or to hold
+    (``model.pauses``). Suppressed hits are cancelled, or with ``suppressed = "defer"`` moved to the
+    moment the pause ends (the strikes are postponed, not abandoned). ``regions`` may be ``("*",)``
+    for every region.
     """
 
     start: datetime
     end: datetime
     regions: tuple[str, ...]
-    holds_probability: float
+    outcomes: PauseOutcomes
     suppressed: str = "cancel"
     spares: tuple[str, ...] = ("energy",)
     seed: str | None = None
+
+    @property
+    def holds_probability(self) -> float:
+        """Probability that the pause holds for its whole window."""
+        return self.outcomes.held
 
     def covers(self, pcode: str) -> bool:
         return "*" in self.regions or pcode in self.regions or pcode[:4] in self.regions
@@ -122,10 +129,12 @@ class Scenario:
     document: dict = field(default_factory=dict, repr=False, compare=False)
 
     def with_compliance(self, probability: float) -> Scenario:
-        """The same scenario with every pause holding with ``probability``."""
+        """The same scenario with every pause holding fully with ``probability`` (fixed, not sampled);
+        the rest is split between failing and being breached as in the pause's own outcomes."""
         if not 0.0 <= probability <= 1.0:
             raise ParameterError(f"compliance must be between 0 and 1, got {probability}")
-        return replace(self, pauses=tuple(replace(p, holds_probability=probability) for p in self.pauses))
+        return replace(self, pauses=tuple(replace(p, outcomes=p.outcomes.with_full_hold(probability))
+                                          for p in self.pauses))
 
 
 # --- Reading scenario files --------------------------------------------------------------------------
@@ -135,7 +144,8 @@ _TOP_KEYS = {"name", "description", "extends", "as_of", "days", "replay_observed
 _STRIKE_KEYS = {"interval_days", "hit_probability", "power_share", "power_restore_days", "heat_lost_share",
                 "heat_restore_days", "plant_destroyed_probability", "destroyed_restore_days",
                 "emergency_share", "emergency_days", "existing_damage_restore_days"}
-_PAUSE_KEYS = {"from_seed", "start", "end", "regions", "holds_probability", "suppressed", "spares"}
+_PAUSE_KEYS = {"from_seed", "start", "end", "regions", "outcomes", "holds_probability", "breached_probability",
+               "breach_held_share", "suppressed", "spares"}
 _EVENT_KEYS = {"time", "regions", "power_share", "heat_lost_share", "power_restore_days", "heat_restore_days",
                "emergency_share", "emergency_days"}
 
@@ -310,7 +320,7 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
             reader.fail(p + "suppressed", f"must be one of {', '.join(SUPPRESSION)}, got {suppressed!r}")
         pauses.append(Pause(
             start=start, end=end, regions=reader.regions(merged, "regions", p),
-            holds_probability=reader.number(merged, "holds_probability", p, 0.0, 1.0),
+            outcomes=_pause_outcomes(merged, reader, p),
             suppressed=suppressed, spares=tuple(merged.get("spares", ["energy"])),
             seed=table.get("from_seed"),
         ))
@@ -352,6 +362,29 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
         source=where,
         document=document,
     )
+
+
+def _pause_outcomes(table: dict, reader: _Reader, prefix: str) -> PauseOutcomes:
+    """``outcomes = "precedents"`` (the posterior of seeds/pause_outcomes.toml), or fixed
+    ``holds_probability`` and ``breached_probability`` with ``breach_held_share``."""
+    prior = precedent_outcomes()
+    if "outcomes" in table:
+        if table["outcomes"] != "precedents":
+            reader.fail(prefix + "outcomes", f"must be \"precedents\", got {table['outcomes']!r}")
+        for key in ("holds_probability", "breached_probability"):
+            if key in table:
+                reader.fail(prefix + key, "cannot be combined with outcomes = \"precedents\"")
+        return prior
+    if "holds_probability" not in table:
+        reader.fail(prefix + "holds_probability", 'is required (or outcomes = "precedents")')
+        return prior
+    held = reader.number(table, "holds_probability", prefix, 0.0, 1.0)
+    breached = reader.number(table, "breached_probability", prefix, 0.0, 1.0, 0.0)
+    if held + breached > 1.0 + 1e-9:
+        reader.fail(prefix + "breached_probability", f"holds_probability + breached_probability = {held + breached} exceeds 1")
+        breached = 1.0 - held
+    share = reader.range(table, "breach_held_share", prefix, 0.0, 1.0) if "breach_held_share" in table else None
+    return PauseOutcomes.fixed(held, breached, (share.low, share.high) if share else prior.held_share)
 
 
 def _pause_from_seed(seed_id: str, reader: _Reader, prefix: str) -> dict:
@@ -439,7 +472,10 @@ def describe(scenario: Scenario) -> dict[str, Any]:
         }
     info["pauses"] = [
         {"start": p.start.isoformat(), "end": p.end.isoformat(), "regions": list(p.regions),
-         "holds_probability": p.holds_probability, "suppressed": p.suppressed, "seed": p.seed}
+         "holds_probability": p.holds_probability,
+         "outcome_probabilities (failed, breached, held)": [round(x, 4) for x in p.outcomes.probabilities],
+         "outcome_posterior": list(p.outcomes.concentration) if p.outcomes.concentration else None,
+         "breach_held_share": list(p.outcomes.held_share), "suppressed": p.suppressed, "seed": p.seed}
         for p in scenario.pauses
     ]
     info["seeds"] = list(scenario.seeds)

@@ -245,9 +245,10 @@ def answer_paragraph(result, scenario: str, rows: _Rows) -> Paragraph:
     if held is not None:
         count, share = held
         probabilities = _holding_probabilities(result, scenario)
-        assumed = (f"; each member draws whether it holds with probability "
-                   f"{', '.join(f'{p:g}' for p in probabilities)}") if probabilities else ""
-        sentences.append(f"The pause held in {count} of the {result.members} members ({share:.0%}){assumed}.")
+        assumed = (f"; it holds for its whole window with probability "
+                   f"{', '.join(f'{p:.2f}' for p in probabilities)}, and the expected change weights "
+                   f"every outcome (failing, breached after some days, holding) by its probability") if probabilities else ""
+        sentences.append(f"The pause held fully in {count} of the {result.members} members' own draws ({share:.0%}){assumed}.")
     return Paragraph(" ".join(sentences), lead="Answer.")
 
 
@@ -316,7 +317,7 @@ def _scenario_items(result) -> list[Item]:
             holds = used[position] if position < len(used) else pause.holds_probability
             start, end = (t.astimezone(KYIV) for t in (pause.start, pause.end))
             text += (f" In this run: pause from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (Kyiv "
-                     f"time) in {where}; it holds in a member with probability {holds:g}, and strikes it "
+                     f"time) in {where}; it holds for its whole window with probability {holds:.2f}, and strikes it "
                      f"suppresses are {fate}.")
         items.append(Item(text, lead=f"{name}:"))
     return items
