@@ -259,7 +259,9 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     provenance = provenance_record(
         inputs, params, period, chosen, seed=seed, members=members, as_of=str(as_of_day.date()), days=days,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
-                    "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in loaded],
+                    "pause_holds_probability": [p.holds_probability for p in s.pauses],
+                    "pause_outcome_probabilities": [list(p.outcomes.probabilities) for p in s.pauses]}
+                   for s in loaded],
     )
     return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
                             pause_held=pause_held, pause_days_held=pause_days, days=period.days, window=window, regions=tuple(chosen),

@@ -113,3 +113,38 @@ def test_batch_standard_error_by_hand():
     # sample variance of batch means = 2, over 2 batches → SE = 1
     assert batch_standard_error(values)[0] == pytest.approx(1.0)
     assert batch_standard_error(np.ones((1, 1)))[0] == 0.0
+
+
+def test_compliance_curve_is_exact_at_the_models_own_probability_and_linear():
+    import gridimpact
+    from gridimpact.model.compliance import compliance_curve
+
+    result = gridimpact.compare(members=4, days=6, seed=3)
+    own = result.provenance["scenarios"][1]["pause_outcome_probabilities"][0][2]
+    assert own == pytest.approx(1 / 5.25)
+    curve = compliance_curve(result, levels=(0.0, own, 1.0))
+    table = result.comparison.set_index(["adm1_pcode", "metric"])
+    for (code, metric), block in curve.groupby(["adm1_pcode", "metric"]):
+        low, model, high = block["expected_change"].to_numpy()
+        assert model == pytest.approx(table.loc[(code, metric), "difference"], abs=0.05)
+        assert high == pytest.approx(table.loc[(code, metric), "difference_if_held"], abs=0.05)
+
+
+def test_cli_compliance_curve_prints_and_writes(tmp_path):
+    from click.testing import CliRunner
+
+    from gridimpact.cli.main import cli
+
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["-q", "compare", "--members", "2", "--days", "4", "--compliance-curve"])
+    assert shown.exit_code == 0, shown.output
+    assert "probability that the pause holds" in shown.output and "\n1.0 " in shown.output
+    written = runner.invoke(cli, ["-q", "compare", "--members", "2", "--days", "4", "--compliance-curve",
+                                  "-o", str(tmp_path)])
+    assert written.exit_code == 0, written.output
+    curve = (tmp_path / "compliance_curve.csv").read_text(encoding="utf-8").splitlines()
+    assert curve[0].startswith("scenario,adm1_pcode,adm1_name,metric,unit,holds_probability,expected_change")
+    assert (tmp_path / "compliance_curve.png").stat().st_size > 1000
+    baseline_only = runner.invoke(cli, ["-q", "compare", "-s", "no-pause", "-s", "observed", "--members", "2", "--days", "3",
+                                        "--compliance-curve"])
+    assert baseline_only.exit_code == 2 and "needs a compared scenario with a pause" in baseline_only.output

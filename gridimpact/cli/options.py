@@ -119,7 +119,8 @@ def scenario_options(function):
         click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members (default 100)."),
         click.option("--seed", type=int, help="Random seed (default 20260129); the same seed gives identical output."),
         click.option("--compliance", type=click.FloatRange(0.0, 1.0), metavar="P",
-                     help="Probability that each pause holds (overrides the scenarios)."),
+                     help="Probability that each pause holds for its whole window (fixed, overriding the "
+                          "scenarios); the rest splits between failing and being breached as in the scenario."),
         click.option("-q", "--quiet", "quiet", is_flag=True, help="No progress bar."),
     ]
     for option in reversed(options):

@@ -76,10 +76,12 @@ def run_comparison(inputs, outages, temperature, population, population_basis, r
 @scenario_options
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786); results equal a local run.")
+@click.option("--compliance-curve", is_flag=True,
+              help="Also give the expected change for holding probabilities 0, 0.1, …, 1 (table; with -o a CSV and a figure).")
 @params_options
 @output_options()
 def compare(inputs, outages, temperature, population, population_basis, regions, scenario_names, as_of, days, members, seed,
-            compliance, scheduler, quiet, params_file, assignments, output, formats, hxl) -> None:
+            compliance, scheduler, compliance_curve, quiet, params_file, assignments, output, formats, hxl) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
@@ -93,9 +95,13 @@ def compare(inputs, outages, temperature, population, population_basis, regions,
         from gridimpact.report.console import comparison_text
 
         click.echo(comparison_text(result))
-        return
-    for path in result.to_files(output, formats, hxl=hxl):
-        log.info("wrote %s", path)
+    else:
+        for path in result.to_files(output, formats, hxl=hxl):
+            log.info("wrote %s", path)
+    if compliance_curve:
+        from gridimpact.cli.scenario_tools import compliance_output
+
+        compliance_output(result, output)
 
 
 @click.command()
