@@ -80,7 +80,7 @@ def strike_capacity(process: StrikeProcess | None, horizon_days: float) -> int:
     """Enough strike slots that the process cannot run out within the horizon."""
     if process is None:
         return 0
-    return int(np.ceil(horizon_days / process.interval_days[0])) + 2
+    return max(0, int(np.ceil(horizon_days / process.interval_days[0])) + 2)  # none if the switch is past the end
 
 
 def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, switch_q: float,
