@@ -97,7 +97,7 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
     effects = {name: np.zeros((capacity, n_regions)) for name in EFFECTS}
     times = np.full((capacity, n_regions), np.inf)
     existing = np.zeros(n_regions)
-    if process is not None:
+    if process is not None and capacity > 0:
         low, mode, high = process.interval_days
         intervals = rng_strikes.triangular(low, mode, high, size=capacity) if high > low else np.full(capacity, low)
         first = rng_strikes.uniform() * intervals[0]
