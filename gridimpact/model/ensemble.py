@@ -22,9 +22,10 @@ import numpy as np
 from gridimpact.model.engine import Building, Exposure, simulate
 from gridimpact.model.hazard import Hazard, Period
 from gridimpact.model.latin import LatinUniforms
+from gridimpact.model.layered import Layer, LayeredRunner
 from gridimpact.model.params import Params, sample_params
 from gridimpact.model.scenarios import Scenario
-from gridimpact.model.strata import Strata, strata_of, take_members
+from gridimpact.model.strata import Strata, strata_of
 from gridimpact.model.strikes import (
     EFFECTS,
     QUARTERS_PER_DAY,
@@ -90,7 +91,7 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
     return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2][cut] for d in drawn]),
                        phi=windows[0], pause_start=windows[1], pause_length=windows[2], defer=windows[3],
                        held_share=np.array([d[4] for d in drawn], dtype=float),
-                       phi_all=np.stack([d[3][0] for d in drawn]))
+                       phi_all=np.stack([d[3][0] for d in drawn]), time_all=np.stack([d[0] for d in drawn]))
 
 
 def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
@@ -192,36 +193,26 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     first = ScenarioHazard(setup.base, draws[0], switches[0])
     prefix = simulate(first, outdoor, setup.exposure, building, days=range(shared_days), progress=progress, **options)
 
-    def run(draw: StrikeDraws, switch: float, subset: np.ndarray | None = None, report=None) -> dict[str, np.ndarray]:
-        state, weather, houses, before = prefix.state, outdoor, building, prefix.daily
-        if subset is not None:
-            before = {name: v[subset] if v.shape[0] == size else v for name, v in before.items()}
-            state = take_members(prefix.state, subset, size)
-            houses = take_members(building, subset, size)
-            weather = outdoor[subset] if outdoor.shape[0] == size else outdoor
-        rest = simulate(ScenarioHazard(setup.base, draw, switch), weather, setup.exposure, houses,
-                        days=range(shared_days, n_days), state=state, progress=report, **options)
-        count = draw.members
-        return {name: np.concatenate([np.broadcast_to(before[name], (count, *before[name].shape[1:])),
-                                      rest.daily[name]], axis=2) for name in rest.daily}
-
+    runner = LayeredRunner(setup, building, outdoor, prefix, shared_days, options)
     runs: list[ScenarioRun] = []
+    whole: dict[int, Layer] = {}
     for i, (scenario, draw, switch) in enumerate(zip(scenarios, draws, switches, strict=True)):
         outcomes = scenario.pauses[0].outcomes if scenario.pauses else None
         strata = strata_of(draw, outcomes)
-        twin = next((runs[k] for k in range(i) if not scenarios[k].pauses and _same_strikes(scenarios[k], scenario)), None)
-        layers = [twin.strata[0] if twin is not None else run(draw, switch, report=progress)]
-        if twin is not None and progress is not None:  # the days this scenario would have simulated
+        twin = next((k for k in range(i) if not scenarios[k].pauses and _same_strikes(scenarios[k], scenario)), None)
+        if twin is None:
+            whole[i] = runner.whole(draw, switch, progress)
+        elif progress is not None:  # the days this scenario would have simulated
             for _ in range(shared_days, n_days):
                 progress(1)
+        layer = whole[i if twin is None else twin]
+        layers = [layer.daily]
         for stratum in range(1, strata.size + 1):
             subset, cut, following = strata.cutoff(stratum)
-            layer = {name: values.copy() for name, values in layers[-1].items()}
             if len(subset):
-                part = run(draw.take(subset).suppress(cut, following), switch, subset)
-                for name in layer:
-                    layer[name][subset] = part[name]
-            layers.append(layer)
+                layer = runner.stratum(layer, draw.take(subset).suppress(cut, following), switch, subset,
+                                       strata.first_day(stratum, subset, QUARTERS_PER_DAY))
+            layers.append(layer.daily)
         runs.append(_scenario_run(layers, strata, draw.held_share, scenario))
     return runs
 

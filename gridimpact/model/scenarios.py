@@ -18,22 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from gridimpact.errors import InputMissingError, ParameterError
-from gridimpact.model.pauses import PauseOutcomes, precedent_outcomes
+from gridimpact.model.pauses import PauseOutcomes
+from gridimpact.model.scenario_reader import Range, _pause_outcomes, _Reader, _regional
+
+__all__ = ["Range"]  # re-exported: a scenario's ranges are read with it
 from gridimpact.resources import package_file, seeds_dir
 
 BUILTIN_DIR = package_file("builtin_scenarios")
 SUPPRESSION = ("cancel", "defer")
-
-
-@dataclass(frozen=True)
-class Range:
-    """A uniform range [low, high] in ``unit``; ensembles draw from it."""
-
-    low: float
-    high: float
-
-    def draw(self, rng, size=None):
-        return rng.uniform(self.low, self.high, size=size)
 
 
 @dataclass(frozen=True)
@@ -59,6 +51,7 @@ class StrikeProcess:
     emergency_share: Range
     emergency_days: Range
     existing_damage_restore_days: Range
+    regional: dict = field(default_factory=dict, hash=False)  # region → regional.RegionalStrikes
 
     def probability(self, pcode: str) -> float:
         return probability_for(self.hit_probability, pcode)
@@ -141,89 +134,13 @@ class Scenario:
 
 _TOP_KEYS = {"name", "description", "extends", "as_of", "days", "replay_observed", "seeds", "strikes",
              "pauses", "events"}
-_STRIKE_KEYS = {"interval_days", "hit_probability", "power_share", "power_restore_days", "heat_lost_share",
+_STRIKE_KEYS = {"regional", "interval_days", "hit_probability", "power_share", "power_restore_days", "heat_lost_share",
                 "heat_restore_days", "plant_destroyed_probability", "destroyed_restore_days",
                 "emergency_share", "emergency_days", "existing_damage_restore_days"}
 _PAUSE_KEYS = {"from_seed", "start", "end", "regions", "outcomes", "holds_probability", "breached_probability",
                "breach_held_share", "suppressed", "spares"}
 _EVENT_KEYS = {"time", "regions", "power_share", "heat_lost_share", "power_restore_days", "heat_restore_days",
                "emergency_share", "emergency_days"}
-
-
-class _Reader:
-    """Validates one scenario document, collecting every problem before failing."""
-
-    def __init__(self, where: str):
-        self.where = where
-        self.problems: list[str] = []
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.where}: '{key}': {message}")
-
-    def unknown(self, table: dict, allowed: set[str], prefix: str) -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.fail(f"{prefix}{key}", f"unknown key{hint}")
-
-    def number(self, table: dict, key: str, prefix: str, low: float, high: float, default=None) -> float:
-        value = table.get(key, default)
-        if value is None:
-            self.fail(prefix + key, "is required")
-            return low
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(prefix + key, f"must be a number, got {value!r}")
-            return low
-        if not low <= value <= high:
-            self.fail(prefix + key, f"{value} is outside [{low}, {high}]")
-        return float(value)
-
-    def range(self, table: dict, key: str, prefix: str, low: float, high: float) -> Range:
-        value = table.get(key)
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value)):
-            self.fail(prefix + key, f"must be a [low, high] pair of numbers, got {value!r}")
-            return Range(low, low)
-        a, b = float(value[0]), float(value[1])
-        if a > b:
-            self.fail(prefix + key, f"low {a} is above high {b}")
-        if a < low or b > high:
-            self.fail(prefix + key, f"[{a}, {b}] leaves the allowed [{low}, {high}]")
-        return Range(a, b)
-
-    def moment(self, table: dict, key: str, prefix: str) -> datetime | None:
-        from gridimpact.vocab import TIMEZONE
-
-        value = table.get(key)
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                from zoneinfo import ZoneInfo
-
-                value = value.replace(tzinfo=ZoneInfo(TIMEZONE))
-            return value
-        if isinstance(value, date):
-            from zoneinfo import ZoneInfo
-
-            return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(TIMEZONE))
-        self.fail(prefix + key, f"must be a date or date-time (2026-01-30 or 2026-01-30T00:00:00+02:00), got {value!r}")
-        return None
-
-    def regions(self, table: dict, key: str, prefix: str) -> tuple[str, ...]:
-        from gridimpact.regions import UnknownRegionError, resolve
-
-        value = table.get(key, ["*"])
-        if isinstance(value, str):
-            value = [value]
-        result = []
-        for name in value:
-            if name == "*":
-                result.append("*")
-                continue
-            try:
-                result.append(resolve(str(name)).pcode)
-            except UnknownRegionError as exc:
-                self.fail(prefix + key, str(exc))
-        return tuple(result)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -305,6 +222,7 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
             if "emergency_days" in table else Range(0.0, 0.0),
             existing_damage_restore_days=reader.range(table, "existing_damage_restore_days", p, 0.0, 365.0)
             if "existing_damage_restore_days" in table else Range(3.0, 3.0),
+            regional=_regional(table.get("regional", {}), reader, p + "regional."),
         )
     pauses = []
     for i, table in enumerate(document.get("pauses", [])):
@@ -362,29 +280,6 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
         source=where,
         document=document,
     )
-
-
-def _pause_outcomes(table: dict, reader: _Reader, prefix: str) -> PauseOutcomes:
-    """``outcomes = "precedents"`` (the posterior of seeds/pause_outcomes.toml), or fixed
-    ``holds_probability`` and ``breached_probability`` with ``breach_held_share``."""
-    prior = precedent_outcomes()
-    if "outcomes" in table:
-        if table["outcomes"] != "precedents":
-            reader.fail(prefix + "outcomes", f"must be \"precedents\", got {table['outcomes']!r}")
-        for key in ("holds_probability", "breached_probability"):
-            if key in table:
-                reader.fail(prefix + key, "cannot be combined with outcomes = \"precedents\"")
-        return prior
-    if "holds_probability" not in table:
-        reader.fail(prefix + "holds_probability", 'is required (or outcomes = "precedents")')
-        return prior
-    held = reader.number(table, "holds_probability", prefix, 0.0, 1.0)
-    breached = reader.number(table, "breached_probability", prefix, 0.0, 1.0, 0.0)
-    if held + breached > 1.0 + 1e-9:
-        reader.fail(prefix + "breached_probability", f"holds_probability + breached_probability = {held + breached} exceeds 1")
-        breached = 1.0 - held
-    share = reader.range(table, "breach_held_share", prefix, 0.0, 1.0) if "breach_held_share" in table else None
-    return PauseOutcomes.fixed(held, breached, (share.low, share.high) if share else prior.held_share)
 
 
 def _pause_from_seed(seed_id: str, reader: _Reader, prefix: str) -> dict:

@@ -30,11 +30,16 @@ class Strata:
     weights: np.ndarray  # (M, V + 1) probability of each stratum
     breach_weights: np.ndarray  # (M, V + 1) probability of each stratum given that the pause is breached
     realized: np.ndarray  # (M,) the stratum of the member's own outcome draw
+    level_time: np.ndarray | None = None  # (M, V) quarter-hour of the strike each level spares (inf-padded)
 
     @property
     def size(self) -> int:
         """Strata beyond stratum 0 (the most strikes any member could have suppressed)."""
         return self.levels.shape[1]
+
+    def first_day(self, stratum: int, members: np.ndarray, quarters_per_day: int) -> np.ndarray:
+        """Day from which stratum ``stratum`` differs from the one before, for each of ``members``."""
+        return np.floor(self.level_time[members, stratum - 1] / quarters_per_day).astype(int)
 
     def cutoff(self, stratum: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Members that have this stratum, their φ cutoff and the φ of the next strike (inf if none)."""
@@ -58,6 +63,11 @@ def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
     for m, row in enumerate(per_member[:members] if size else []):
         levels[m, :len(row)] = row
     count = np.isfinite(levels).sum(axis=1)
+    times = (draws.time if draws.time_all is None else draws.time_all).reshape(members, -1)
+    level_time = np.full(levels.shape, np.inf)
+    for m in range(members if size else 0):
+        for i in range(count[m]):
+            level_time[m, i] = times[m][flat[m] == levels[m, i]].min()
     if outcomes is None:
         one = np.ones((members, 1))
         return Strata(levels, count, one, one, np.zeros(members, dtype=int))
@@ -69,7 +79,20 @@ def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
         return at_least[:, :-1] - at_least[:, 1:]
 
     realized = (levels < draws.held_share[:, None]).sum(axis=1)
-    return Strata(levels, count, stratum_probabilities(), stratum_probabilities((0.0, 1.0, 0.0)), realized)
+    return Strata(levels, count, stratum_probabilities(), stratum_probabilities((0.0, 1.0, 0.0)), realized,
+                  level_time)
+
+
+def put_members(value, members: np.ndarray, part, total: int):
+    """A copy of ``value`` with the per-member arrays of ``members`` replaced by ``part``'s."""
+    changes = {}
+    for field in fields(value):
+        item = getattr(value, field.name)
+        if isinstance(item, np.ndarray) and item.ndim and item.shape[0] == total:
+            item = item.copy()
+            item[members] = getattr(part, field.name)
+        changes[field.name] = item
+    return type(value)(**changes)
 
 
 def take_members(value, members: np.ndarray, total: int):

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.model.hazard import QUARTERS_PER_HOUR, Hazard, HazardWindow, Period
+from gridimpact.model.regional import draw_regional, regional_slots
 from gridimpact.model.scenarios import Event, Pause, Scenario, StrikeProcess, probability_for
 
 QUARTERS_PER_DAY = 24 * QUARTERS_PER_HOUR
@@ -47,6 +48,7 @@ class StrikeDraws:
     defer: np.ndarray           # (M, S, R) that pause defers suppressed strikes (else cancels)
     held_share: np.ndarray      # (M,) the share of the window that held in each member's own draw
     phi_all: np.ndarray | None = None  # (M, S, every region) ``phi`` before the cut to a block of regions
+    time_all: np.ndarray | None = None  # (M, S, every region) ``time`` before that cut
 
     @property
     def members(self) -> int:
@@ -57,7 +59,8 @@ class StrikeDraws:
         return StrikeDraws(self.time[members], {k: v[members] for k, v in self.effects.items()},
                            self.existing_days[members], self.phi[members], self.pause_start[members],
                            self.pause_length[members], self.defer[members], self.held_share[members],
-                           None if self.phi_all is None else self.phi_all[members])
+                           None if self.phi_all is None else self.phi_all[members],
+                           None if self.time_all is None else self.time_all[members])
 
     def suppress(self, cutoff: np.ndarray, next_phi: np.ndarray) -> StrikeDraws:
         """Strikes with ``phi <= cutoff`` (per member) suppressed: cancelled, or deferred to the
@@ -120,6 +123,11 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
         effects["emergency_days"] = process.emergency_days.draw(rng_strikes, (capacity, n_regions))
         existing = process.existing_damage_restore_days.draw(rng_strikes, n_regions)
         times = np.where(hit, strike_q[:, None], np.inf)
+        if process.regional:
+            slots = regional_slots(process.regional, capacity * process.interval_days[0])
+            extra_t, extra = draw_regional(process.regional, tuple(regions), switch_q, slots, QUARTERS_PER_DAY, rng_strikes)
+            times = np.concatenate([times, extra_t])
+            effects = {name: np.concatenate([effects[name], extra[name]]) for name in EFFECTS}
     times, effects = _append_events(times, effects, scenario.events, regions, period)
     times = np.where(times >= switch_q, times, np.inf)  # scripted events apply after the switch only
     # The pauses of a scenario are one agreement: one outcome per member, drawn from the first's.
