@@ -263,8 +263,10 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
                     "pause_outcome_probabilities": [list(p.outcomes.probabilities) for p in s.pauses]}
                    for s in loaded],
     )
-    return ComparisonResult(impacts=tables.impacts(), comparison=tables.comparison(), daily=daily,
-                            pause_held=pause_held, pause_days_held=pause_days, days=period.days, window=window, regions=tuple(chosen),
+    comparison = tables.comparison()  # before member_changes is read: it fills them
+    return ComparisonResult(impacts=tables.impacts(), comparison=comparison, daily=daily,
+                            member_changes=tables.member_changes, pause_held=pause_held,
+                            pause_days_held=pause_days, days=period.days, window=window, regions=tuple(chosen),
                             baseline=names[0], scenarios=tuple(names), members=members, seed=seed,
                             provenance=provenance)
 

@@ -65,6 +65,8 @@ class EstimateResult:
     daily: pd.DataFrame
     hourly: xr.Dataset | None
     provenance: dict = field(default_factory=dict)
+    member_changes: dict = field(default_factory=dict)
+    """(scenario, metric) → (members,) each member's expected change over all regions."""
     pause_days_held: dict = field(default_factory=dict)
     """Scenario → (members,) days of the pause window that held in each member's own draw of the
     outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
@@ -101,6 +103,8 @@ class ComparisonResult:
     members: int
     seed: int
     provenance: dict = field(default_factory=dict)
+    member_changes: dict = field(default_factory=dict)
+    """(scenario, metric) → (members,) each member's expected change over all regions."""
     pause_days_held: dict = field(default_factory=dict)
     """Scenario → (members,) days of the pause window that held in each member's own draw of the
     outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""

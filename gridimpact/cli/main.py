@@ -100,6 +100,9 @@ for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.re
     cli.add_command(command)
 
 
+cli.add_command(__import__("gridimpact.cli.scenario_tools", fromlist=["sensitivity"]).sensitivity)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     cli.main(args=argv, prog_name="gridimpact")

@@ -141,6 +141,8 @@ class ComparisonTables:
         self._population = 0.0
         self._key_columns: list[str] = ["adm1_pcode", "adm1_name"]
         self._runs: dict = {}
+        self.member_changes: dict[tuple[str, str], np.ndarray] = {}
+        """(scenario, metric) → (M,) each member's expected change over all regions (for sensitivity)."""
 
     def add(self, regions: tuple[str, ...], population: np.ndarray, runs: dict) -> None:
         """Reduce one block of regions (every member; scenario name → ``ensemble.ScenarioRun``)
@@ -213,8 +215,9 @@ class ComparisonTables:
                 all_key = {column: "" for column in self._key_columns} | {"adm1_pcode": ALL, "adm1_name": "All regions"}
                 run = self._runs[scenario]
                 strata = np.stack([self._all_values((scenario, j), name) for j in range(len(run.strata))])
-                rows.extend(_change_rows([all_key], name, self.baseline, scenario,
-                                         self._all_values((self.baseline, 0), name)[:, None], strata[:, :, None], run))
+                baseline_all = self._all_values((self.baseline, 0), name)[:, None]
+                rows.extend(_change_rows([all_key], name, self.baseline, scenario, baseline_all, strata[:, :, None], run))
+                self.member_changes[(scenario, name)] = expected_changes(baseline_all, strata[:, :, None], run)["expected"][:, 0]
         frame = pd.DataFrame(rows)
         if frame.empty:
             return frame
