@@ -224,8 +224,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     plan = plan_blocks(case, block=block, region_block=region_block, workers=workers or default_workers())
     if hasattr(progress, "start"):
         progress.start(plan.total_steps(case))
-    tables, daily, pause_held = run_blocks(case, plan, progress=progress, runner=runner)
-    return assemble(case, tables, daily, pause_held)
+    tables, daily, pauses = run_blocks(case, plan, progress=progress, runner=runner)
+    return assemble(case, tables, daily, pauses)
 
 
 @dataclass(frozen=True)
@@ -299,6 +299,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
     keep = len(chosen) * case.members * len(period.days) <= KEEP_MEMBER_CELLS
     daily: dict | None = {name: [] for name in names} if keep else None
     pause_held: dict = {}
+    pause_days: dict = {}
     for start in range(0, len(chosen), plan.region_block):
         block_regions = chosen[start:start + plan.region_block]
         exposure = exposure_from(inputs, block_regions, params)
@@ -316,32 +317,39 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
                             runner=runner, workers=plan.workers)
         block_daily = {s.name: run.daily for s, run in zip(case.scenarios, runs, strict=True)}
         pause_held = {s.name: run.pause_held for s, run in zip(case.scenarios, runs, strict=True)}
-        tables.add(setup.regions, exposure.population, block_daily, pause_held)
+        pause_days = {s.name: run.days_held if run.has_pause else None
+                      for s, run in zip(case.scenarios, runs, strict=True)}
+        tables.add(setup.regions, exposure.population, dict(zip(names, runs, strict=True)))
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])
     if daily is not None:
         daily = {name: {metric: np.concatenate([part[metric] for part in parts], axis=1) for metric in parts[0]}
                  for name, parts in daily.items()}
-    return tables, daily, pause_held
+    return tables, daily, (pause_held, pause_days)
 
 
-def assemble(case: CompareCase, tables: ComparisonTables, daily, pause_held) -> ComparisonResult:
-    """The result object: tables, kept member values and the provenance record."""
+def assemble(case: CompareCase, tables: ComparisonTables, daily, pauses) -> ComparisonResult:
+    """The result object: tables, kept member values, the pause draws and the provenance record."""
     names = case.names
+    pause_held, pause_days = pauses
     frame = case.inputs.population.frame.set_index("pcode").loc[list(case.regions)]
     basis = dict(zip(case.regions, population_basis(frame), strict=True))
     provenance = provenance_record(
         case.inputs, case.params, case.period, case.regions, seed=case.seed, members=case.members,
         as_of=str(case.as_of_day.date()), days=case.days, population_basis=basis,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
-                    "pause_holds_probability": [p.holds_probability for p in s.pauses]} for s in case.scenarios],
+                    "pause_holds_probability": [p.holds_probability for p in s.pauses],
+                    "pause_outcome_probabilities": [list(p.outcomes.probabilities) for p in s.pauses]}
+                   for s in case.scenarios],
     )
+    comparison = tables.comparison()  # before member_changes is read: it fills them
     return ComparisonResult(impacts=with_population_basis(tables.impacts(), basis),
-                            comparison=tables.comparison(), daily=daily,
-                            pause_held=pause_held, days=case.period.days, window=case.window,
-                            regions=tuple(case.regions), baseline=names[0], scenarios=tuple(names),
-                            members=case.members, seed=case.seed, provenance=provenance, scenario_definitions=case.scenarios)
+                            comparison=comparison, daily=daily, member_changes=tables.member_changes,
+                            pause_held=pause_held, pause_days_held=pause_days, days=case.period.days,
+                            window=case.window, regions=tuple(case.regions), baseline=names[0],
+                            scenarios=tuple(names), members=case.members, seed=case.seed, provenance=provenance,
+                            scenario_definitions=case.scenarios)
 
 
 def _default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:

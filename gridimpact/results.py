@@ -47,6 +47,11 @@ class EstimateResult:
     daily: pd.DataFrame
     hourly: xr.Dataset | None
     provenance: dict = field(default_factory=dict)
+    member_changes: dict = field(default_factory=dict)
+    """(scenario, metric) → (members,) each member's expected change over all regions."""
+    pause_days_held: dict = field(default_factory=dict)
+    """Scenario → (members,) days of the pause window that held in each member's own draw of the
+    outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write the daily table (and, for ``netcdf``, the hourly dataset) atomically."""
@@ -81,6 +86,11 @@ class ComparisonResult:
     scenario_definitions: tuple = ()
     """The Scenario objects as run (after any compliance override), in the order of ``scenarios``:
     what a report says about each scenario comes from here, never from re-reading its file."""
+    member_changes: dict = field(default_factory=dict)
+    """(scenario, metric) → (members,) each member's expected change over all regions."""
+    pause_days_held: dict = field(default_factory=dict)
+    """Scenario → (members,) days of the pause window that held in each member's own draw of the
+    outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write impacts and comparison tables in each format, atomically."""

@@ -20,7 +20,8 @@ LAYERS = (
     ("gridimpact.model",),
     ("gridimpact.io",),
     ("gridimpact.results", "gridimpact.report"),
-    ("gridimpact.api", "gridimpact.planning", "gridimpact.backtest", "gridimpact.distributed", "gridimpact.synthetic"),
+    ("gridimpact.api", "gridimpact.planning", "gridimpact.backtest", "gridimpact.distributed", "gridimpact.synthetic",
+     "gridimpact.sensitivity"),
     ("gridimpact.cli", "gridimpact.regenerate"),
 )
 """Lowest first. ``gridimpact`` itself (lazy re-exports) and ``__main__`` stand above every layer."""

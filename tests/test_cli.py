@@ -121,7 +121,7 @@ def test_scenarios_and_params_and_data(runner, tmp_path):
     for name in ("no-pause", "announced-pause", "kremlin-statement", "observed"):
         assert name in listing.stdout
     shown = runner.invoke(cli, ["scenarios", "show", "kremlin-statement"])
-    assert shown.exit_code == 0 and '"holds_probability": 0.25' in shown.stdout and "https://" in shown.stdout
+    assert shown.exit_code == 0 and '"outcome_probabilities (failed, breached, held)"' in shown.stdout and "https://" in shown.stdout
     params = runner.invoke(cli, ["params", "tau_mass_block"])
     assert params.exit_code == 0 and "source" in params.stdout
     data = runner.invoke(cli, ["data", "list"])

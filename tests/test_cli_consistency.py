@@ -95,7 +95,7 @@ def test_dates_take_today_and_probabilities_take_percentages():
 def test_compliance_as_a_percentage_runs(runner):
     result = runner.invoke(cli, ["compare", "--compliance", "100%", *SMALL])
     assert result.exit_code == 0, result.output
-    assert "The pause held in 100% of members" in result.stdout
+    assert "The pause holds for its whole window with probability 100%" in result.stdout
 
 
 def test_files_given_without_an_option_are_told_apart(runner, tmp_path):
@@ -223,7 +223,7 @@ def test_a_console_that_cannot_encode_the_minus_sign_gets_ascii(encoding):
     result = run_subprocess("compare", "-s", "no-pause", "-s", "kremlin-statement", *SMALL, env=env)
     assert result.returncode == 0, result.stderr.decode(encoding, "replace")
     text = result.stdout.decode(encoding)  # strict: every byte is in the console's encoding
-    assert "changes are scenario - baseline" in text
+    assert "scenario - baseline, both expected values" in text
     assert "What 'kremlin-statement' changes compared with 'no-pause'" in text
     if encoding == "ascii":
         assert "Window 2026-01-30 ... 2026-02-01 (3 days) - 2 members" in text

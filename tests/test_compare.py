@@ -9,6 +9,8 @@ import pytest
 from gridimpact.api import compare
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.ensemble import draw_block
+from gridimpact.io.readers.scenarios import load_scenario
+from gridimpact.model.pauses import PauseOutcomes
 from gridimpact.model.strikes import quarter_of
 
 MEMBERS = 12
@@ -26,29 +28,43 @@ def run(inputs, scenarios=("no-pause", "announced-pause"), **kwargs):
     return compare(inputs, scenarios, **options)
 
 
-def test_with_compliance_zero_the_pause_equals_the_baseline_exactly(inputs):
-    result = run(inputs, compliance=0.0)
+def _always(scenario, outcomes):
+    return replace(scenario, pauses=tuple(replace(p, outcomes=outcomes) for p in scenario.pauses))
+
+
+def test_a_pause_that_always_fails_equals_the_baseline_exactly(inputs):
+    failing = _always(load_scenario("announced-pause"), PauseOutcomes.fixed(0.0))
+    result = run(inputs, ("no-pause", failing))
     base, pause = result.daily["no-pause"], result.daily["announced-pause"]
     for name in base:
         assert np.array_equal(base[name], pause[name]), name
-    changes = result.comparison[["difference", "difference_p10", "difference_p90", "difference_mean"]]
+    changes = result.comparison[["difference", "difference_se", "difference_p10", "difference_p90"]]
     assert (changes == 0).all().all()
     assert (result.comparison["pause_held_share"] == 0).all()
+
+
+def test_compliance_sets_the_probability_of_holding_fully(inputs):
+    scenario = load_scenario("announced-pause")
+    outcomes = scenario.with_compliance(0.4).pauses[0].outcomes
+    assert outcomes.held == 0.4 and outcomes.concentration is None
+    # the rest is split between failing and being breached as in the posterior (1.75 : 2.5)
+    assert outcomes.probabilities[1] == pytest.approx(0.6 * 2.5 / 4.25)
 
 
 def test_with_compliance_one_no_strike_falls_in_the_pause_window(inputs):
     result = run(inputs, compliance=1.0)
     assert (result.comparison["pause_held_share"] == 1).all()
+    rows = result.comparison.dropna(subset=["difference_if_held"])
+    np.testing.assert_allclose(rows["difference"], rows["difference_if_held"], atol=0.02)
     scenario = load_scenario("announced-pause").with_compliance(1.0)
     setup = _setup(inputs, result)
     draws = draw_block(setup, scenario, range(MEMBERS))
+    held = draws.suppress(np.full(MEMBERS, 1.0 - 1e-9), np.full(MEMBERS, np.inf))
     pause = scenario.pauses[0]
     start, end = quarter_of(pause.start, setup.period), quarter_of(pause.end, setup.period)
-    finite = np.isfinite(draws.time)
-    assert not ((draws.time >= start) & (draws.time < end) & finite).any()
+    assert not ((held.time >= start) & (held.time < end) & np.isfinite(held.time)).any()
     # and the same members without the pause do have strikes in that window
-    baseline_draws = draw_block(setup, load_scenario("no-pause"), range(MEMBERS))
-    assert ((baseline_draws.time >= start) & (baseline_draws.time < end)).any()
+    assert ((draws.time >= start) & (draws.time < end)).any()
     # removing strikes never makes anyone worse off
     for metric in ("people_below_12c", "person_hours_without_power", "people_without_heat"):
         rows = result.comparison[result.comparison["metric"] == metric]
@@ -94,8 +110,10 @@ def test_a_pause_never_raises_the_number_of_strikes(inputs):
         for suppressed in ("cancel", "defer"):
             scenario = load_scenario("announced-pause").with_compliance(compliance)
             scenario = replace(scenario, pauses=tuple(replace(p, suppressed=suppressed) for p in scenario.pauses))
-            paused = draw_block(setup, scenario, members)
-            assert (np.isfinite(paused.time).sum(axis=(1, 2)) <= np.isfinite(base.time).sum(axis=(1, 2))).all()
+            draws = draw_block(setup, scenario, members)
+            for share in (0.0, 0.3, 1.0 - 1e-9):
+                paused = draws.suppress(np.full(len(members), share), np.full(len(members), np.inf))
+                assert (np.isfinite(paused.time).sum(axis=(1, 2)) <= np.isfinite(base.time).sum(axis=(1, 2))).all()
 
 
 def test_the_same_seed_gives_identical_files(inputs, tmp_path):
@@ -140,7 +158,7 @@ def test_comparison_table_has_the_documented_columns(inputs):
     rows = result.comparison[(result.comparison["metric"] == "person_hours_without_power")]
     base = result.daily["no-pause"]["person_hours_without_power"][:, :, result.window].sum(axis=(1, 2))
     all_value = rows.set_index("adm1_pcode").loc["ALL", "baseline_value"]
-    assert all_value == pytest.approx(np.median(base), abs=len(result.regions))
+    assert all_value == pytest.approx(np.mean(base), abs=len(result.regions))
     # window values carry the unit of the aggregate: daily counts sum to person-days
     units = result.comparison.drop_duplicates("metric").set_index("metric")["unit"]
     assert units["people_below_12c"] == units["people_without_power"] == "person-days"

@@ -125,18 +125,27 @@ def test_seeds_cite_their_facts():
         assert event.get("summary"), event_id
 
 
-def test_builtin_holding_probabilities_follow_the_precedents():
+def test_builtin_pause_outcomes_follow_the_weighted_precedents():
     import tomllib
 
     from gridimpact.io.readers.scenarios import load_scenario
+    from gridimpact.model.pauses import OUTCOMES
 
-    score = {"held": 1.0, "partial": 0.5, "failed": 0.0}
-    document = tomllib.loads((seeds_dir() / "precedents.toml").read_text(encoding="utf-8"))
-    precedents = document["events"]
-    record = sum(score[e["outcome"]] for e in precedents) / len(precedents)
-    assert all(any(c.startswith("Russia") for c in e.get("confirmed_by", [])) for e in precedents)
+    document = tomllib.loads((seeds_dir() / "pause_outcomes.toml").read_text(encoding="utf-8"))
+    precedents = {e["id"]: e for e in tomllib.loads((seeds_dir() / "precedents.toml").read_text(encoding="utf-8"))["events"]}
+    counts = list(document["prior"])
+    for entry in document["precedents"]:
+        assert entry["id"] in precedents and entry["citations"] and entry["why"].strip()
+        # "partial" in the precedent record is a pause that took hold and was breached
+        assert {"partial": "breached", "failed": "failed", "held": "held"}[precedents[entry["id"]]["outcome"]] == entry["outcome"]
+        counts[OUTCOMES.index(entry["outcome"])] += entry["weight"]
+    # flat prior + moratorium ×1 and Easter ×0.5 breached, Victory Day ×0.5 and Mariupol ×0.25 failed
+    assert counts == [1.75, 2.5, 1.0]
+    assert all(any(c.startswith("Russia") for c in e.get("confirmed_by", [])) for e in precedents.values())
     for name in ("announced-pause", "kremlin-statement"):
-        assert load_scenario(name).pauses[0].holds_probability == pytest.approx(record, abs=0.005)
+        outcomes = load_scenario(name).pauses[0].outcomes
+        assert outcomes.concentration == (1.75, 2.5, 1.0)
+        assert outcomes.held == pytest.approx(1 / 5.25)
 
 
 def test_the_default_case_is_ready_to_compare():

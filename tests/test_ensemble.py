@@ -44,7 +44,8 @@ def test_a_members_draws_do_not_depend_on_the_block_it_runs_in(embedded_inputs):
     together = draw_block(setup, scenario, range(5))
     alone = draw_block(setup, scenario, [3])
     assert np.array_equal(together.time[3], alone.time[0])
-    assert np.array_equal(together.pause_held[3], alone.pause_held[0])
+    assert together.held_share[3] == alone.held_share[0]
+    assert np.array_equal(together.phi[3], alone.phi[0])
     for name, values in together.effects.items():
         assert np.array_equal(values[3], alone.effects[name][0]), name
     block = member_parameters(setup, range(5))

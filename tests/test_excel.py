@@ -84,7 +84,8 @@ def test_header_is_bold_frozen_and_filtered(result, tmp_path):
     path = write_comparison_workbook(result, tmp_path / "compare.xlsx")
     sheet = openpyxl.load_workbook(path)["comparison"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:O{len(result.comparison) + 1}"
+    last = openpyxl.utils.get_column_letter(len(result.comparison.columns))
+    assert sheet.auto_filter.ref == f"A1:{last}{len(result.comparison) + 1}"
     assert all(cell.font.b for cell in sheet[1])
     # adm1_name holds "All regions" (11 characters) and its header is 9: width 11 + 2
     assert sheet.column_dimensions["B"].width == 13

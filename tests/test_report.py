@@ -124,8 +124,16 @@ def test_html_is_one_self_contained_file(report):
     assert "`" not in text                        # no Markdown code marks showing literally
 
 
-COLUMNS = {"Change if held": "difference_if_held", "Expected change": "difference_mean", "Median change": "difference",
-           "P10": "difference_p10", "P90": "difference_p90"}
+def _cell(expected, name: str) -> str:
+    """What the report's column ``name`` shows for one comparison row (numbers.quantity)."""
+    if name == "Expected change ± SE":
+        return f"{quantity(expected['difference'], signed=True)} ± {quantity(expected['difference_se'])}"
+    if name == "P10 to P90":
+        return (f"{quantity(expected['difference_p10'], signed=True)} to "
+                f"{quantity(expected['difference_p90'], signed=True)}")
+    if name == "Change if held":
+        return quantity(expected["difference_if_held"], signed=True)
+    return quantity(expected["baseline_value" if name == "baseline" else "scenario_value"])
 
 
 def test_the_comparison_table_matches_comparison_csv(result, report):
@@ -133,19 +141,14 @@ def test_the_comparison_table_matches_comparison_csv(result, report):
     text = (folder / "report.md").read_text(encoding="utf-8")
     header = next(line for line in text.splitlines() if line.startswith("| Region |"))
     names = [cell.strip() for cell in header.strip("|").split(" | ")]
-    columns = ["baseline_value", "scenario_value", *(COLUMNS[name] for name in names[4:])]
+    assert names[4:] == ["Expected change ± SE", "P10 to P90", "Change if held"]
     rows = markdown_table(text, "Region")
     table = result.comparison.set_index(["adm1_name", "metric"])
     assert len(rows) == (len(result.regions) + 1) * len(SUMMARY_METRICS)
     for row in rows:
         expected = table.loc[(row[0], LABELS[row[1]])]
-        for cell, column in zip(row[2:], columns, strict=True):
-            assert cell == quantity(expected[column], signed=column.startswith("difference")), (row[0], column)
-    # A column left out is zero throughout (three significant figures).
-    for name, column in COLUMNS.items():
-        if name not in names:
-            shown = result.comparison[result.comparison["metric"].isin(LABELS.values())]
-            assert all(quantity(v) == "0" for v in shown[column]), name
+        for cell, name in zip(row[2:], ["baseline", "scenario", *names[4:]], strict=True):
+            assert cell == _cell(expected, name), (row[0], name)
 
 
 def test_the_answer_leads_with_the_quotable_numbers(result, report):
@@ -154,12 +157,15 @@ def test_the_answer_leads_with_the_quotable_numbers(result, report):
     answer = next(line for line in text.splitlines() if line.startswith("**Answer.**"))
     total = result.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
     assert (f"is expected to change the person-days below 12 °C indoors in the 4 regions together by "
-            f"{quantity(total['difference_mean'], signed=True)} (P10 to P90: "
-            f"{quantity(total['difference_p10'], signed=True)} to {quantity(total['difference_p90'], signed=True)})"
-            ) in answer
-    assert f"If the pause holds, the change is {quantity(total['difference_if_held'], signed=True)}" in answer
+            f"{quantity(total['difference'], signed=True)} (± {quantity(total['difference_se'])} Monte-Carlo error; "
+            f"P10 to P90 across members: {quantity(total['difference_p10'], signed=True)} to "
+            f"{quantity(total['difference_p90'], signed=True)})") in answer
+    assert "that expected change is the number to quote" in answer
+    assert (f"If the pause holds for its whole window, the change is "
+            f"{quantity(total['difference_if_held'], signed=True)}") in answer
     held = result.pause_held["announced-pause"]
-    assert f"it held in {held.sum()} of 4 ensemble members ({held.mean():.0%})" in answer
+    assert f"it held fully in {held.sum()} of 4 members' own draws ({held.mean():.0%})" in answer
+    assert "probability 0.19" in answer  # the posterior mean of seeds/pause_outcomes.toml
     worst = result.comparison[(result.comparison["metric"] == "people_below_12c")
                               & (result.comparison["adm1_pcode"] != "ALL")].sort_values("baseline_value").iloc[-1]
     assert f"Worst off is {worst['adm1_name']}, with {quantity(worst['baseline_value'])} person-days" in answer
@@ -204,7 +210,7 @@ def test_what_it_assumes_and_sources(report):
     text = (folder / "report.md").read_text(encoding="utf-8")
     assumes = text[text.index("## What this assumes"):text.index("## Sources")]
     assert "pause from 2026-01-30 00:00 to 2026-02-06 00:00 (Kyiv time)" in assumes
-    assert "probability 0.25" in assumes
+    assert "holds for its whole window with probability 0.19" in assumes
     assert "Every model parameter is at its default (parameter set 2026.2)" in assumes
     assert "docs/model.md" in assumes
     sources = text[text.index("## Sources"):]
@@ -235,8 +241,8 @@ def test_changed_parameters_and_compliance_are_reported(tmp_path):
     write_report(run, tmp_path / "r", figures=False)
     text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "**tau_house:** 60 h (default 70.43)" in text
-    assert "it holds in a member with probability 1," in text
-    assert "it held in 2 of 2 ensemble members (100%)" in text
+    assert "it holds for its whole window with probability 1.00," in text
+    assert "it held fully in 2 of 2 members' own draws (100%)" in text
 
 
 def test_a_single_scenario_report_says_there_is_nothing_to_compare(tmp_path):

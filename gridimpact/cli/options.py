@@ -238,7 +238,9 @@ def scenario_options(function):
         click.option("--seed", type=click.IntRange(min=0), help="Random seed, 0 or more (default 20260129); the "
                      "same seed gives identical output."),
         click.option("--compliance", type=PROBABILITY, metavar="P",
-                     help="Probability that each pause holds, as 0.25 or 25% (overrides the scenarios)."),
+                     help="Probability that each pause holds for its whole window, as 0.25 or 25% (fixed, "
+                          "overriding the scenarios); the rest splits between failing and being breached as in "
+                          "the scenario."),
     ]
     for option in reversed(options):
         function = option(function)

@@ -9,6 +9,7 @@ import click
 
 from gridimpact.arguments import BASELINE_SCENARIO
 from gridimpact.cli import sinks as cli_sinks
+from gridimpact.cli.scenario_tools import compliance_output
 from gridimpact.cli.options import (
     DATE,
     InputFile,
@@ -101,12 +102,14 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
 @scenario_options
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786); results equal a local run.")
+@click.option("--compliance-curve", is_flag=True,
+              help="Also give the expected change for holding probabilities 0, 0.1, …, 1 (table; with -o a CSV and a figure).")
 @params_options
 @output_options()
 @cli_sinks.table_option
 @cli_sinks.db_option
-def compare(source, scenario_names, as_of, days, members, seed, compliance, scheduler, params_file, assignments,
-            output, formats, hxl, table, db) -> None:
+def compare(source, scenario_names, as_of, days, members, seed, compliance, scheduler, compliance_curve, params_file,
+            assignments, output, formats, hxl, table, db) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
@@ -134,6 +137,10 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
         written = result.to_files(output, formats, hxl=hxl)
         for path in written:
             log.info("wrote %s", path)
+    if compliance_curve:
+        # with -o - the table owns stdout, so the curve goes to stderr
+        on_stdout = output is not None and cli_sinks.to_stdout(output)
+        compliance_output(result, None if output is None or on_stdout else output, err=on_stdout)
     if target is not None:
         files = cli_sinks.input_files(source, params_file, scenario_names)
         cli_sinks.publish_run(target, result, written, files, output)

@@ -1,9 +1,18 @@
 """Tables of an ensemble comparison: daily impacts with P10/P50/P90, and scenario − baseline.
 
-Differences are computed member by member (every scenario sees the same draws for the same member),
-then summarised: ``difference`` is the median of the paired differences, not the difference of the
-medians, and ``difference_p10`` / ``difference_p90`` bound it. ``difference_mean`` is the expected
-change; ``difference_if_held`` the median change among members in which the scenario's pauses held.
+Changes are computed member by member (every scenario sees the same draws for the same member). A
+scenario with a pause was run in every stratum of the pause's outcome (``model.strata``), so each
+member's change is already the expectation over whether and how long the pause held:
+
+- ``difference``: the expected change, the mean over members of that per-member expectation — the
+  number to quote — with ``difference_se``, its Monte-Carlo standard error;
+- ``difference_p10`` / ``difference_p90``: the spread of the per-member expected change, over
+  strikes, weather and parameters;
+- ``difference_if_held`` (``_se``): the expected change if the pause holds for its whole window;
+  ``difference_if_breached``: if it holds for a while and is then breached;
+- ``baseline_value`` / ``scenario_value``: the two scenarios' expected values, so that
+  ``scenario_value − baseline_value = difference`` exactly.
+
 How each metric aggregates over the comparison window is ``Metric.window`` (docs/scenarios.md):
 sums for daily counts and person-hours, maxima for peaks, minima for the lowest indoor temperature,
 population-weighted means for shares.
@@ -19,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.model.keys import region_columns
+from gridimpact.model.latin import batch_standard_error
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 
 ALL = "ALL"
@@ -73,22 +83,42 @@ def _window_values(metrics: dict[str, np.ndarray], name: str, window: np.ndarray
 _REDUCE = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}
 
 
-def _change_rows(keys: list[dict], name, baseline, scenario, b, s, held) -> list[dict]:
-    """Comparison rows for one metric: b and s are (members, units) window values; ``keys`` holds
-    the key columns of each unit."""
-    difference = s - b
-    d10, d50, d90 = quantiles(difference)
-    b50, s50 = np.median(b, axis=0), np.median(s, axis=0)
-    mean = difference.mean(axis=0)
-    held_share = np.nan if held is None else float(held.mean())
-    if_held = np.median(difference[held], axis=0) if held is not None and held.any() else np.full(len(keys), np.nan)
+def expected_changes(b: np.ndarray, x: np.ndarray, run) -> dict[str, np.ndarray]:
+    """Per-member changes against the baseline: expected over the pause's outcome, if it held fully
+    and if it was breached (b: (M, U) baseline values; x: (strata, M, U) the scenario's)."""
+    members = np.arange(x.shape[1])
+    weights = run.weights.T[..., None]                      # (strata, M, 1)
+    changes = {"expected": (weights * x).sum(axis=0) - b}
+    if run.has_pause:
+        changes["held"] = x[run.full, members] - b
+        changes["breached"] = (run.breach_weights.T[..., None] * x).sum(axis=0) - b
+        changes["failed"] = x[0] - b
+    return changes
+
+
+def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run) -> list[dict]:
+    """Comparison rows for one metric: b (members, units) baseline window values, x (strata,
+    members, units) the scenario's; ``keys`` holds the key columns of each unit."""
+    changes = expected_changes(b, x, run)
+    expected = changes["expected"]
+    d10, _, d90 = quantiles(expected)
+    mean, se = expected.mean(axis=0), batch_standard_error(expected)
+    base = b.mean(axis=0)
+    nothing = np.full(len(keys), np.nan)
+    held = changes.get("held")
+    if_held = held.mean(axis=0) if held is not None else nothing
+    if_held_se = batch_standard_error(held) if held is not None else nothing
+    breached = changes["breached"].mean(axis=0) if run.has_pause else nothing
     return [{
         **key, "metric": name, "unit": UNITS[name],
         "baseline": baseline, "scenario": scenario,
-        "baseline_value": b50[i], "scenario_value": s50[i], "difference": d50[i],
-        "relative_change": d50[i] / b50[i] if b50[i] != 0 else np.nan,
+        "baseline_value": base[i], "scenario_value": base[i] + mean[i], "difference": mean[i],
+        "difference_se": se[i], "relative_change": mean[i] / base[i] if base[i] != 0 else np.nan,
         "difference_p10": d10[i], "difference_p90": d90[i],
-        "difference_mean": mean[i], "pause_held_share": held_share, "difference_if_held": if_held[i],
+        "difference_mean": mean[i], "pause_held_share": run.held_probability if run.has_pause else np.nan,
+        "pause_days_held_mean": run.expected_days_held if run.has_pause else np.nan,
+        "difference_if_held": if_held[i], "difference_if_held_se": if_held_se[i],
+        "difference_if_breached": breached[i],
     } for i, key in enumerate(keys)]
 
 
@@ -107,17 +137,20 @@ class ComparisonTables:
         self.window = window
         self._impacts: list[pd.DataFrame] = []
         self._rows: dict[str, list[dict]] = {name: [] for name in COMPARED_METRICS}
-        self._totals: dict[str, dict[str, np.ndarray]] = {s: {} for s in scenarios}
+        self._totals: dict[tuple, dict[str, np.ndarray]] = {}
         self._population = 0.0
         self._key_columns: list[str] = ["adm1_pcode", "adm1_name"]
-        self._pause_held: dict[str, np.ndarray | None] = {}
+        self._runs: dict = {}
+        self.member_changes: dict[tuple[str, str], np.ndarray] = {}
+        """(scenario, metric) → (M,) each member's expected change over all regions (for sensitivity)."""
 
-    def add(self, regions: tuple[str, ...], population: np.ndarray, daily: dict[str, dict[str, np.ndarray]],
-            pause_held: dict[str, np.ndarray | None]) -> None:
-        """Reduce one block of regions (every member) and fold it into the totals."""
-        self._impacts.append(impacts_table(daily, regions, self.days, self.window))
+    def add(self, regions: tuple[str, ...], population: np.ndarray, runs: dict) -> None:
+        """Reduce one block of regions (every member; scenario name → ``ensemble.ScenarioRun``)
+        and fold it into the totals."""
+        self._impacts.append(impacts_table({name: run.daily for name, run in runs.items()}, regions,
+                                           self.days, self.window))
         self._population += float(population.sum())
-        self._pause_held = pause_held
+        self._runs = runs
         columns = region_columns(regions)
         keys = [{column: values[i] for column, values in columns.items()} for i in range(len(regions))]
         self._key_columns = list(columns)
@@ -125,16 +158,19 @@ class ComparisonTables:
             rule = WINDOW_RULE[name]
             per_region = {}
             for scenario in self.scenarios:
-                values = _window_values(daily[scenario], name, self.window)
-                per_region[scenario] = _REDUCE[rule](values, axis=2)
-                self._accumulate(scenario, name, rule, values, population)
+                layers = []
+                for j, stratum in enumerate(runs[scenario].strata):
+                    values = _window_values(stratum, name, self.window)
+                    layers.append(_REDUCE[rule](values, axis=2))
+                    self._accumulate((scenario, j), name, rule, values, population)
+                per_region[scenario] = np.stack(layers)
             for scenario in self.scenarios:
                 if scenario != self.baseline:
                     self._rows[name].extend(_change_rows(keys, name, self.baseline, scenario,
-                                                         per_region[self.baseline], per_region[scenario],
-                                                         pause_held.get(scenario)))
+                                                         per_region[self.baseline][0], per_region[scenario],
+                                                         runs[scenario]))
 
-    def _accumulate(self, scenario: str, name: str, rule: str, values: np.ndarray, population: np.ndarray) -> None:
+    def _accumulate(self, key: tuple, name: str, rule: str, values: np.ndarray, population: np.ndarray) -> None:
         if rule == "sum":
             part = np.rint(values.sum(axis=2)).astype(np.int64).sum(axis=1)        # (M,)
         elif rule == "max":
@@ -143,7 +179,7 @@ class ComparisonTables:
             part = values.min(axis=(1, 2))
         else:
             part = np.rint(values * population[None, :, None]).astype(np.int64).sum(axis=1)  # (M, D)
-        totals = self._totals[scenario]
+        totals = self._totals.setdefault(key, {})
         if name not in totals:
             totals[name] = part
         elif rule == "min":
@@ -151,8 +187,8 @@ class ComparisonTables:
         else:
             totals[name] = totals[name] + part
 
-    def _all_values(self, scenario: str, name: str) -> np.ndarray:
-        total = self._totals[scenario][name]
+    def _all_values(self, key: tuple, name: str) -> np.ndarray:
+        total = self._totals[key][name]
         rule = WINDOW_RULE[name]
         if rule == "max":
             return total.max(axis=1).astype(float)
@@ -177,15 +213,17 @@ class ComparisonTables:
                     continue
                 rows.extend(r for r in regional if r["scenario"] == scenario)
                 all_key = {column: "" for column in self._key_columns} | {"adm1_pcode": ALL, "adm1_name": "All regions"}
-                rows.extend(_change_rows([all_key], name, self.baseline, scenario,
-                                         self._all_values(self.baseline, name)[:, None],
-                                         self._all_values(scenario, name)[:, None],
-                                         self._pause_held.get(scenario)))
+                run = self._runs[scenario]
+                strata = np.stack([self._all_values((scenario, j), name) for j in range(len(run.strata))])
+                baseline_all = self._all_values((self.baseline, 0), name)[:, None]
+                rows.extend(_change_rows([all_key], name, self.baseline, scenario, baseline_all, strata[:, :, None], run))
+                self.member_changes[(scenario, name)] = expected_changes(baseline_all, strata[:, :, None], run)["expected"][:, 0]
         frame = pd.DataFrame(rows)
         if frame.empty:
             return frame
-        numeric = ["baseline_value", "scenario_value", "difference", "difference_p10", "difference_p90",
-                   "difference_mean", "difference_if_held"]
+        numeric = ["baseline_value", "scenario_value", "difference", "difference_se", "difference_p10",
+                   "difference_p90", "difference_mean", "pause_days_held_mean", "difference_if_held",
+                   "difference_if_held_se", "difference_if_breached"]
         frame[numeric] = frame[numeric].round(2)
         frame[["relative_change", "pause_held_share"]] = frame[["relative_change", "pause_held_share"]].round(4)
         return frame

@@ -5,23 +5,31 @@ strikes, the pause decisions, the parameters and the weather. A member's results
 only on the seed and its index — not on how members are grouped into blocks, how many workers run
 them, or in which order — and every scenario sees the same draws for the same member (common random
 numbers), so differences between scenarios are paired.
+
+A scenario with a pause is run once per stratum of its outcome (``model.strata``): every member
+with the pause failing, holding for each of its nested partial spans, and holding fully. The tables
+weight the strata by their exact probabilities, so the expected change does not depend on which
+members' pauses happened to hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from gridimpact.model.climatology import fill_beyond_observed
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
+from gridimpact.model.latin import LatinUniforms
+from gridimpact.model.layered import Layer, LayeredRunner
 from gridimpact.model.metrics import PERSON_METRICS
 from gridimpact.model.params import Params, sample_params
-from gridimpact.model.period import Period
+from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.scenarios import Scenario
+from gridimpact.model.strata import Strata, strata_of
 from gridimpact.model.strikes import (
     EFFECTS,
     ScenarioHazard,
@@ -33,8 +41,15 @@ from gridimpact.model.strikes import (
 STREAMS = ("strikes", "pause", "params", "weather", "exposure")
 
 
-def member_rng(seed: int, member: int, stream: str) -> np.random.Generator:
-    """The random generator of one member's stream (independent of every other member and stream)."""
+LATIN_STREAMS = ("strikes", "params")
+"""Streams drawn as Latin hypercubes across batches of members (``model.latin``)."""
+
+
+def member_rng(seed: int, member: int, stream: str):
+    """The random generator of one member's stream (independent of every other member and stream;
+    stratified within its batch for the strike and parameter streams)."""
+    if stream in LATIN_STREAMS:
+        return LatinUniforms(seed, member, STREAMS.index(stream))
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(member, STREAMS.index(stream))))
 
 
@@ -75,8 +90,11 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
     cut = setup.block_index
     times = np.stack([d[0][:, cut] for d in drawn])
     effects = {name: np.stack([d[1][name][:, cut] for d in drawn]) for name in EFFECTS}
+    windows = [np.stack([d[3][i][:, cut] for d in drawn]) for i in range(4)]
     return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2][cut] for d in drawn]),
-                       pause_held=np.stack([d[3] for d in drawn]))
+                       phi=windows[0], pause_start=windows[1], pause_length=windows[2], defer=windows[3],
+                       held_share=np.array([d[4] for d in drawn], dtype=float),
+                       phi_all=np.stack([d[3][0] for d in drawn]), time_all=np.stack([d[0] for d in drawn]))
 
 
 def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
@@ -127,47 +145,115 @@ def member_weather(setup: EnsembleSetup, members: Sequence[int]) -> np.ndarray:
 
 @dataclass
 class ScenarioRun:
-    """One scenario's ensemble: daily metrics (name → (M, R, D)) and whether its pauses all held
-    in each member ((M,) booleans; None when the scenario has no pause)."""
+    """One scenario's ensemble.
 
-    daily: dict[str, np.ndarray]
-    pause_held: np.ndarray | None
+    ``strata``: daily metrics (name → (M, R, D)) of each stratum of the pause's outcome, stratum 0
+    with no strike suppressed; ``weights`` (M, strata) their probabilities; ``full`` (M,) the
+    stratum in which the pause held fully; ``realized`` (M,) the stratum of each member's own
+    outcome draw and ``held_share`` (M,) the share of the window that held in it (NaN without a
+    pause). A scenario without a pause has one stratum of weight 1.
+    """
+
+    strata: list[dict[str, np.ndarray]]
+    weights: np.ndarray
+    breach_weights: np.ndarray
+    full: np.ndarray
+    realized: np.ndarray
+    held_share: np.ndarray
+    has_pause: bool = False
+    held_probability: float = float("nan")   # P(the pause holds for its whole window)
+    window_days: float = float("nan")        # length of the (first) pause window
+    expected_held_share: float = float("nan")
+    daily: dict[str, np.ndarray] = field(init=False)
+
+    def __post_init__(self):
+        self.daily = realized_daily(self.strata, self.realized)
+
+    @property
+    def pause_held(self) -> np.ndarray | None:
+        """Whether the pause held for its whole window in each member's own draw (None without a pause)."""
+        return self.held_share >= 1.0 if self.has_pause else None
+
+    @property
+    def days_held(self) -> np.ndarray:
+        """Days of the pause window that held in each member's own draw."""
+        return self.held_share * self.window_days
+
+    @property
+    def expected_days_held(self) -> float:
+        return self.expected_held_share * self.window_days
+
+
+def realized_daily(strata: list[dict[str, np.ndarray]], realized: np.ndarray) -> dict[str, np.ndarray]:
+    """Each member's values in the stratum of its own outcome draw."""
+    if len(strata) == 1:
+        return strata[0]
+    members = np.arange(len(realized))
+    return {name: np.stack([s[name] for s in strata])[realized, members] for name in strata[0]}
+
+
+def _same_strikes(a: Scenario, b: Scenario) -> bool:
+    return (a.strikes, a.events, a.replay_observed) == (b.strikes, b.events, b.replay_observed)
 
 
 def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequence[int],
               progress: Callable[[int], None] | None = None) -> list[ScenarioRun]:
-    """Every scenario for one block of members.
+    """Every scenario for one block of members, a pause's scenario once per stratum of its outcome.
 
     The days before the earliest switch are the same in every scenario (observed hazard, same
     weather and parameters per member), so they are simulated once and each scenario continues
-    from that state.
+    from that state. Stratum 0 of a pause (nothing suppressed) is the run of an earlier scenario
+    with the same strikes when there is one; a later stratum simulates only the members that have it.
     """
     values = member_parameters(setup, members)
-    building = Building.from_values(values, len(members))
+    size = len(members)
+    building = Building.from_values(values, size)
     outdoor = member_weather(setup, members)
     scale = member_population_scale(setup, members)
     settings = Settings.from_params(setup.params)
-    hazards, held = [], []
-    for scenario in scenarios:
-        draws = draw_block(setup, scenario, members)
-        hazards.append(ScenarioHazard(setup.base, draws, _switch(setup, scenario)))
-        held.append(draws.pause_held.all(axis=1) if draws.pause_held.shape[1] else None)
+    draws = [draw_block(setup, scenario, members) for scenario in scenarios]
+    switches = [_switch(setup, scenario) for scenario in scenarios]
     n_days = len(setup.period.days)
-    shared_days = int(setup.period.day_of_quarter(min(h.switch_q for h in hazards)))
-    shared_days = max(0, min(shared_days, n_days))
-    prefix = simulate(hazards[0], outdoor, setup.exposure, building, settings, days=range(shared_days),
-                      progress=progress)
-    runs = []
-    for hazard, pause_held in zip(hazards, held, strict=True):
-        rest = simulate(hazard, outdoor, setup.exposure, building, settings, days=range(shared_days, n_days),
-                        state=prefix.state, progress=progress)
-        daily = {name: np.concatenate([np.broadcast_to(prefix.daily[name], (len(members), *prefix.daily[name].shape[1:])),
-                                       rest.daily[name]], axis=2)
-                 for name in rest.daily}
-        for name in PERSON_METRICS:
-            daily[name] = daily[name] * scale[:, :, None]
-        runs.append(ScenarioRun(daily, pause_held))
+    shared_days = max(0, min(int(setup.period.day_of_quarter(min(switches))), n_days))
+    first = ScenarioHazard(setup.base, draws[0], switches[0])
+    prefix = simulate(first, outdoor, setup.exposure, building, settings, days=range(shared_days), progress=progress)
+
+    runner = LayeredRunner(setup, building, outdoor, prefix, shared_days, settings)
+    runs: list[ScenarioRun] = []
+    whole: dict[int, Layer] = {}
+    for i, (scenario, draw, switch) in enumerate(zip(scenarios, draws, switches, strict=True)):
+        outcomes = scenario.pauses[0].outcomes if scenario.pauses else None
+        strata = strata_of(draw, outcomes)
+        twin = next((k for k in range(i) if not scenarios[k].pauses and _same_strikes(scenarios[k], scenario)), None)
+        if twin is None:
+            whole[i] = runner.whole(draw, switch, progress)
+        elif progress is not None:  # the days this scenario would have simulated
+            for _ in range(shared_days, n_days):
+                progress(1)
+        layer = whole[i if twin is None else twin]
+        layers = [layer.daily]
+        for stratum in range(1, strata.size + 1):
+            subset, cut, following = strata.cutoff(stratum)
+            if len(subset):
+                layer = runner.stratum(layer, draw.take(subset).suppress(cut, following), switch, subset,
+                                       strata.first_day(stratum, subset, QUARTERS_PER_DAY))
+            layers.append(layer.daily)
+        runs.append(_scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario))
     return runs
+
+
+def _scaled(daily: dict[str, np.ndarray], scale: np.ndarray) -> dict[str, np.ndarray]:
+    """Person counts at each member's sampled population (``member_population_scale``)."""
+    return {name: values * scale[:, :, None] if name in PERSON_METRICS else values for name, values in daily.items()}
+
+
+def _scenario_run(layers, strata: Strata, held_share: np.ndarray, scenario: Scenario) -> ScenarioRun:
+    if not scenario.pauses:
+        return ScenarioRun(layers, strata.weights, strata.breach_weights, strata.count, strata.realized, held_share)
+    pause = scenario.pauses[0]
+    return ScenarioRun(layers, strata.weights, strata.breach_weights, strata.count, strata.realized, held_share,
+                       True, pause.outcomes.held, (pause.end - pause.start).total_seconds() / 86400,
+                       pause.outcomes.expected_held_share())
 
 
 def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: int, *, block: int = 50,
@@ -191,20 +277,32 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
 
 
 def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) -> list[ScenarioRun]:
-    """Stack the blocks' runs along the member axis into arrays allocated once."""
+    """Stack the blocks' runs along the member axis into arrays allocated once; blocks with fewer
+    strata repeat their last (the pause holding fully) with weight 0."""
     runs = []
     for i in range(n_scenarios):
         parts = [block_runs[i] for block_runs in results]
-        daily = {}
-        for name, first in parts[0].daily.items():
-            stacked = np.empty((members, *first.shape[1:]), dtype=first.dtype)
-            start = 0
-            for part in parts:
-                values = part.daily[name]
-                stacked[start:start + len(values)] = values
-                start += len(values)
-                part.daily[name] = None  # release the block's copy as soon as it is stacked
-            daily[name] = stacked
-        held = None if parts[0].pause_held is None else np.concatenate([p.pause_held for p in parts])
-        runs.append(ScenarioRun(daily, held))
+        n_strata = max(len(p.strata) for p in parts)
+        strata = []
+        for j in range(n_strata):
+            layer = {}
+            for name, first in parts[0].strata[0].items():
+                stacked = np.empty((members, *first.shape[1:]), dtype=first.dtype)
+                start = 0
+                for part in parts:
+                    values = part.strata[min(j, len(part.strata) - 1)][name]
+                    stacked[start:start + len(values)] = values
+                    start += len(values)
+                layer[name] = stacked
+            strata.append(layer)
+        first = parts[0]
+        runs.append(ScenarioRun(strata, _padded(parts, "weights", n_strata), _padded(parts, "breach_weights", n_strata),
+                                np.concatenate([p.full for p in parts]), np.concatenate([p.realized for p in parts]),
+                                np.concatenate([p.held_share for p in parts]), first.has_pause,
+                                first.held_probability, first.window_days, first.expected_held_share))
     return runs
+
+
+def _padded(parts: list[ScenarioRun], name: str, n_strata: int) -> np.ndarray:
+    """Stratum probabilities of the blocks stacked, with zeros for strata a block does not have."""
+    return np.concatenate([np.pad(getattr(p, name), ((0, 0), (0, n_strata - len(p.strata)))) for p in parts])

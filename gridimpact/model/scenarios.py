@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from gridimpact.errors import ParameterError
+from gridimpact.model.pauses import PauseOutcomes
 
 SUPPRESSION = ("cancel", "defer")
 
@@ -52,6 +53,7 @@ class StrikeProcess:
     emergency_share: Range
     emergency_days: Range
     existing_damage_restore_days: Range
+    regional: dict = field(default_factory=dict, hash=False)  # region → regional.RegionalStrikes
 
     def probability(self, pcode: str) -> float:
         return probability_for(self.hit_probability, pcode)
@@ -68,20 +70,26 @@ def probability_for(table: dict[str, float], pcode: str) -> float:
 
 @dataclass(frozen=True)
 class Pause:
-    """A window in which strikes on the listed regions are suppressed, if the pause holds.
+    """A window in which strikes on the listed regions are suppressed for as long as the pause holds.
 
-    ``holds_probability`` is drawn once per member and pause. Suppressed hits are cancelled, or with
-    ``suppressed = "defer"`` moved to the end of the window (the strikes are postponed, not
-    abandoned). ``regions`` may be ``("*",)`` for every region.
+    ``outcomes`` says how likely it is to fail, to be breached part-way or to hold
+    (``model.pauses``). Suppressed hits are cancelled, or with ``suppressed = "defer"`` moved to the
+    moment the pause ends (the strikes are postponed, not abandoned). ``regions`` may be ``("*",)``
+    for every region.
     """
 
     start: datetime
     end: datetime
     regions: tuple[str, ...]
-    holds_probability: float
+    outcomes: PauseOutcomes
     suppressed: str = "cancel"
     spares: tuple[str, ...] = ("energy",)
     seed: str | None = None
+
+    @property
+    def holds_probability(self) -> float:
+        """Probability that the pause holds for its whole window."""
+        return self.outcomes.held
 
     def covers(self, pcode: str) -> bool:
         return "*" in self.regions or pcode in self.regions or pcode[:4] in self.regions
@@ -116,10 +124,12 @@ class Scenario:
     document: dict = field(default_factory=dict, repr=False, compare=False)
 
     def with_compliance(self, probability: float) -> Scenario:
-        """The same scenario with every pause holding with ``probability``."""
+        """The same scenario with every pause holding fully with ``probability`` (fixed, not sampled);
+        the rest is split between failing and being breached as in the pause's own outcomes."""
         if not 0.0 <= probability <= 1.0:
             raise ParameterError(f"compliance must be between 0 and 1, got {probability}")
-        return replace(self, pauses=tuple(replace(p, holds_probability=probability) for p in self.pauses))
+        return replace(self, pauses=tuple(replace(p, outcomes=p.outcomes.with_full_hold(probability))
+                                          for p in self.pauses))
 
 
 # --- Reading scenario files --------------------------------------------------------------------------
@@ -148,7 +158,10 @@ def describe(scenario: Scenario) -> dict[str, Any]:
         }
     info["pauses"] = [
         {"start": p.start.isoformat(), "end": p.end.isoformat(), "regions": list(p.regions),
-         "holds_probability": p.holds_probability, "suppressed": p.suppressed, "seed": p.seed}
+         "holds_probability": p.holds_probability,
+         "outcome_probabilities (failed, breached, held)": [round(x, 4) for x in p.outcomes.probabilities],
+         "outcome_posterior": list(p.outcomes.concentration) if p.outcomes.concentration else None,
+         "breach_held_share": list(p.outcomes.held_share), "suppressed": p.suppressed, "seed": p.seed}
         for p in scenario.pauses
     ]
     info["seeds"] = list(scenario.seeds)

@@ -10,20 +10,23 @@ them) every member sees exactly the observed hazard. After it:
   ``share × max(0, 1 − (t − t_strike) / duration)`` from the strike time on;
 - shares are capped at 1.
 
-Random draws come from per-member streams that do not depend on the pauses (the pause decision has
-its own stream), so a scenario whose pauses never hold reproduces the baseline exactly, and a
-higher holding probability can only remove strikes.
+Random draws come from per-member streams that do not depend on the pauses (the pause outcome has
+its own stream), so a scenario whose pauses fail reproduces the baseline exactly, and a pause that
+holds longer can only remove strikes. Draws keep every strike; ``StrikeDraws.phi`` says how far
+into a pause window each (strike, region) falls, and ``suppress`` removes those a given share of
+the window held would suppress (``model.pauses``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from gridimpact.model.hazard import Hazard, HazardWindow
-from gridimpact.model.period import QUARTERS_PER_DAY, Period
+from gridimpact.model.period import QUARTERS_PER_DAY, QUARTERS_PER_HOUR, Period
+from gridimpact.model.regional import draw_regional, regional_slots
 from gridimpact.model.scenarios import Event, Pause, Scenario, StrikeProcess, probability_for
 
 EFFECTS = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
@@ -34,14 +37,38 @@ class StrikeDraws:
     """Strike effects per member, strike and region; ``time`` is in quarter-hours from the period
     start (``inf`` where a strike does not hit that region)."""
 
-    time: np.ndarray            # (M, S, R)
+    time: np.ndarray            # (M, S, R) before any pause
     effects: dict[str, np.ndarray]  # name → (M, S, R); days for durations, shares in [0, 1]
     existing_days: np.ndarray   # (M, R) repair time of damage standing at the switch
-    pause_held: np.ndarray      # (M, P) whether each pause held in each member
+    phi: np.ndarray             # (M, S, R) share of a pause window elapsed at the strike; inf outside
+    pause_start: np.ndarray     # (M, S, R) quarter-hour where that window starts
+    pause_length: np.ndarray    # (M, S, R) its length in quarter-hours
+    defer: np.ndarray           # (M, S, R) that pause defers suppressed strikes (else cancels)
+    held_share: np.ndarray      # (M,) the share of the window that held in each member's own draw
+    phi_all: np.ndarray | None = None  # (M, S, every region) ``phi`` before the cut to a block of regions
+    time_all: np.ndarray | None = None  # (M, S, every region) ``time`` before that cut
 
     @property
     def members(self) -> int:
         return self.time.shape[0]
+
+    def take(self, members: np.ndarray) -> StrikeDraws:
+        """The draws of some members only."""
+        return StrikeDraws(self.time[members], {k: v[members] for k, v in self.effects.items()},
+                           self.existing_days[members], self.phi[members], self.pause_start[members],
+                           self.pause_length[members], self.defer[members], self.held_share[members],
+                           None if self.phi_all is None else self.phi_all[members],
+                           None if self.time_all is None else self.time_all[members])
+
+    def suppress(self, cutoff: np.ndarray, next_phi: np.ndarray) -> StrikeDraws:
+        """Strikes with ``phi <= cutoff`` (per member) suppressed: cancelled, or deferred to the
+        moment the pause stops — its end when nothing in it escapes (``next_phi`` inf), else the
+        first strike it does not suppress (the breach)."""
+        inside = self.phi <= cutoff[:, None, None]
+        stop = np.where(np.isfinite(next_phi)[:, None, None], next_phi[:, None, None], 1.0)
+        resumed = self.pause_start + np.minimum(stop, 1.0) * self.pause_length
+        moved = np.where(self.defer, resumed, np.inf)
+        return replace(self, time=np.where(inside, moved, self.time))
 
 
 def quarter_of(moment, period: Period) -> float:
@@ -53,13 +80,14 @@ def strike_capacity(process: StrikeProcess | None, horizon_days: float) -> int:
     """Enough strike slots that the process cannot run out within the horizon."""
     if process is None:
         return 0
-    return int(np.ceil(horizon_days / process.interval_days[0])) + 2
+    return max(0, int(np.ceil(horizon_days / process.interval_days[0])) + 2)  # none if the switch is past the end
 
 
 def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, switch_q: float,
                 capacity: int, rng_strikes: np.random.Generator,
-                rng_pause: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """One member's strikes: times (S, R), effects (S, R) each, existing repair days (R,), pause holds (P,).
+                rng_pause: np.random.Generator) -> tuple:
+    """One member's strikes: times (S, R), effects (S, R) each, existing repair days (R,), the
+    pause windows of each (strike, region) (``pause_windows``) and the share of the pause held.
 
     The number of draws from each stream is fixed by ``capacity``, the regions and the pauses, so the
     draws of one member never depend on another member or on the scenario's pauses.
@@ -69,18 +97,22 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
     effects = {name: np.zeros((capacity, n_regions)) for name in EFFECTS}
     times = np.full((capacity, n_regions), np.inf)
     existing = np.zeros(n_regions)
-    if process is not None:
+    if process is not None and capacity > 0:
         low, mode, high = process.interval_days
         intervals = rng_strikes.triangular(low, mode, high, size=capacity) if high > low else np.full(capacity, low)
         first = rng_strikes.uniform() * intervals[0]
         strike_days = first + np.concatenate([[0.0], np.cumsum(intervals[1:])])
         strike_q = switch_q + strike_days * QUARTERS_PER_DAY
         probability = _hit_probabilities(process, regions)
-        hit = rng_strikes.uniform(size=(capacity, n_regions)) < probability
+        # One uniform decides both whether a strike hits a region and whether it destroys a heat
+        # plant there (u < p·q given u < p has probability q): the rare, costly combination is then
+        # stratified across members as one dimension (``model.latin``), not as a product of two.
+        hit_u = rng_strikes.uniform(size=(capacity, n_regions))
+        hit = hit_u < probability
         effects["power_share"] = process.power_share.draw(rng_strikes, (capacity, n_regions))
         effects["power_days"] = process.power_restore_days.draw(rng_strikes, (capacity, n_regions))
         effects["heat_share"] = process.heat_lost_share.draw(rng_strikes, (capacity, n_regions))
-        destroyed = rng_strikes.uniform(size=(capacity, n_regions)) < process.plant_destroyed_probability
+        destroyed = hit_u < probability * process.plant_destroyed_probability
         heat_days = process.heat_restore_days.draw(rng_strikes, (capacity, n_regions))
         long_days = process.destroyed_restore_days.draw(rng_strikes, (capacity, n_regions))
         effects["heat_days"] = np.where(destroyed, long_days, heat_days)
@@ -88,11 +120,16 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
         effects["emergency_days"] = process.emergency_days.draw(rng_strikes, (capacity, n_regions))
         existing = process.existing_damage_restore_days.draw(rng_strikes, n_regions)
         times = np.where(hit, strike_q[:, None], np.inf)
+        if process.regional:
+            slots = regional_slots(process.regional, capacity * process.interval_days[0])
+            extra_t, extra = draw_regional(process.regional, tuple(regions), switch_q, slots, QUARTERS_PER_DAY, rng_strikes)
+            times = np.concatenate([times, extra_t])
+            effects = {name: np.concatenate([effects[name], extra[name]]) for name in EFFECTS}
     times, effects = _append_events(times, effects, scenario.events, regions, period)
     times = np.where(times >= switch_q, times, np.inf)  # scripted events apply after the switch only
-    held = rng_pause.uniform(size=len(scenario.pauses)) < np.array([p.holds_probability for p in scenario.pauses])
-    times = _apply_pauses(times, scenario.pauses, held, regions, period)
-    return times, effects, existing, held
+    # The pauses of a scenario are one agreement: one outcome per member, drawn from the first's.
+    held_share = scenario.pauses[0].outcomes.draw(rng_pause) if scenario.pauses else np.nan
+    return times, effects, existing, pause_windows(times, scenario.pauses, regions, period), held_share
 
 
 def _append_events(times, effects, events: tuple[Event, ...], regions, period):
@@ -130,15 +167,24 @@ def _pause_coverage(pause: Pause, regions: tuple[str, ...]) -> np.ndarray:
     return np.array([pause.covers(p) for p in regions])
 
 
-def _apply_pauses(times, pauses: tuple[Pause, ...], held, regions, period):
-    for pause, holds in zip(pauses, held, strict=True):
-        if not holds:
-            continue
+def pause_windows(times: np.ndarray, pauses: tuple[Pause, ...], regions, period) -> tuple[np.ndarray, ...]:
+    """Per (strike, region): how far into a covering pause window it falls (``phi`` in [0, 1), inf
+    when none covers it), that window's start and length in quarter-hours, and whether it defers.
+    Where windows overlap, the one the strike is earliest in counts."""
+    phi = np.full(times.shape, np.inf)
+    start_q = np.zeros(times.shape)
+    length_q = np.ones(times.shape)
+    defer = np.zeros(times.shape, dtype=bool)
+    for pause in pauses:  # a scenario has one pause or a few; the arrays span strikes and regions
         start, end = quarter_of(pause.start, period), quarter_of(pause.end, period)
         covered = _pause_coverage(pause, regions)
-        inside = (times >= start) & (times < end) & covered[None, :]
-        times = np.where(inside, np.inf if pause.suppressed == "cancel" else end, times)
-    return times
+        share = np.where((times >= start) & (times < end) & covered[None, :], (times - start) / (end - start), np.inf)
+        earlier = share < phi
+        phi = np.where(earlier, share, phi)
+        start_q = np.where(earlier, start, start_q)
+        length_q = np.where(earlier, end - start, length_q)
+        defer = np.where(earlier, pause.suppressed == "defer", defer)
+    return phi, start_q, length_q, defer
 
 
 class ScenarioHazard:

@@ -16,6 +16,7 @@ from gridimpact.report.context import (
     Rows,
     as_of,
     compared,
+    holding_probabilities,
     pause_held,
     window_days,
 )
@@ -50,27 +51,31 @@ def answer_sentences(result, scenario: str, rows: Rows) -> tuple[str, ...]:
     held = pause_held(result, scenario, rows)
     where = "the region" if len(result.regions) == 1 else f"the {len(result.regions)} regions together"
     sentences = [f"Over the {len(days)} days from {span(days)}, {scenario} is expected to change the "
-                 f"{HEADLINE_UNIT} in {where} by {quantity(total.get('difference_mean'), signed=True)} "
-                 f"(P10 to P90: {_range(total)}) against {result.baseline}, which has "
-                 f"{quantity(total.get('baseline_value'))}."]
+                 f"{HEADLINE_UNIT} in {where} by {quantity(total.get('difference'), signed=True)} "
+                 f"(± {quantity(total.get('difference_se'))} Monte-Carlo error; P10 to P90 across members: "
+                 f"{_range(total)}) against {result.baseline}, which has {quantity(total.get('baseline_value'))}: "
+                 "that expected change is the number to quote."]
     if held is not None:
         count, fraction = held
-        sentences.append(f"If the pause holds, the change is {quantity(total.get('difference_if_held'), signed=True)}; "
-                         f"it held in {count} of {result.members} ensemble members ({share(fraction)}).")
-    else:
-        sentences.append(f"In the median member the change is {quantity(total.get('difference'), signed=True)}.")
+        probabilities = holding_probabilities(result, scenario)
+        chance = (f"it holds for its whole window with probability {', '.join(f'{p:.2f}' for p in probabilities)}, "
+                  "and the expected change weights failing, being breached after some days and holding by "
+                  "their probabilities; " if probabilities else "")
+        sentences.append(f"If the pause holds for its whole window, the change is "
+                         f"{quantity(total.get('difference_if_held'), signed=True)}; {chance}"
+                         f"it held fully in {count} of {result.members} members' own draws ({share(fraction)}).")
     worst = worst_region(result, rows, scenario)
     if worst is not None:
         row = rows.get(scenario, worst, HEADLINE_METRIC)
         text = (f"Worst off is {rows.name(worst)}, with {quantity(row.get('baseline_value'))} {HEADLINE_UNIT} under "
                 f"{result.baseline}: "
-                f"expected change {quantity(row.get('difference_mean'), signed=True)} ({_range(row)})")
+                f"expected change {quantity(row.get('difference'), signed=True)} ({_range(row)})")
         if held is not None:
             text += f", {quantity(row.get('difference_if_held'), signed=True)} if the pause holds"
         sentences.append(text + ".")
     power = rows.get(scenario, ALL, "person_hours_without_power")
     if power:
-        text = (f"Person-hours without power change by {quantity(power.get('difference_mean'), signed=True)} "
+        text = (f"Person-hours without power change by {quantity(power.get('difference'), signed=True)} "
                 f"({_range(power)})")
         if held is not None:
             text += f", {quantity(power.get('difference_if_held'), signed=True)} if the pause holds"
@@ -123,7 +128,7 @@ def region_items(result, scenario: str, rows: Rows) -> Bullets:
         for metric, unit in ANSWER_METRICS:
             row = rows.get(scenario, code, metric)
             first.append(_change_words(row.get("difference_if_held") if with_pause else row.get("difference"), unit))
-            expected.append(f"{quantity(row.get('difference_mean'), signed=True)} ({_range(row)})")
+            expected.append(f"{quantity(row.get('difference'), signed=True)} ({_range(row)})")
         opening = "If the pause holds" if with_pause else "In the median member"
         items.append(Item(f"{opening}, {join(first)}; expected change {join(expected)}.", lead=f"{rows.name(code)}:"))
     warning = heavy_tail_sentence(rows, scenario, [*result.regions, ALL])
@@ -154,8 +159,7 @@ def key_numbers(result, rows: Rows) -> Bullets:
 
 def comparison_table(result, scenario: str, rows: Rows) -> Table:
     """Key metrics per region for one scenario, grouped by region; columns that are all zero left out."""
-    header = ("Region", "Measure", result.baseline, scenario, "Change if held", "Expected change",
-              "Median change", "P10", "P90")
+    header = ("Region", "Measure", result.baseline, scenario, "Expected change ± SE", "P10 to P90", "Change if held")
     body = []
     for code in [*result.regions, ALL]:
         for metric, label in SUMMARY_METRICS:
@@ -163,12 +167,12 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
             if not row:
                 continue
             body.append((rows.name(code), label, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
-                         quantity(row["difference_if_held"], signed=True),
-                         quantity(row["difference_mean"], signed=True), quantity(row["difference"], signed=True),
-                         quantity(row["difference_p10"], signed=True), quantity(row["difference_p90"], signed=True)))
-    caption = (f"{scenario} against {result.baseline} over the compared days, three significant figures. Levels "
-               "are ensemble medians; changes are scenario minus baseline, paired member by member: the median "
-               "among members in which the pause held, the mean (expected), the median and the P10–P90 range. "
-               "Columns that are zero throughout are left out. Exact values: comparison.csv.")
-    table = Table(header, tuple(body), (False, False, *([True] * 7)), caption, grouped=True)
+                         f"{quantity(row['difference'], signed=True)} ± {quantity(row.get('difference_se'))}",
+                         _range(row), quantity(row["difference_if_held"], signed=True)))
+    caption = (f"{scenario} against {result.baseline} over the compared days, three significant figures. Quote "
+               "the expected change with its Monte-Carlo standard error (SE): scenario minus baseline, both "
+               "expected values over the ensemble and over every outcome of the pause, paired member by member. "
+               "P10 to P90 is its spread across members; the last column is the expected change if the pause "
+               "holds for its whole window. Exact values: comparison.csv.")
+    table = Table(header, tuple(body), (False, False, *([True] * 5)), caption, grouped=True)
     return without_empty_columns(table)

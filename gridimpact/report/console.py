@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from gridimpact.report.numbers import quantity
@@ -65,6 +66,21 @@ def estimate_text(daily: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
+def pause_days_text(result, scenario: str, held_probability: float) -> str:
+    """How much of the pause held: its probability of holding fully and the members' own draws."""
+    days = (getattr(result, "pause_days_held", None) or {}).get(scenario)
+    text = (f"The pause holds for its whole window with probability {held_probability:.0%}; otherwise it fails "
+            "or is breached after some days, and the expected change weights each outcome by its chance.")
+    if days is None or not len(days):
+        return text
+    days = np.asarray(days, dtype=float)
+    full = np.asarray(result.pause_held[scenario], dtype=bool)
+    partial = (days > 0) & ~full
+    median = f" (median {np.median(days[partial]):.1f} days)" if partial.any() else ""
+    return (text + f" Pause-days held in the members' own draws: none in {np.mean(days == 0):.0%}, some"
+            f"{median} in {partial.mean():.0%}, all in {full.mean():.0%}.")
+
+
 def comparison_text(result) -> str:
     table = result.comparison
     days = result.days[result.window]
@@ -76,13 +92,13 @@ def comparison_text(result) -> str:
         out.append(f"What '{scenario}' changes compared with '{result.baseline}'")
         out.append(f"Window {days[0].date()} … {days[-1].date()} ({len(days)} days) · {result.members} members · "
                    f"seed {result.seed}")
+        out.append("Quote the expected change with its ± standard error: scenario − baseline, both expected "
+                   "values over the ensemble, paired by member; [P10 … P90] is its spread across members.")
         if has_pause:
-            out.append(f"The pause held in {held_share:.0%} of members. 'if held' is the median change in those "
-                       "members; 'expected' averages over all of them.")
-        out.append("Baseline and scenario are ensemble medians; changes are scenario − baseline, paired by member.")
+            out.append(pause_days_text(result, scenario, held_share))
         out.append("")
-        header = ["region", "metric", result.baseline, scenario]
-        header += ["if held", "expected", "[P10 … P90]"] if has_pause else ["change", "[P10 … P90]"]
+        header = ["region", "metric", result.baseline, scenario, "expected change", "[P10 … P90]"]
+        header += ["if held"] if has_pause else []
         rows = []
         key = "pcode" if "pcode" in rows_of.columns else "adm1_pcode"
         shown = list(result.regions) if len(result.regions) <= MAX_REGIONS_SHOWN else []
@@ -92,12 +108,11 @@ def comparison_text(result) -> str:
             label = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
             for metric, text in SUMMARY_METRICS:
                 row = region_rows.loc[metric]
-                cells = [label, text, quantity(row["baseline_value"]), quantity(row["scenario_value"])]
+                cells = [label, text, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
+                         f"{quantity(row['difference'], signed=True)} ± {quantity(row['difference_se'])}",
+                         f"[{quantity(row['difference_p10'], signed=True)} … {quantity(row['difference_p90'], signed=True)}]"]
                 if has_pause:
-                    cells += [quantity(row["difference_if_held"], signed=True), quantity(row["difference_mean"], signed=True)]
-                else:
-                    cells += [quantity(row["difference"], signed=True)]
-                cells.append(f"[{quantity(row['difference_p10'], signed=True)} … {quantity(row['difference_p90'], signed=True)}]")
+                    cells.append(quantity(row["difference_if_held"], signed=True))
                 rows.append(cells)
                 label = ""
         out.extend(render_table(header, rows, align_left=2))

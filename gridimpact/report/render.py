@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 
 # --- Blocks of the document ---------------------------------------------------------------------------
@@ -162,9 +163,8 @@ section.answer p { margin: 0.35rem 0; }
 table { border-collapse: collapse; font-size: 0.82rem; margin: 0.5rem 0; width: 100%; }
 th, td { border-bottom: 1px solid #e0e0e0; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top; }
 thead th { background: #f2f2f2; vertical-align: bottom; }
-th:first-child, td:first-child { min-width: 12rem; }
+th:first-child, td:first-child { min-width: 8rem; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num { white-space: nowrap; }
 tr.group th { background: #e8eef4; text-align: left; padding-top: 0.35rem; }
 caption, figcaption { caption-side: bottom; text-align: left; font-size: 0.8rem; color: #555; padding-top: 0.3rem; }
 .scroll { overflow-x: auto; }
@@ -187,9 +187,14 @@ def _html_item(item: Item) -> str:
     return text
 
 
+def _unbroken_numbers(text: str) -> str:
+    """A numeric cell may wrap between numbers (a range, a value ± its error), never inside one."""
+    return re.sub(r"(\d) (million|billion)", "\\1\u00a0\\2", text)
+
+
 def _html_cells(values, numeric, tag: str) -> str:
-    return "".join(f'<{tag} class="num">{html.escape(v)}</{tag}>' if n else f"<{tag}>{html.escape(v)}</{tag}>"
-                   for v, n in zip(values, numeric, strict=True))
+    return "".join(f'<{tag} class="num">{html.escape(_unbroken_numbers(v))}</{tag}>' if n
+                   else f"<{tag}>{html.escape(v)}</{tag}>" for v, n in zip(values, numeric, strict=True))
 
 
 def _html_table(block: Table) -> str:

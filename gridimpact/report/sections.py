@@ -46,7 +46,7 @@ def _scenario_items(result) -> list[Item]:
             holds = used[position] if position < len(used) else pause.holds_probability
             start, end = (t.astimezone(KYIV) for t in (pause.start, pause.end))
             text += (f" In this run: pause from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (Kyiv "
-                     f"time) in {where}; it holds in a member with probability {holds:g}, and strikes it "
+                     f"time) in {where}; it holds for its whole window with probability {holds:.2f}, and strikes it "
                      f"suppresses are {fate}.")
         items.append(Item(text, lead=f"{name}:"))
     return items

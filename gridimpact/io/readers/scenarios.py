@@ -12,19 +12,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from gridimpact.errors import InputMissingError, ParameterError
+from gridimpact.model.pauses import PauseOutcomes, outcomes_from_precedents
+from gridimpact.model.regional import RegionalStrikes
 from gridimpact.model.scenarios import SUPPRESSION, Event, Pause, Range, Scenario, StrikeProcess
 from gridimpact.regions import UnknownRegionError, resolve
 from gridimpact.resources import package_file, seeds_dir
 from gridimpact.vocab import TIMEZONE
 
 BUILTIN_DIR = package_file("builtin_scenarios")
+PRECEDENTS_FILE = "pause_outcomes.toml"
 
 _TOP_KEYS = {"name", "description", "extends", "as_of", "days", "replay_observed", "seeds", "strikes",
              "pauses", "events"}
-_STRIKE_KEYS = {"interval_days", "hit_probability", "power_share", "power_restore_days", "heat_lost_share",
+_STRIKE_KEYS = {"regional", "interval_days", "hit_probability", "power_share", "power_restore_days", "heat_lost_share",
                 "heat_restore_days", "plant_destroyed_probability", "destroyed_restore_days",
                 "emergency_share", "emergency_days", "existing_damage_restore_days"}
-_PAUSE_KEYS = {"from_seed", "start", "end", "regions", "holds_probability", "suppressed", "spares"}
+_PAUSE_KEYS = {"from_seed", "start", "end", "regions", "outcomes", "holds_probability", "breached_probability",
+               "breach_held_share", "suppressed", "spares"}
+_REGIONAL_KEYS = {"rate_per_day", "power_share", "power_restore_days", "heat_lost_share", "heat_restore_days"}
 _EVENT_KEYS = {"time", "regions", "power_share", "heat_lost_share", "power_restore_days", "heat_restore_days",
                "emergency_share", "emergency_days"}
 
@@ -176,6 +181,7 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
             if "emergency_days" in table else Range(0.0, 0.0),
             existing_damage_restore_days=reader.range(table, "existing_damage_restore_days", p, 0.0, 365.0)
             if "existing_damage_restore_days" in table else Range(3.0, 3.0),
+            regional=_regional(table.get("regional", {}), reader, p + "regional."),
         )
     pauses = []
     for i, table in enumerate(document.get("pauses", [])):
@@ -191,7 +197,7 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
             reader.fail(p + "suppressed", f"must be one of {', '.join(SUPPRESSION)}, got {suppressed!r}")
         pauses.append(Pause(
             start=start, end=end, regions=reader.regions(merged, "regions", p),
-            holds_probability=reader.number(merged, "holds_probability", p, 0.0, 1.0),
+            outcomes=_pause_outcomes(merged, reader, p),
             suppressed=suppressed, spares=tuple(merged.get("spares", ["energy"])),
             seed=table.get("from_seed"),
         ))
@@ -235,6 +241,48 @@ def scenario_from_document(document: dict, where: str = "scenario") -> Scenario:
     )
 
 
+def _regional(tables: dict, reader: _Reader, prefix: str) -> dict:
+    """``[strikes.regional.<region>]`` tables: a region's own strikes between the major ones."""
+    result = {}
+    if not isinstance(tables, dict):
+        reader.fail(prefix[:-1], "must be a table of region = {rate_per_day, power_share, ...}")
+        return result
+    for region, table in tables.items():
+        where = f"{prefix}{region}."
+        codes = reader.regions({"r": [region]}, "r", where)
+        reader.unknown(table, _REGIONAL_KEYS, where)
+        result[codes[0] if codes else region] = RegionalStrikes(
+            rate_per_day=reader.number(table, "rate_per_day", where, 0.001, 10.0),
+            power_share=reader.range(table, "power_share", where, 0.0, 1.0),
+            power_restore_days=reader.range(table, "power_restore_days", where, 0.0, 365.0),
+            heat_lost_share=reader.range(table, "heat_lost_share", where, 0.0, 1.0),
+            heat_restore_days=reader.range(table, "heat_restore_days", where, 0.0, 365.0))
+    return result
+
+
+def _pause_outcomes(table: dict, reader: _Reader, prefix: str) -> PauseOutcomes:
+    """``outcomes = "precedents"`` (the posterior of seeds/pause_outcomes.toml), or fixed
+    ``holds_probability`` and ``breached_probability`` with ``breach_held_share``."""
+    prior = precedent_outcomes()
+    if "outcomes" in table:
+        if table["outcomes"] != "precedents":
+            reader.fail(prefix + "outcomes", f"must be \"precedents\", got {table['outcomes']!r}")
+        for key in ("holds_probability", "breached_probability"):
+            if key in table:
+                reader.fail(prefix + key, "cannot be combined with outcomes = \"precedents\"")
+        return prior
+    if "holds_probability" not in table:
+        reader.fail(prefix + "holds_probability", 'is required (or outcomes = "precedents")')
+        return prior
+    held = reader.number(table, "holds_probability", prefix, 0.0, 1.0)
+    breached = reader.number(table, "breached_probability", prefix, 0.0, 1.0, 0.0)
+    if held + breached > 1.0 + 1e-9:
+        reader.fail(prefix + "breached_probability", f"holds_probability + breached_probability = {held + breached} exceeds 1")
+        breached = 1.0 - held
+    share = reader.range(table, "breach_held_share", prefix, 0.0, 1.0) if "breach_held_share" in table else None
+    return PauseOutcomes.fixed(held, breached, (share.low, share.high) if share else prior.held_share)
+
+
 def _pause_from_seed(seed_id: str, reader: _Reader, prefix: str) -> dict:
     """Window and regions of a pause taken from a seed event file in seeds/."""
     event = seed_events().get(seed_id)
@@ -251,6 +299,12 @@ def _pause_from_seed(seed_id: str, reader: _Reader, prefix: str) -> dict:
     if regions:
         result["regions"] = regions
     return result
+
+
+@cache
+def precedent_outcomes() -> PauseOutcomes:
+    """The pause-outcome posterior from the weighted precedents of seeds/pause_outcomes.toml."""
+    return outcomes_from_precedents(tomllib.loads((seeds_dir() / PRECEDENTS_FILE).read_text(encoding="utf-8")))
 
 
 @cache

@@ -74,8 +74,9 @@ def _metric_columns() -> tuple[tuple[str, str], ...]:
     return tuple(columns)
 
 
-COMPARISON_VALUES = ("baseline_value", "scenario_value", "difference", "relative_change", "difference_p10",
-                     "difference_p90", "difference_mean", "pause_held_share", "difference_if_held")
+COMPARISON_VALUES = ("baseline_value", "scenario_value", "difference", "difference_se", "relative_change",
+                     "difference_p10", "difference_p90", "difference_mean", "pause_held_share", "pause_days_held_mean",
+                     "difference_if_held", "difference_if_held_se", "difference_if_breached")
 
 RUNS = Table("runs", (
     ("run_id", TEXT), ("job", TEXT), ("version", TEXT), ("parameters_version", TEXT), ("as_of", DATE),

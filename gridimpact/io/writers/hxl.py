@@ -33,6 +33,10 @@ _COMPARISON_TAGS = {
     "difference_mean": "#indicator+value+change+mean",
     "pause_held_share": "#indicator+num+pause_held_share",
     "difference_if_held": "#indicator+value+change+if_held",
+    "difference_se": "#indicator+value+change+se",
+    "pause_days_held_mean": "#indicator+num+pause_days_held",
+    "difference_if_held_se": "#indicator+value+change+if_held+se",
+    "difference_if_breached": "#indicator+value+change+if_breached",
 }
 
 

@@ -26,17 +26,26 @@ _KEY_FIELDS = {
 }
 
 _COMPARISON_FIELDS = {
-    "baseline_value": (None, "Ensemble median of the metric over the comparison window in the baseline scenario."),
-    "scenario_value": (None, "Ensemble median of the metric over the comparison window in this scenario."),
-    "difference": (None, "Median over members of the paired difference scenario − baseline (each member sees "
-                         "the same draws in both scenarios); not the difference of the medians."),
+    "baseline_value": (None, "Expected value (ensemble mean) of the metric over the comparison window in the baseline."),
+    "scenario_value": (None, "Expected value of the metric over the window in this scenario, over every outcome of "
+                             "its pause; scenario_value − baseline_value = difference."),
+    "difference": (None, "The number to quote: the expected change scenario − baseline, paired by member and "
+                         "weighted exactly over whether the pause fails, is breached or holds; quote it with "
+                         "difference_se."),
+    "difference_se": (None, "Monte-Carlo standard error of difference (from the spread of the Latin-hypercube "
+                            "batches of members)."),
     "relative_change": ("1", "difference / baseline_value; empty where the baseline value is 0."),
-    "difference_p10": (None, "10th percentile over members of the paired difference."),
-    "difference_p90": (None, "90th percentile over members of the paired difference."),
-    "difference_mean": (None, "Mean over members of the paired difference: the expected change."),
-    "pause_held_share": ("1", "Share of members in which every pause of the scenario held; empty for a "
+    "difference_p10": (None, "10th percentile over members of each member's expected change (spread over "
+                             "strikes, weather and parameters)."),
+    "difference_p90": (None, "90th percentile over members of each member's expected change."),
+    "difference_mean": (None, "Same as difference (kept for readers of earlier outputs)."),
+    "pause_held_share": ("1", "Probability that the scenario's pause holds for its whole window; empty for a "
                               "scenario without pauses."),
-    "difference_if_held": (None, "Median paired difference among the members in which the pauses held."),
+    "pause_days_held_mean": ("days", "Expected days of the pause window that hold (failing counts 0, a breach the "
+                                  "days before it)."),
+    "difference_if_held": (None, "Expected change if the pause holds for its whole window."),
+    "difference_if_held_se": (None, "Monte-Carlo standard error of difference_if_held."),
+    "difference_if_breached": (None, "Expected change if the pause holds for some days and is then breached."),
 }
 
 

@@ -1,0 +1,109 @@
+"""The nested outcomes of a pause in each member, and their exact probabilities.
+
+A member's strikes inside pause windows, ordered by how far into the window they fall
+(φ₁ < φ₂ < … < φₙ), can only be suppressed from the first on: a pause that held a share ``h`` of its
+window suppresses exactly those with φ < h. So the member has n + 1 possible outcomes — stratum j
+suppresses its first j strikes; stratum 0 is the pause failing, stratum n the pause holding — and
+
+    P(stratum ≥ j) = S(φⱼ),  S the survival function of ``h`` (``PauseOutcomes.survival``).
+
+Every stratum is simulated, so the expected change over the pause's outcome is an exact weighted
+sum per member; Monte-Carlo error then comes only from strikes, weather and parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass
+
+import numpy as np
+
+from gridimpact.model.pauses import PauseOutcomes
+from gridimpact.model.strikes import StrikeDraws
+
+
+@dataclass(frozen=True)
+class Strata:
+    """For a block of members: the φ levels that bound each stratum and their probabilities."""
+
+    levels: np.ndarray   # (M, V) sorted distinct φ per member, inf-padded beyond its own count
+    count: np.ndarray    # (M,) n: strikes (levels) the member's pause could suppress
+    weights: np.ndarray  # (M, V + 1) probability of each stratum
+    breach_weights: np.ndarray  # (M, V + 1) probability of each stratum given that the pause is breached
+    realized: np.ndarray  # (M,) the stratum of the member's own outcome draw
+    level_time: np.ndarray | None = None  # (M, V) quarter-hour of the strike each level spares (inf-padded)
+
+    @property
+    def size(self) -> int:
+        """Strata beyond stratum 0 (the most strikes any member could have suppressed)."""
+        return self.levels.shape[1]
+
+    def first_day(self, stratum: int, members: np.ndarray, quarters_per_day: int) -> np.ndarray:
+        """Day from which stratum ``stratum`` differs from the one before, for each of ``members``."""
+        return np.floor(self.level_time[members, stratum - 1] / quarters_per_day).astype(int)
+
+    def cutoff(self, stratum: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Members that have this stratum, their φ cutoff and the φ of the next strike (inf if none)."""
+        members = np.flatnonzero(self.count >= stratum)
+        cut = self.levels[members, stratum - 1]
+        following = self.levels[members, stratum] if stratum < self.size else np.full(len(members), np.inf)
+        return members, cut, following
+
+
+def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
+    """The strata of each member from its strike draws (no pause: one stratum, weight 1).
+
+    Levels come from every region of the comparison (``phi_all``), so that stratum j is the same
+    outcome in every block of regions and their totals add up.
+    """
+    members = draws.members
+    flat = (draws.phi if draws.phi_all is None else draws.phi_all).reshape(members, -1)
+    per_member = [np.unique(row[np.isfinite(row)]) for row in flat]  # a few strikes per member
+    size = max((len(levels) for levels in per_member), default=0) if outcomes is not None else 0
+    levels = np.full((members, size), np.inf)
+    for m, row in enumerate(per_member[:members] if size else []):
+        levels[m, :len(row)] = row
+    count = np.isfinite(levels).sum(axis=1)
+    times = (draws.time if draws.time_all is None else draws.time_all).reshape(members, -1)
+    level_time = np.full(levels.shape, np.inf)
+    for m in range(members if size else 0):
+        for i in range(count[m]):
+            level_time[m, i] = times[m][flat[m] == levels[m, i]].min()
+    if outcomes is None:
+        one = np.ones((members, 1))
+        return Strata(levels, count, one, one, np.zeros(members, dtype=int))
+    phi = np.where(np.isfinite(levels), levels, 1.0)
+
+    def stratum_probabilities(probabilities=None) -> np.ndarray:
+        at_least = np.concatenate([np.ones((members, 1)), outcomes.survival(phi, probabilities),
+                                   np.zeros((members, 1))], axis=1)
+        return at_least[:, :-1] - at_least[:, 1:]
+
+    realized = (levels < draws.held_share[:, None]).sum(axis=1)
+    return Strata(levels, count, stratum_probabilities(), stratum_probabilities((0.0, 1.0, 0.0)), realized,
+                  level_time)
+
+
+def put_members(value, members: np.ndarray, part, total: int):
+    """A copy of ``value`` with the per-member arrays of ``members`` replaced by ``part``'s."""
+    changes = {}
+    for field in fields(value):
+        item = getattr(value, field.name)
+        if isinstance(item, np.ndarray) and item.ndim and item.shape[0] == total:
+            item = item.copy()
+            item[members] = getattr(part, field.name)
+        changes[field.name] = item
+    return type(value)(**changes)
+
+
+def take_members(value, members: np.ndarray, total: int):
+    """The same dataclass with every per-member array (leading axis ``total``) cut to ``members``."""
+    changes = {}
+    for field in fields(value):
+        item = getattr(value, field.name)
+        if isinstance(item, np.ndarray) and item.ndim and item.shape[0] == total:
+            changes[field.name] = item[members]
+        elif is_dataclass(item) and not isinstance(item, type):
+            changes[field.name] = take_members(item, members, total)
+        else:
+            changes[field.name] = item
+    return type(value)(**changes)
