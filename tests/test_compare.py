@@ -9,7 +9,6 @@ import pytest
 from gridimpact.api import compare
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.ensemble import draw_block
-from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.pauses import PauseOutcomes
 from gridimpact.model.strikes import quarter_of
 

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridimpact.errors import ParameterError
+from gridimpact.io.readers.scenarios import precedent_outcomes
 from gridimpact.model.comparison import expected_changes
 from gridimpact.model.ensemble import ScenarioRun
 from gridimpact.model.latin import BATCH, LatinUniforms, batch_standard_error
-from gridimpact.io.readers.scenarios import precedent_outcomes
 from gridimpact.model.pauses import PauseOutcomes, beta_interval
 from gridimpact.model.strata import strata_of
 from gridimpact.model.strikes import StrikeDraws

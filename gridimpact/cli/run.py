@@ -9,7 +9,6 @@ import click
 
 from gridimpact.arguments import BASELINE_SCENARIO
 from gridimpact.cli import sinks as cli_sinks
-from gridimpact.cli.scenario_tools import compliance_output
 from gridimpact.cli.options import (
     DATE,
     InputFile,
@@ -23,6 +22,7 @@ from gridimpact.cli.options import (
     scenario_options,
     show_notes,
 )
+from gridimpact.cli.scenario_tools import compliance_output
 
 
 @click.command()

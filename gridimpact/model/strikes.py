@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from gridimpact.model.hazard import Hazard, HazardWindow
-from gridimpact.model.period import QUARTERS_PER_DAY, QUARTERS_PER_HOUR, Period
+from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.regional import draw_regional, regional_slots
 from gridimpact.model.scenarios import Event, Pause, Scenario, StrikeProcess, probability_for
 
