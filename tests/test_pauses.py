@@ -9,7 +9,7 @@ from gridimpact.errors import ParameterError
 from gridimpact.io.readers.scenarios import precedent_outcomes
 from gridimpact.model.comparison import expected_changes
 from gridimpact.model.ensemble import ScenarioRun
-from gridimpact.model.latin import BATCH, LatinUniforms, batch_standard_error
+from gridimpact.model.quasi_random import BATCH, BatchUniforms, batch_standard_error
 from gridimpact.model.pauses import PauseOutcomes, beta_interval
 from gridimpact.model.strata import strata_of
 from gridimpact.model.strikes import StrikeDraws
@@ -98,14 +98,17 @@ def test_outcome_draws_follow_the_probabilities():
     assert breached.max() <= 0.5 and np.mean(breached) == pytest.approx(0.25, abs=0.02)
 
 
-def test_latin_batches_cover_every_slice_and_do_not_depend_on_the_ensemble():
-    draws = np.array([LatinUniforms(5, m, 0).uniform(size=30) for m in range(BATCH)])
+def test_quasi_random_batches_cover_every_slice_and_do_not_depend_on_the_ensemble():
+    draws = np.array([BatchUniforms(5, m, 0).uniform(size=30) for m in range(BATCH)])
     slices = np.sort(np.floor(draws * BATCH), axis=0)
     np.testing.assert_array_equal(slices, np.tile(np.arange(BATCH)[:, None], (1, 30)))
-    again = LatinUniforms(5, 3, 0).uniform(size=30)
+    # the first two coordinates form a (0, 5, 2)-net: every 1/4 × 1/8 box holds exactly one member
+    boxes = {(int(a * 4), int(b * 8)) for a, b in draws[:, :2]}
+    assert len(boxes) == BATCH
+    again = BatchUniforms(5, 3, 0).uniform(size=30)
     np.testing.assert_array_equal(again, draws[3])
     # a triangular draw by inversion stays within its bounds and has the right mean
-    values = np.concatenate([LatinUniforms(9, m, 0).triangular(4, 7, 11, size=50) for m in range(200)])
+    values = np.concatenate([BatchUniforms(9, m, 0).triangular(4, 7, 11, size=50) for m in range(200)])
     assert values.min() >= 4 and values.max() <= 11 and values.mean() == pytest.approx(22 / 3, abs=0.05)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.model.keys import region_columns
-from gridimpact.model.latin import batch_standard_error
+from gridimpact.model.quasi_random import batch_standard_error
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 
 ALL = "ALL"

@@ -23,7 +23,7 @@ import numpy as np
 from gridimpact.model.climatology import fill_beyond_observed
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
-from gridimpact.model.latin import LatinUniforms
+from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.layered import Layer, LayeredRunner
 from gridimpact.model.metrics import PERSON_METRICS
 from gridimpact.model.params import Params, sample_params
@@ -41,15 +41,15 @@ from gridimpact.model.strikes import (
 STREAMS = ("strikes", "pause", "params", "weather", "exposure")
 
 
-LATIN_STREAMS = ("strikes", "params")
-"""Streams drawn as Latin hypercubes across batches of members (``model.latin``)."""
+QUASI_RANDOM_STREAMS = ("strikes", "params")
+"""Streams drawn as scrambled Sobol' points across batches of members (``model.quasi_random``)."""
 
 
 def member_rng(seed: int, member: int, stream: str):
     """The random generator of one member's stream (independent of every other member and stream;
-    stratified within its batch for the strike and parameter streams)."""
-    if stream in LATIN_STREAMS:
-        return LatinUniforms(seed, member, STREAMS.index(stream))
+    quasi-random within its batch for the strike and parameter streams)."""
+    if stream in QUASI_RANDOM_STREAMS:
+        return BatchUniforms(seed, member, STREAMS.index(stream))
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(member, STREAMS.index(stream))))
 
 

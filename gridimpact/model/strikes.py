@@ -106,7 +106,7 @@ def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, sw
         probability = _hit_probabilities(process, regions)
         # One uniform decides both whether a strike hits a region and whether it destroys a heat
         # plant there (u < p·q given u < p has probability q): the rare, costly combination is then
-        # stratified across members as one dimension (``model.latin``), not as a product of two.
+        # stratified across members as one dimension (``model.quasi_random``), not as a product of two.
         hit_u = rng_strikes.uniform(size=(capacity, n_regions))
         hit = hit_u < probability
         effects["power_share"] = process.power_share.draw(rng_strikes, (capacity, n_regions))
