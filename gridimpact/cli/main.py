@@ -17,6 +17,7 @@ from gridimpact import __version__
 from gridimpact.cli import backtest as cli_backtest
 from gridimpact.cli import info as cli_info
 from gridimpact.cli import run as cli_run
+from gridimpact.cli import warmup as cli_warmup
 from gridimpact.cli.console import degrade_to_ascii, silence_broken_pipe
 from gridimpact.cli.options import configure_logging, verbosity_parameters
 from gridimpact.errors import EXIT_FAILURE, GridimpactError
@@ -91,6 +92,7 @@ SHORT_HELP = {
     "params": "Model parameters with unit, range and source.",
     "data": "The embedded default data: list, show sources, export.",
     "backtest": "The model against reported figures: errors per row and quantity.",
+    "warm-up": "Compile the engine ahead of the first run (fills its cache).",
 }
 
 
@@ -104,7 +106,8 @@ def _with_verbosity(command: click.Command) -> None:
 
 
 for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.report, cli_run.regenerate,
-                cli_info.scenarios, cli_info.params_command, cli_info.data, cli_backtest.backtest):
+                cli_info.scenarios, cli_info.params_command, cli_info.data, cli_backtest.backtest,
+                cli_warmup.warm_up):
     command.short_help = SHORT_HELP[command.name]
     _with_verbosity(command)
     cli.add_command(command)

@@ -336,7 +336,7 @@ def _reduce_cell(day_min, hours_below, cohort_people, band_share, thresholds, ro
     for c in range(HEATING):
         for b in range(BUILDINGS):
             per_group = cohort_people[c, b]
-            for g in range(GROUPS):
+            for _group in range(GROUPS):
                 for k in range(bands):
                     share = per_group * band_share[k]
                     people[i] = share
@@ -371,7 +371,7 @@ def ensure_compiled(notice=None) -> float:
             return 0.0
         say = notice or (lambda text: print(text, file=sys.stderr, flush=True))
         timer = threading.Timer(COMPILE_NOTICE_AFTER_S, say,
-                                ("gridimpact: compiling the engine (first run only, about a minute; "
+                                ("gridimpact: compiling the engine (first run only, about 15 s; "
                                  "`gridimpact warm-up` does it ahead)…",))
         timer.daemon = True
         began = time.perf_counter()
