@@ -355,8 +355,8 @@ def _reduce_cell(day_min, hours_below, cohort_people, band_share, thresholds, ro
 
 _ready = threading.Lock()
 _compiled_in_process = False
-COMPILE_NOTICE_AFTER_S = 1.0
-"""Loading the cached kernel takes a fraction of this; compiling it takes many times more."""
+COMPILE_NOTICE_AFTER_S = 3.0
+"""Loading the cached kernel takes 0.4–0.6 s (up to 1.7 s on a loaded machine); compiling it 15 s or more."""
 
 
 def ensure_compiled(notice=None) -> float:
