@@ -20,7 +20,7 @@ from gridimpact.io.readers.loader import default_inputs
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.climatology import Climatology
 from gridimpact.model.comparison import ComparisonTables
-from gridimpact.model.engine import Building, Settings, simulate
+from gridimpact.model.engine import Building, Settings, resolve_engine, simulate
 from gridimpact.model.ensemble import EnsembleSetup, run_ensemble
 from gridimpact.model.exposure import (
     default_period,
@@ -77,7 +77,8 @@ def resolve_period(inputs: Inputs, regions: list[str], start, end) -> tuple[Peri
 
 @guarded("estimate")
 def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | None = None, *,
-             start=None, end=None, regions: list[str] | None = None, hourly: bool = True) -> EstimateResult:
+             start=None, end=None, regions: list[str] | None = None, hourly: bool = True,
+             engine: str | None = None) -> EstimateResult:
     """Estimate impacts per region and local day from the inputs as given (no scenario).
 
     Parameters
@@ -92,11 +93,15 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
         Restrict to these regions.
     hourly : bool
         Also return the hourly dataset (indoor temperature per cohort and hour).
+    engine : "compiled" or "numpy", optional
+        The compiled engine (default, or ``$GRIDIMPACT_ENGINE``) or the numpy reference; both give
+        identical results (docs/performance.md).
 
     Wrong argument types or values raise ``gridimpact.ArgumentError`` (see ``gridimpact.arguments``).
     """
     door = estimate_arguments(inputs, params, start, end, regions, hourly)
     start, end, regions = door["start"], door["end"], door["regions"]
+    engine = resolve_engine(engine)
     inputs = inputs if inputs is not None else default_inputs()
     params = resolve_params(params)
     chosen = model_regions(inputs, regions)
@@ -107,7 +112,8 @@ def estimate(inputs: Inputs | None = None, params: Params | dict | str | Path | 
                           bands=params.district_heat_bands)
     outdoor = outdoor_array(inputs, chosen, period)
     building = Building.from_values(params.to_dict(), 1)
-    simulation = simulate(hazard, outdoor, exposure, building, Settings.from_params(params), keep_hourly=hourly)
+    simulation = simulate(hazard, outdoor, exposure, building, Settings.from_params(params, engine),
+                          keep_hourly=hourly)
     shown = period.days >= reported.first_day
     daily = daily_frame({k: v[0][:, shown] for k, v in simulation.daily.items()}, exposure.regions,
                         period.days[shown])
@@ -166,7 +172,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
             block: int | None = None, region_block: int | None = None, workers: int | None = None, progress=None,
-            client=None) -> ComparisonResult:
+            client=None, engine: str | None = None) -> ComparisonResult:
     """Compare scenarios on the same inputs with an ensemble; the first scenario is the baseline.
 
     Parameters
@@ -203,6 +209,9 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         has a ``start(total)`` method, that is called first with the total.
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
+    engine : "compiled" or "numpy", optional
+        The compiled engine (default, or ``$GRIDIMPACT_ENGINE``) or the numpy reference; both give
+        identical results.
 
     One scenario other than ``no-pause`` is compared with ``no-pause``. Wrong argument types or
     values raise ``gridimpact.ArgumentError``; a pause that lies outside the compared days is
@@ -213,6 +222,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     scenarios, as_of, days, members, seed, compliance, regions, block, region_block, workers = (
         door[key] for key in ("scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "block",
                               "region_block", "workers"))
+    engine = resolve_engine(engine)
 
     inputs = inputs if inputs is not None else default_inputs()
     case = prepare_case(inputs, scenarios, as_of=as_of, days=days, members=members, seed=seed,
@@ -224,7 +234,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     plan = plan_blocks(case, block=block, region_block=region_block, workers=workers or default_workers())
     if hasattr(progress, "start"):
         progress.start(plan.total_steps(case))
-    tables, daily, pauses = run_blocks(case, plan, progress=progress, runner=runner)
+    tables, daily, pauses = run_blocks(case, plan, progress=progress, runner=runner, engine=engine)
     return assemble(case, tables, daily, pauses)
 
 
@@ -290,7 +300,7 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
                        observed, climatology)
 
 
-def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None):
+def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None, engine: str | None = None):
     """Run the ensemble region group by region group; returns the comparison tables, every
     member's daily values (when small enough to keep, else None) and the pause draws."""
     inputs, params, period, chosen, names = case.inputs, case.params, case.period, case.regions, case.names
@@ -311,7 +321,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
                               exposure.customers, possible_weight=params.possible_outage_weight,
                               bands=params.district_heat_bands),
             observed_outdoor=case.observed_outdoor, climatology=case.climatology, as_of_q=case.as_of_q,
-            observed_until_q=observed_until_q, seed=case.seed,
+            observed_until_q=observed_until_q, seed=case.seed, engine=engine,
         )
         runs = run_ensemble(setup, list(case.scenarios), case.members, block=plan.block, progress=progress,
                             runner=runner, workers=plan.workers)

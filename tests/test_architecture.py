@@ -155,7 +155,9 @@ def test_imports_inside_functions_are_only_for_extras_and_light_start_up():
     """Internal imports sit at the top of modules, except in the CLI, whose commands import the
     API only when they run (so that ``gridimpact --help`` stays light), in the package's lazy
     ``__init__``, and the readers' import of ``gridimpact.schemas`` where they validate (pandera is
-    imported only when a file is validated: the embedded case comes from its cache)."""
+    imported only when a file is validated: the embedded case comes from its cache), and the
+    engine's import of its compiled side (``model.fused``, which imports numba) when the compiled
+    engine runs, so that the numpy reference and everything else run without loading numba."""
     inside = []
     for name, path in modules().items():
         if name == "gridimpact" or name.startswith("gridimpact.cli"):
@@ -164,6 +166,7 @@ def test_imports_inside_functions_are_only_for_extras_and_light_start_up():
             # pandera and xarray only when a file needs them (the schemas, the gridded reader)
             lazy_schemas = (target in ("gridimpact.schemas", "gridimpact.io.readers.gridded")
                             and name.startswith("gridimpact.io.readers"))
+            lazy_schemas = lazy_schemas or (name, target) == ("gridimpact.model.engine", "gridimpact.model.fused")
             if in_function and not lazy_schemas and target.split(".")[0] not in OPTIONAL and target.split(".")[0] not in (
                     "importlib", "ctypes", "signal", "difflib", "csv", "re", "json"):
                 inside.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}")

@@ -18,6 +18,7 @@ from gridimpact.cli import backtest as cli_backtest
 from gridimpact.cli import info as cli_info
 from gridimpact.cli import run as cli_run
 from gridimpact.cli import scenario_tools as cli_scenario_tools
+from gridimpact.cli import warmup as cli_warmup
 from gridimpact.cli.console import degrade_to_ascii, silence_broken_pipe
 from gridimpact.cli.options import configure_logging, verbosity_parameters
 from gridimpact.errors import EXIT_FAILURE, GridimpactError
@@ -93,6 +94,7 @@ SHORT_HELP = {
     "data": "The embedded default data: list, show sources, export.",
     "backtest": "The model against reported figures: errors per row and quantity.",
     "sensitivity": "Which inputs move the headline change most: ranked table, tornado.",
+    "warm-up": "Compile the engine ahead of the first run (fills its cache).",
 }
 
 
@@ -107,7 +109,7 @@ def _with_verbosity(command: click.Command) -> None:
 
 for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.report, cli_run.regenerate,
                 cli_info.scenarios, cli_info.params_command, cli_info.data, cli_backtest.backtest,
-                cli_scenario_tools.sensitivity):
+                cli_scenario_tools.sensitivity, cli_warmup.warm_up):
     command.short_help = SHORT_HELP[command.name]
     _with_verbosity(command)
     cli.add_command(command)

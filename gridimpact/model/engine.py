@@ -10,12 +10,14 @@ Array axes: M members, R regions, 3 simulated heating classes (``cohorts.SIMULAT
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from gridimpact.errors import ArgumentError
 from gridimpact.model.hazard import (
     HazardWindow,
     band_off,
@@ -27,6 +29,10 @@ from gridimpact.model.metrics import Day, empty_daily, fold_day, row_sum
 from gridimpact.model.period import Period
 from gridimpact.model.thermal import BuildingParameters, StepConstants, step_constants, step_hour
 from gridimpact.vocab import SUBQUEUES
+
+# The compiled engine (``kernel``, the default) and the numpy reference it equals bit for bit.
+ENGINES = ("compiled", "numpy")
+ENGINE_VARIABLE = "GRIDIMPACT_ENGINE"
 
 # Air–mass coupling at which a house's two nodes act as one capacity (tests/test_thermal_two_node.py).
 LOCKED_COUPLING = 1e7
@@ -128,10 +134,21 @@ class Settings:
     bands: int              # loss bands per region (their boundaries come with the hazard)
     hdd_base: float         # °C, base of heating degree days
     risk_share: float       # share of the population that makes a risk level
+    engine: str = field(default_factory=lambda: resolve_engine(None))  # one of ``ENGINES``
 
     @classmethod
-    def from_params(cls, params) -> Settings:
-        return cls(params.rotation_block, params.district_heat_bands, params.hdd_base, params.risk_share)
+    def from_params(cls, params, engine: str | None = None) -> Settings:
+        return cls(params.rotation_block, params.district_heat_bands, params.hdd_base, params.risk_share,
+                   resolve_engine(engine))
+
+
+def resolve_engine(engine: str | None) -> str:
+    """The engine asked for, else ``$GRIDIMPACT_ENGINE``, else the compiled one."""
+    chosen = engine if engine is not None else os.environ.get(ENGINE_VARIABLE) or ENGINES[0]
+    if chosen not in ENGINES:
+        raise ArgumentError(f"{'engine' if engine is not None else ENGINE_VARIABLE} must be one of "
+                            f"{', '.join(ENGINES)}, got {chosen!r}")
+    return chosen
 
 
 @dataclass
@@ -148,7 +165,7 @@ class Supply:
 def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building,
              settings: Settings, *, keep_hourly: bool = False,
              progress: Callable[[int], None] | None = None, days: range | None = None,
-             state: State | None = None) -> Simulation:
+             state: State | None = None, engine: str | None = None) -> Simulation:
     """Run the model over the hazard's period, or over the local days ``days`` of it.
 
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
@@ -161,6 +178,9 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     (``thermal_day``), then every metric of the catalogue (``metrics.fold_day``). People move
     between heating classes per member (``member_weights``: pump dependence and backup power), so
     cohort populations and the people without heat are per member.
+
+    ``engine`` (default ``settings.engine``): ``"compiled"`` runs each day as one compiled kernel
+    (``kernel.simulate_day``), ``"numpy"`` the numpy reference; their results are identical.
     """
     period = hazard.period
     days = range(len(period.days)) if days is None else days
@@ -168,6 +188,7 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     n_regions = len(exposure.regions)
     weights, independent = member_weights(exposure, building)
     band_share = np.diff(hazard.band_edges, axis=1)                                        # (R, K)
+    per_group = _per_group(exposure.population, weights)                                  # (M,R,3,3)
     pop_cohort = cohort_population_by_member(exposure.population, weights, band_share)     # (M,R,3,3,12,K)
     thermal = ThermalConstants.of(building)
     hour_starts = period.day_hour_starts()
@@ -188,23 +209,36 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     has_independent = independent * exposure.population > 0                              # (M, R)
     class_people = (exposure.population[None, :, None, None] * weights.sum(axis=3)[..., None]
                     * band_share[None, :, None, :] / len(SUBQUEUES))                       # (M, R, 3, K)
+    compiled = None  # numba is imported only when the compiled engine runs
+    if resolve_engine(engine if engine is not None else settings.engine) == "compiled":
+        from gridimpact.model.fused import CompiledDays
+        compiled = CompiledDays(thermal.step, thermal.setpoint, per_group, band_share, class_people,
+                                exposure.population, hazard.band_edges, settings.rotation_block, outdoor,
+                                None if hourly is None else hourly["indoor_temperature"])
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
-        supply, phase = day_supply(hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1)),
-                                   exposure, settings, state.phase, hazard.band_edges)
-        without_heat = people_without_heat(supply.fraction, class_people)
-        air, mass, day_min, hours_below_12 = thermal_day(
-            state.air, state.mass, outdoor[:, :, h0:h1], supply.fraction, thermal,
-            None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
-        state = State(air, mass, phase)
+        window = hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1))
+        reduced = {}  # the compiled engine's cohort sums (``metrics.Day``)
+        if compiled is None:
+            supply, phase = day_supply(window, exposure, settings, state.phase, hazard.band_edges)
+            without_heat = people_without_heat(supply.fraction, class_people)
+            air, mass, day_min, hours_below_12 = thermal_day(
+                state.air, state.mass, outdoor[:, :, h0:h1], supply.fraction, thermal,
+                None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
+            state, without_power, share_off = State(air, mass, phase), supply.without_power, supply.share_off
+        else:  # the kernel steps the state in place and reduces the cohorts itself
+            out = compiled.run(window, h0, state.air, state.mass, state.phase)
+            state = State(out.air, out.mass, out.phase)
+            without_power, without_heat, share_off, day_min, hours_below_12 = out.hourly() + (None, None)
+            reduced = out.reduced()
         if hourly is not None:
-            hourly["without_power"][:, h0:h1] = supply.without_power[:, 0].T
+            hourly["without_power"][:, h0:h1] = without_power[:, 0].T
             hourly["without_heat"][:, h0:h1] = without_heat[:, 0].T
-            hourly["share_off"][:, h0:h1] = supply.share_off[:, 0].T
+            hourly["share_off"][:, h0:h1] = share_off[:, 0].T
         fold_day(daily, out_day, Day(
             exposure.population, exposure.share_65plus, pop_cohort, occupied, has_independent, day_min,
-            hours_below_12, supply.without_power, without_heat, supply.share_off,
-            outdoor[:, :, h0:h1], building.setpoint, settings.hdd_base, settings.risk_share))
+            hours_below_12, without_power, without_heat, share_off,
+            outdoor[:, :, h0:h1], building.setpoint, settings.hdd_base, settings.risk_share, **reduced))
         if progress is not None:
             progress(1)
     return Simulation(daily=daily, state=state, hourly=hourly)
@@ -232,9 +266,14 @@ def cohort_population_by_member(population: np.ndarray, weights: np.ndarray, ban
     """(M, R, 3, 3, 12, K) persons: each member's class shares spread equally over the subqueue
     groups and over the loss bands by their shares ``band_share`` (R, K)."""
     groups = len(SUBQUEUES)
-    per = population[None, :, None, None] * weights / groups                        # (M, R, 3, 3)
+    per = _per_group(population, weights)                                            # (M, R, 3, 3)
     people = per[..., None, None] * np.asarray(band_share, dtype=float)[None, :, None, None, None, :]
     return np.broadcast_to(people, (*weights.shape, groups, people.shape[-1])).copy()
+
+
+def _per_group(population: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(M, R, 3, 3) persons of each class in one subqueue group (before the band shares)."""
+    return population[None, :, None, None] * weights / len(SUBQUEUES)
 
 
 def people_without_heat(fraction: np.ndarray, class_people: np.ndarray) -> np.ndarray:

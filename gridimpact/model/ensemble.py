@@ -73,6 +73,7 @@ class EnsembleSetup:
     as_of_q: float                 # quarter-hour index of the as-of moment
     observed_until_q: float        # end of the observed outage reports
     seed: int
+    engine: str | None = None      # engine.ENGINES; None: the default
 
 
 def _switch(setup: EnsembleSetup, scenario: Scenario) -> float:
@@ -210,7 +211,7 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     building = Building.from_values(values, size)
     outdoor = member_weather(setup, members)
     scale = member_population_scale(setup, members)
-    settings = Settings.from_params(setup.params)
+    settings = Settings.from_params(setup.params, setup.engine)
     draws = [draw_block(setup, scenario, members) for scenario in scenarios]
     switches = [_switch(setup, scenario) for scenario in scenarios]
     n_days = len(setup.period.days)

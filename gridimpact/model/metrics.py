@@ -23,12 +23,20 @@ def row_sum(array: np.ndarray, keep: int) -> np.ndarray:
     return np.ascontiguousarray(array).reshape(*array.shape[:keep], -1).sum(axis=-1, dtype=np.float64)
 
 
+BELOW_THRESHOLDS_C = tuple(sorted({*COLD_THRESHOLDS_C, 16.0, 12.0, 9.0}, reverse=True))
+"""Every indoor threshold (°C) a metric asks ``Day.below`` about: the compiled engine counts the
+people below each of these while it steps the cohorts, and only these."""
+
+
 @dataclass
 class Day:
     """One simulated local day, as the engine hands it to the metrics.
 
     Hourly arrays are hour-first (H, M, R); cohort arrays are (M, R, 3, 3, 12, K) like the engine's
-    state; ``pop_cohort`` is (R, 3, 3, 12, K) persons.
+    state; ``pop_cohort`` is (R, 3, 3, 12, K) persons. The compiled engine reduces the cohorts
+    itself: it leaves ``day_min`` and ``hours_below_12`` None and gives the sums they would give
+    (``below_counts`` for every threshold of ``BELOW_THRESHOLDS_C``, ``cold_person_hours``,
+    ``coldest_cohort``).
     """
 
     population: np.ndarray        # (R,) persons
@@ -36,8 +44,8 @@ class Day:
     pop_cohort: np.ndarray        # (R, 3, 3, 12, K) persons
     occupied: np.ndarray          # (R, 3, 3, 12, K) bool
     has_independent: np.ndarray   # (R,) bool: some people heat independently of the grid
-    day_min: np.ndarray           # (M, R, 3, 3, 12, K) °C, lowest indoor temperature of the day
-    hours_below_12: np.ndarray    # (M, R, 3, 3, 12, K) hours
+    day_min: np.ndarray | None    # (M, R, 3, 3, 12, K) °C, lowest indoor temperature of the day
+    hours_below_12: np.ndarray | None  # (M, R, 3, 3, 12, K) hours
     without_power: np.ndarray     # (H, M, R) persons
     without_heat: np.ndarray      # (H, M, R) persons
     share_off: np.ndarray         # (H, M, R) share of customers
@@ -45,7 +53,9 @@ class Day:
     setpoint: float               # °C
     hdd_base: float               # °C
     risk_share: float             # share of the population
-    _below: dict = field(default_factory=dict, repr=False)
+    below_counts: dict = field(default_factory=dict, repr=False)  # threshold °C → (M, R) persons
+    cold_person_hours: np.ndarray | None = None  # (M, R) person-hours below 12 °C
+    coldest_cohort: np.ndarray | None = None     # (M, R) °C, lowest of an occupied cohort (inf if none)
 
     @property
     def hours(self) -> int:
@@ -66,9 +76,26 @@ class Day:
 
     def below(self, threshold: float) -> np.ndarray:
         """People whose indoor temperature fell below ``threshold`` °C at some time of the day."""
-        if threshold not in self._below:
-            self._below[threshold] = row_sum((self.day_min < threshold) * self.pop_cohort, 2)
-        return self._below[threshold]
+        if threshold not in self.below_counts:
+            if self.day_min is None:
+                raise KeyError(f"the compiled engine counts people below {BELOW_THRESHOLDS_C} °C only, "
+                               f"not {threshold}: add it to metrics.BELOW_THRESHOLDS_C")
+            self.below_counts[threshold] = row_sum((self.day_min < threshold) * self.pop_cohort, 2)
+        return self.below_counts[threshold]
+
+    @cached_property
+    def hours_below_12_people(self) -> np.ndarray:
+        """Person-hours below 12 °C: each cohort's hours below it times its people."""
+        if self.cold_person_hours is not None:
+            return self.cold_person_hours
+        return row_sum(self.hours_below_12 * self.pop_cohort, 2)
+
+    @cached_property
+    def coldest(self) -> np.ndarray:
+        """The lowest indoor temperature of any cohort with people in it, (M, R) °C (inf if none)."""
+        if self.coldest_cohort is not None:
+            return self.coldest_cohort
+        return np.where(self.occupied, self.day_min, np.inf).reshape(*self.day_min.shape[:2], -1).min(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -110,7 +137,7 @@ def _below(threshold: float, who: str, hxl_group: str) -> Metric:
 
 
 def _coldest_indoor(day: Day) -> np.ndarray:
-    coldest = np.where(day.occupied, day.day_min, np.inf).reshape(*day.day_min.shape[:2], -1).min(axis=-1)
+    coldest = day.coldest
     # Independently heated homes are held at the set-point: they bound the coldest from above.
     return np.where(day.has_independent, np.minimum(coldest, day.setpoint), coldest)
 
@@ -151,7 +178,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("person_hours_below_12c", "person-hours",
            "Sum over the day's hours of the people whose indoor temperature was below 12 °C.",
            "#affected+ind+indoor_below_12c+person_hours", "sum",
-           lambda day: row_sum(day.hours_below_12 * day.pop_cohort, 2), True),
+           lambda day: day.hours_below_12_people, True),
     Metric("min_indoor_temperature_c", "degC",
            "Lowest indoor temperature of any cohort with people in it during the day.",
            "#indicator+num+indoor_min_c", "min", _coldest_indoor),
