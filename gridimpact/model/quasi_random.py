@@ -22,6 +22,8 @@ blocking of members or the number of workers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.stats import qmc
 
@@ -29,6 +31,16 @@ BATCH = 32
 """Members per batch, a power of two as Sobol' nets need (the default ensemble is a whole number
 of batches)."""
 _CHUNK = 256  # coordinates drawn at once
+
+
+@lru_cache(maxsize=256)
+def batch_points(seed: int, batch: int, stream: int, block: int) -> np.ndarray:
+    """(BATCH, _CHUNK) scrambled Sobol' points of one batch, stream and block of coordinates:
+    computed once and shared by the batch's members (read-only)."""
+    scramble = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(batch, stream, 3, block)))
+    points = qmc.Sobol(_CHUNK, scramble=True, seed=scramble).random(BATCH)
+    points.flags.writeable = False
+    return points
 
 
 class BatchUniforms:
@@ -44,8 +56,7 @@ class BatchUniforms:
     def _next(self, count: int) -> np.ndarray:
         while len(self._coordinates) < self.used + count:
             block = len(self._coordinates) // _CHUNK
-            scramble = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.batch, self.stream, 3, block)))
-            points = qmc.Sobol(_CHUNK, scramble=True, seed=scramble).random(BATCH)
+            points = batch_points(self.seed, self.batch, self.stream, block)
             self._coordinates = np.concatenate([self._coordinates, points[self.position]])
         values = self._coordinates[self.used:self.used + count]
         self.used += count
