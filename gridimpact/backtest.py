@@ -14,7 +14,8 @@ the report counts (its ``scope``, docs/inputs.md):
   which also holds heating stopped by power cuts;
 - indoor temperatures by a controlled cooling run of the reported building class, hours without
   heat and outdoor temperature (``thermal.cooling_run``, which the engine reproduces to 0.02 K:
-  tests/test_engine_calibration.py).
+  tests/test_engine_calibration.py), with the fitted gas-stove gain where residents cooked on one;
+  re-heating times by ``thermal.reheat_hours`` at the fitted restart capacity (data/thermal_fit.toml).
 
 A report's time selects the hour: a clock time that hour, a part of the day its documented hour
 (``vocab.PARTS_OF_DAY``) within ± 2 h, no time the day's mean within the spread of its hours. The
@@ -30,7 +31,9 @@ floored at ``ZERO_FLOOR`` of the report (a miss by a factor of 100, flagged ``mo
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -43,7 +46,8 @@ from gridimpact.model.engine import Building
 from gridimpact.model.exposure import model_regions
 from gridimpact.model.params import Params, sample_params
 from gridimpact.model.supply_replay import SupplyReplay, supply_replay
-from gridimpact.model.thermal import BuildingParameters, cooling_run
+from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
+from gridimpact.resources import data_dir
 from gridimpact.vocab import BUILDING_CLASSES
 
 ROW_COLUMNS = ("id", "set", "date", "time", "scope", "pcode", "quantity", "observed", "model", "model_p10",
@@ -140,11 +144,11 @@ def _model_values(row, supply: SupplyReplay | None, daily, central: BuildingPara
                   sampled: BuildingParameters):
     """(central, [ensemble values]) for one observation, or None when the model has no such quantity."""
     quantity = row.quantity
-    if quantity == "indoor_temperature_c":
+    if quantity in ("indoor_temperature_c", "hours_to_reheat"):
         if row.building_class not in BUILDING_CLASSES or pd.isna(row.hours_without_heat) or pd.isna(row.outdoor_temp_c):
             return None
         index = BUILDING_CLASSES.index(row.building_class)
-        run = [float(np.atleast_1d(cooling_run(_pick(b, index), row.hours_without_heat, row.outdoor_temp_c))[j])
+        run = [float(np.atleast_1d(_controlled(row, _pick(b, index)))[j])
                for b in (central, sampled) for j in range(np.shape(b.gain_offset)[0])]
         return run[0], run[1:]
     scope = row.scope if isinstance(row.scope, str) else "all"
@@ -153,6 +157,26 @@ def _model_values(row, supply: SupplyReplay | None, daily, central: BuildingPara
     if supply is None or row.pcode not in supply.regions or quantity not in _POWER + _HEAT:
         return None
     return _supply_values(row, scope, supply)
+
+
+def _controlled(row, building: BuildingParameters):
+    """The controlled run of an indoor report: cooling with the residents' gas-stove gain where they
+    cooked on one, or re-heating at the restart capacity the fit found (data/thermal_fit.toml)."""
+    gas_gain, restart_capacity = fitted_extras()
+    if row.quantity == "hours_to_reheat":
+        restarted = BuildingParameters(**{**building.as_arrays(), "heating_capacity": np.asarray(restart_capacity)})
+        return reheat_hours(restarted, row.hours_without_heat, row.outdoor_temp_c)
+    extra = gas_gain if row.supplementary_heat == "gas_stove" else 0.0
+    return cooling_run(building, row.hours_without_heat, row.outdoor_temp_c, extra_gain=extra)
+
+
+@cache
+def fitted_extras() -> tuple[float, float]:
+    """The gas-stove gain (K) and the restart heating capacity (K) of the shipped thermal fit."""
+    fit = tomllib.loads((data_dir() / "thermal_fit.toml").read_text(encoding="utf-8"))
+    gas = fit.get("gas_stove", {}).get("extra_gain_k", 0.0)
+    reheat = fit.get("reheat", [{}])
+    return float(gas), float(reheat[0].get("restart_heating_capacity_k", np.nan)) if reheat else np.nan
 
 
 def _daily_heat(row, daily):

@@ -122,3 +122,15 @@ def test_the_shipped_heat_network_echoes_come_back_exactly_at_their_hour():
     rows = backtest(regions=["UA80"], members=1).rows.set_index("id")
     for row_id in ("O066", "O068", "O036"):
         assert abs(rows.loc[row_id, "log_error"]) < 0.005, rows.loc[row_id]
+
+
+def test_the_calibration_reports_come_back_within_their_stated_range():
+    """Every calibration row (indoor reports without and with a gas stove, the re-heating time) is
+    reproduced by its controlled run within the report's own uncertainty."""
+    observations = load_observations().set_index("id")
+    rows = backtest(regions=["UA80"], members=1).rows.set_index("id")
+    calibration = rows[rows["set"] == "calibration"]
+    assert len(calibration) >= 8 and calibration["matched"].all()
+    for row_id, row in calibration.iterrows():
+        low, high = observations.loc[row_id, ["value_low", "value_high"]]
+        assert low <= row["model"] <= high, (row_id, row["model"], low, high)
