@@ -10,8 +10,9 @@ the report counts (its ``scope``, docs/inputs.md):
   share × 24;
 - heat: ``damage`` counts (``buildings_without_heat``, ``people_without_heat``) compare with the
   people in district-heated homes whose plant or network supply was lost at that hour (÷ persons
-  per building for buildings); ``all`` compares with the estimate's daily people without heat,
-  which also holds heating stopped by power cuts;
+  per building for buildings); ``all`` compares with the estimate's hourly people without heat,
+  which also holds heating stopped by power cuts (and ``people_without_power`` with its hourly
+  people without power);
 - indoor temperatures by a controlled cooling run of the reported building class, hours without
   heat and outdoor temperature (``thermal.cooling_run``, which the engine reproduces to 0.02 K:
   tests/test_engine_calibration.py), with the fitted gas-stove gain where residents cooked on one;
@@ -21,7 +22,7 @@ A report's time selects the hour: a clock time that hour, a part of the day its 
 (``vocab.PARTS_OF_DAY``) within ± 2 h, no time the day's mean within the spread of its hours. The
 P10–P90 range pools that spread of hours with parameter draws: the customer base and population
 over their documented ranges for supply rows, ``members`` estimates with sampled pump dependence
-and backup share for daily heat rows, 200 draws of the fitted building parameters for the indoor
+and backup share for rows of people (any cause), 200 draws of the fitted building parameters for the indoor
 runs (``params.sample_params``). Rows marked ``input`` repeat a figure that feeds the inputs: they
 are listed apart and never counted as validation. Ratios and log errors of indoor temperatures are
 taken on the excess over outdoors (T − T_out), which is positive and scales with the physics; every
@@ -45,10 +46,10 @@ from gridimpact.io.readers.observations import load_observations
 from gridimpact.model.engine import Building
 from gridimpact.model.exposure import model_regions
 from gridimpact.model.params import Params, sample_params
-from gridimpact.model.supply_replay import SupplyReplay, supply_replay
+from gridimpact.model.supply_replay import SupplyReplay, hours_of, supply_replay
 from gridimpact.model.thermal import BuildingParameters, cooling_run, reheat_hours
 from gridimpact.resources import data_dir
-from gridimpact.vocab import BUILDING_CLASSES
+from gridimpact.vocab import BUILDING_CLASSES, TIMEZONE
 
 ROW_COLUMNS = ("id", "set", "date", "time", "scope", "pcode", "quantity", "observed", "model", "model_p10",
                "model_p90", "ratio", "log_error", "inside_p10_p90", "matched", "model_zero", "compared_observed",
@@ -59,6 +60,8 @@ ZERO_FLOOR = 0.01
 SUMMARY_COLUMNS = ("quantity", "set", "rows", "median_abs_log_error", "factor", "share_inside_p10_p90")
 _POWER = ("customers_without_power", "share_customers_without_power", "hours_without_power_per_day")
 _HEAT = ("people_without_heat", "buildings_without_heat")
+_PEOPLE = ("people_without_heat", "buildings_without_heat", "people_without_power")
+"""Counts of any cause matched with the estimate's hourly people (``--members`` parameter draws)."""
 
 
 @dataclass
@@ -87,7 +90,7 @@ def backtest(inputs: Inputs | None = None, observations=None, params: Params | d
              regions: list[str] | None = None, members: int = 4, seed: int = 20260129) -> BacktestResult:
     """Run the case and match every observation (a path, a frame from ``load_observations`` or None
     for the shipped table) with the model; parameter draws give the P10–P90 range (``members``
-    estimates for the daily heat rows of scope ``all``)."""
+    estimates for the rows of people of scope ``all``)."""
     inputs = inputs if inputs is not None else default_inputs()
     table = observations if isinstance(observations, pd.DataFrame) else load_observations(observations)
     if "scope" not in table.columns:
@@ -99,15 +102,15 @@ def backtest(inputs: Inputs | None = None, observations=None, params: Params | d
     if wanted and table["quantity"].isin(_POWER + _HEAT).any():
         period = resolve_period(inputs, wanted, None, None)[0]
         supply = supply_replay(inputs, params, wanted, period, rng=np.random.default_rng(seed + 2))
-    daily_heat = table["quantity"].isin(_HEAT) & (table["scope"].fillna("all") == "all")
-    daily = _daily_variants(inputs, params, wanted, members, seed) if wanted and daily_heat.any() else []
+    people_rows = table["quantity"].isin(_PEOPLE) & (table["scope"].fillna("all") == "all")
+    hourly = _hourly_variants(inputs, params, wanted, members, seed) if wanted and people_rows.any() else []
     central = _building(params.to_dict(), 1)
     # The controlled runs are closed forms: cheap, so the building range uses more draws.
     thermal_draws = sample_params(params, THERMAL_DRAWS, np.random.default_rng(seed + 1))
     sampled = _building(_stack(params, thermal_draws), THERMAL_DRAWS)
     records = []
     for row in table.itertuples(index=False):
-        values = _model_values(row, supply, daily, central, sampled)
+        values = _model_values(row, supply, hourly, central, sampled)
         records.append(_record(row, values))
     rows = pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
     return BacktestResult(rows, _summary(rows))
@@ -115,21 +118,24 @@ def backtest(inputs: Inputs | None = None, observations=None, params: Params | d
 
 # Parameters that change the estimate's people without heat (the thermal ones act through
 # the controlled runs).
-_DAILY_PARAMETERS = ("district_pump_dependence", "backup_power_share")
+_HEATING_DEPENDENCE = ("district_pump_dependence", "backup_power_share")
 
 
-def _daily_variants(inputs: Inputs, params: Params, regions: list[str], members: int, seed: int) -> list:
+def _hourly_variants(inputs: Inputs, params: Params, regions: list[str], members: int, seed: int) -> list:
     draws = sample_params(params, members, np.random.default_rng(seed))
     variants = [params] + [params.replace(**{name: float(values[m]) for name, values in draws.items()
-                                             if np.ndim(values) and name in _DAILY_PARAMETERS})
+                                             if np.ndim(values) and name in _HEATING_DEPENDENCE})
                            for m in range(members)]
-    return [_daily(inputs, p, regions) for p in variants]
+    return [_hourly_people(inputs, p, regions) for p in variants]
 
 
-def _daily(inputs: Inputs, params: Params, regions: list[str]) -> pd.DataFrame:
-    frame = estimate(inputs, params, regions=regions).daily
-    key = "pcode" if "pcode" in frame else "adm1_pcode"
-    return frame.rename(columns={key: "key"}).set_index(["key", "date"])
+def _hourly_people(inputs: Inputs, params: Params, regions: list[str]) -> dict[str, pd.DataFrame]:
+    """People without heat and without power per local hour (rows) and region (columns)."""
+    data = estimate(inputs, params, regions=regions).hourly
+    local = pd.DatetimeIndex(data["time"].values).tz_localize("UTC").tz_convert(TIMEZONE).tz_localize(None)
+    names = [str(r) for r in data["region"].values]
+    return {name: pd.DataFrame(data[name].values.T, index=local, columns=names)
+            for name in ("people_without_heat", "people_without_power")}
 
 
 def _stack(params: Params, draws: dict) -> dict:
@@ -140,7 +146,7 @@ def _building(values: dict, members: int) -> BuildingParameters:
     return Building.from_values(values, members).physics
 
 
-def _model_values(row, supply: SupplyReplay | None, daily, central: BuildingParameters,
+def _model_values(row, supply: SupplyReplay | None, hourly, central: BuildingParameters,
                   sampled: BuildingParameters):
     """(central, [ensemble values]) for one observation, or None when the model has no such quantity."""
     quantity = row.quantity
@@ -152,8 +158,8 @@ def _model_values(row, supply: SupplyReplay | None, daily, central: BuildingPara
                for b in (central, sampled) for j in range(np.shape(b.gain_offset)[0])]
         return run[0], run[1:]
     scope = row.scope if isinstance(row.scope, str) else "all"
-    if quantity in _HEAT and scope == "all":
-        return _daily_heat(row, daily)
+    if quantity in _PEOPLE and scope == "all":
+        return _hourly_people_values(row, hourly)
     if supply is None or row.pcode not in supply.regions or quantity not in _POWER + _HEAT:
         return None
     return _supply_values(row, scope, supply)
@@ -179,16 +185,25 @@ def fitted_extras() -> tuple[float, float]:
     return float(gas), float(reheat[0].get("restart_heating_capacity_k", np.nan)) if reheat else np.nan
 
 
-def _daily_heat(row, daily):
-    """People without heat for any cause: the estimate's daily mean (it has no hourly heat count)."""
-    day = pd.Timestamp(row.date).date()
-    if not daily or (row.pcode, day) not in daily[0].index:
+def _hourly_people_values(row, hourly):
+    """People (or buildings) without heat or power for any cause at the report's hours, from the
+    estimate's hourly outputs over the parameter draws."""
+    if not hourly or row.pcode not in hourly[0]["people_without_heat"].columns:
         return None
-    scale = 1.0 if row.quantity == "people_without_heat" else _per_building(row)
+    column = "people_without_power" if row.quantity == "people_without_power" else "people_without_heat"
+    scale = _per_building(row) if row.quantity == "buildings_without_heat" else 1.0
     if np.isnan(scale):
         return None
-    values = [float(frame.loc[(row.pcode, day), "people_without_heat"]) * scale for frame in daily]
-    return values[0], values[1:]
+    frame = hourly[0][column]
+    day = frame.index.normalize() == pd.Timestamp(row.date).normalize()
+    wanted, centre = hours_of(row.time)
+    chosen = day & np.isin(frame.index.hour, wanted)
+    if not chosen.any():
+        return None
+    series = [h[column].loc[chosen, row.pcode].to_numpy() * scale for h in hourly]
+    at_centre = frame.index[chosen].hour == centre
+    central = float(series[0][at_centre][0]) if centre is not None and at_centre.any() else float(series[0].mean())
+    return central, [float(v) for values in series for v in values]
 
 
 def _supply_values(row, scope: str, supply: SupplyReplay):

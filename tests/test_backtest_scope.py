@@ -8,6 +8,7 @@ import csv
 import numpy as np
 import pytest
 
+from gridimpact.api import estimate
 from gridimpact.backtest import ZERO_FLOOR, backtest
 from gridimpact.io.readers.observations import COLUMNS, load_observations
 from gridimpact.model.supply_replay import hours_of
@@ -134,3 +135,18 @@ def test_the_calibration_reports_come_back_within_their_stated_range():
     for row_id, row in calibration.iterrows():
         low, high = observations.loc[row_id, ["value_low", "value_high"]]
         assert low <= row["model"] <= high, (row_id, row["model"], low, high)
+
+
+def test_counts_of_people_for_any_cause_are_the_estimates_hourly_people(tmp_path):
+    rows = [dict(id="P2", date="2026-01-10", time="12:00", scope="all", quantity="people_without_heat",
+                 value="200000", unit="persons"),
+            dict(id="W1", date="2026-01-10", time="12:00", quantity="people_without_power",
+                 value="300000", unit="persons")]
+    path = observations_file(tmp_path / "obs.csv", rows)
+    matched = backtest(synthetic_case(), path, regions=["UA80"], members=1).rows.set_index("id")
+    hourly = estimate(synthetic_case(), regions=["UA80"]).hourly
+    noon = np.datetime64("2026-01-10T10:00")  # 12:00 in Kyiv (UTC+2), the hourly dataset's UTC clock
+    for row_id, name in (("P2", "people_without_heat"), ("W1", "people_without_power")):
+        expected = float(hourly[name].sel(region="UA80", time=noon))
+        assert matched.loc[row_id, "model"] == pytest.approx(expected), row_id
+    assert matched.loc["P2", "model"] > 0.05 * DISTRICT_PEOPLE  # power cuts stop heating too
