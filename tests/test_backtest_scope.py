@@ -4,6 +4,8 @@ of day select the hazard component and the hour it is matched with (hand-compute
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -150,3 +152,14 @@ def test_counts_of_people_for_any_cause_are_the_estimates_hourly_people(tmp_path
         expected = float(hourly[name].sel(region="UA80", time=noon))
         assert matched.loc[row_id, "model"] == pytest.approx(expected), row_id
     assert matched.loc["P2", "model"] > 0.05 * DISTRICT_PEOPLE  # power cuts stop heating too
+
+
+def test_a_bad_scope_through_the_command_is_exit_65_naming_line_and_column(tmp_path):
+    """As a subprocess: the message names the file, line and column, and there is no traceback."""
+    path = observations_file(tmp_path / "scoped.csv", [dict(ROWS[0], scope="rotation")])
+    done = subprocess.run([sys.executable, "-m", "gridimpact", "backtest", "--observations", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 65, done.stderr
+    output = done.stdout + done.stderr
+    assert "scoped.csv" in output and "line 2" in output and "scope" in output
+    assert "Traceback" not in output
