@@ -20,8 +20,10 @@ from gridimpact.vocab import (
     BUILDING_CLASSES,
     BUILDING_SHARE_COLUMNS,
     CLIMATOLOGY_CONFIDENCE,
+    DAMAGE_SCOPED_QUANTITIES,
     HEATING_SHARE_COLUMNS,
     HEATING_SYSTEMS,
+    OBSERVATION_SCOPES,
     OBSERVATION_SETS,
     OBSERVED_QUANTITIES,
     OUTAGE_KINDS,
@@ -207,6 +209,7 @@ class Observations(pa.DataFrameModel):
     time: Series[str] = pa.Field(str_matches=_CLOCK_OR_PART_OF_DAY, nullable=True)
     pcode: Series[str] = pa.Field(str_matches=r"^UA\d{2}(\d{2})?(\d{3})?(\d{3})?$")
     quantity: Series[str] = pa.Field(isin=list(OBSERVED_QUANTITIES))
+    scope: Series[str] = pa.Field(isin=list(OBSERVATION_SCOPES))
     value: Series[float]
     value_low: Series[float] = pa.Field(nullable=True)
     value_high: Series[float] = pa.Field(nullable=True)
@@ -236,6 +239,11 @@ class Observations(pa.DataFrameModel):
         temperature = df["quantity"] == "indoor_temperature_c"
         share = df["quantity"] == "share_customers_without_power"
         return temperature | ((df["value"] >= 0) & (~share | (df["value"] <= 1)))
+
+    @pa.dataframe_check(error="scope damage is for counts and shares of customers, people or buildings cut "
+                              f"({', '.join(DAMAGE_SCOPED_QUANTITIES)}); other quantities take scope all")
+    def scope_of_quantity(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["scope"] != "damage") | df["quantity"].isin(list(DAMAGE_SCOPED_QUANTITIES))
 
     @pa.dataframe_check(error="an indoor temperature needs building_class and hours_without_heat")
     def indoor_context(cls, df: pd.DataFrame) -> Series[bool]:
@@ -277,6 +285,7 @@ CHECK_COLUMNS = {
     "range_brackets_value": "value_low",
     "value_in_range": "value",
     "indoor_context": "building_class",
+    "scope_of_quantity": "scope",
 }
 """The column a cross-column check's failure is reported against."""
 

@@ -64,6 +64,15 @@ OBSERVATION_SETS = ("input", "calibration", "validation")
 """input: the same figure feeds an input file (an echo, never a test); calibration: used to fit
 parameters; validation: held out to test the model."""
 
+OBSERVATION_SCOPES = ("all", "damage")
+"""What a reported figure counts. all: for any cause at the reported time (scheduled and emergency
+rotation included; the default); damage: only what damage cut, i.e. customers physically
+disconnected and buildings whose district-heat supply failed, excluding scheduled rotation."""
+DAMAGE_SCOPED_QUANTITIES = ("customers_without_power", "share_customers_without_power", "people_without_power",
+                            "people_without_heat", "buildings_without_heat")
+"""Quantities a report may count with ``scope = damage``; the others (indoor temperatures, hours a
+day, re-heating times) take ``all``."""
+
 SUPPLEMENTARY_HEAT = ("none", "gas_stove", "electric_heater")
 """Heat that residents added while the building's heating was off (an indoor report's context)."""
 

@@ -38,8 +38,6 @@ def test_kharkiv_on_3_february_reproduces_the_reported_total():
     assert np.abs(after_strike - (2.6 / 6 + 0.17)).max() < 0.02
 
 
-@pytest.mark.xfail(strict=True, reason="with the calibrated two-node building model Kyiv is severe on 28 of 38 "
-                   "days: the cut-offs need re-deriving for it (docs/model.md, limits)")
 def test_the_risk_level_takes_several_levels_across_regions_and_days():
     daily = estimate(hourly=False).daily
     counts = daily.groupby("adm1_pcode")["risk_level"].value_counts().unstack(fill_value=0)

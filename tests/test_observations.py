@@ -87,3 +87,27 @@ def test_a_missing_column_names_what_the_file_has(tmp_path):
 def test_a_missing_file_is_input_missing(tmp_path):
     with pytest.raises(InputMissingError):
         load_observations(tmp_path / "nothing.csv")
+
+
+SCOPED_HEADER = HEADER.replace("quantity,value,", "quantity,scope,value,")
+
+
+def test_scope_defaults_to_all_and_is_read_where_given(tmp_path):
+    assert set(load_observations(write(tmp_path, VALID))["scope"]) == {"all"}  # no scope column
+    text = SCOPED_HEADER + (
+        "S1,validation,2026-01-21,,UA80,customers_without_power,Damage,44000,,,customers,,,,,,,s,H,\n"
+        "S2,validation,2026-01-21,,UA80,customers_without_power,,44000,,,customers,,,,,,,s,H,\n"
+    )
+    frame = load_observations(write(tmp_path, text, "scoped.csv")).set_index("id")
+    assert frame.loc["S1", "scope"] == "damage" and frame.loc["S2", "scope"] == "all"
+
+
+def test_a_bad_scope_is_reported_by_line_and_column(tmp_path):
+    text = SCOPED_HEADER + (
+        "S1,validation,2026-01-21,,UA80,customers_without_power,rotation,44000,,,customers,,,,,,,s,H,\n"
+        "S2,validation,2026-01-21,,UA80,indoor_temperature_c,damage,5,,,degC,panel_block,district,none,30,-10,,s,M,\n"
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        load_observations(write(tmp_path, text))
+    found = {(p.line, p.column, p.rule) for p in caught.value.problems}
+    assert {(2, "scope", "not_allowed"), (3, "scope", "scope_of_quantity")} <= found, sorted(found)

@@ -28,7 +28,9 @@ from gridimpact.errors import MissingExtraError
 def backtest(source, observations_file, members, params_file, assignments, output) -> None:
     """Match every observation with the model's quantity; report errors per row and per quantity × set.
 
-    Rows marked `input` echo an input figure: listed apart, never counted as validation.
+    Each row is matched by what it counts (its scope: any cause, or damage only) and at its time of
+    day (the day's mean when no time is given). Rows marked `input` echo an input figure: listed
+    apart, never counted as validation.
     """
     from gridimpact.backtest import backtest as run_backtest  # light start-up: pandas only when run
     from gridimpact.io.atomic import ensure_directory

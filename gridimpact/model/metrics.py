@@ -143,7 +143,9 @@ def _coldest_indoor(day: Day) -> np.ndarray:
 
 
 def _risk_level(day: Day) -> np.ndarray:
-    return risk_score(day.population, day.below(16.0), day.below(12.0), day.below(9.0), day.risk_share)
+    at_least = person_risk_levels(day.day_min, day.hours_below_12, day.hours)
+    return risk_score(day.population, [row_sum((at_least >= level) * day.pop_cohort, 2) for level in (1, 2, 3)],
+                      day.risk_share)
 
 
 METRICS: tuple[Metric, ...] = (
@@ -193,7 +195,9 @@ METRICS: tuple[Metric, ...] = (
            "#indicator+num+hdd", "sum",
            lambda day: heating_degree_days(day.outdoor_mean, day.hdd_base)),
     Metric("risk_level", "category",
-           "none / moderate / high / severe: at least `risk_share` (20 %) of the population below 16 / 12 / 9 °C at some hour of the day.",
+           "none / moderate / high / severe: the highest level that at least `risk_share` (20 %) of the population "
+           "reaches or exceeds; a person is moderate below 16 °C at some hour, high below 12 °C for at least 12 hours "
+           "of the day, severe below 12 °C all day and below 9 °C at some hour.",
            "#severity", "max", _risk_level),
 )
 
@@ -223,18 +227,37 @@ def heating_degree_days(daily_mean_c: np.ndarray, base_c: float = 17.0) -> np.nd
     return np.maximum(0.0, base_c - np.asarray(daily_mean_c))
 
 
-def risk_score(population: np.ndarray, below_16: np.ndarray, below_12: np.ndarray, below_9: np.ndarray,
-               share: float) -> np.ndarray:
-    """Ordinal daily risk 0–3 (none, moderate, high, severe) from people below 16, 12 and 9 °C.
+RISK_HIGH_HOURS_BELOW_12 = 12
+"""Hours below 12 °C in a day that make a person's day 'high': half the day or more (docs/model.md,
+"Risk level")."""
 
-    A level is reached when at least ``share`` of the population was below its threshold at some
-    hour of the day; the highest level reached wins. Zero population gives 0.
+
+def person_risk_levels(day_min: np.ndarray, hours_below_12: np.ndarray, hours: int) -> np.ndarray:
+    """Each cohort's level of the day, 0–3, from its coldest indoor temperature and hours below 12 °C.
+
+    1 (moderate): below 16 °C at some hour (reduced resistance to respiratory infection);
+    2 (high): below 12 °C for at least ``RISK_HIGH_HOURS_BELOW_12`` hours (cardiovascular strain);
+    3 (severe): below 12 °C for every hour of the day and below 9 °C at some hour (a home that never
+    recovers and falls to where core body temperature drops after about two hours).
+    """
+    day_min, hours_below_12 = np.asarray(day_min), np.asarray(hours_below_12)
+    level = np.where(day_min < 16.0, 1, 0)
+    level = np.where(hours_below_12 >= RISK_HIGH_HOURS_BELOW_12, 2, level)
+    level = np.where((hours_below_12 >= hours - 1e-6) & (day_min < 9.0), 3, level)
+    return level.astype(np.int8)
+
+
+def risk_score(population: np.ndarray, at_least: list[np.ndarray], share: float) -> np.ndarray:
+    """Ordinal daily risk 0–3 (none, moderate, high, severe) of an area, by the 20 % rule of area
+    classification (IPC, JIAF): the highest level that at least ``share`` of the population reaches
+    or exceeds. ``at_least[k]``: people at level k + 1 or above (``person_risk_levels``). Zero
+    population gives 0.
     """
     cut = np.asarray(population) * share
     has_people = np.asarray(population) > 0
-    score = np.zeros(np.broadcast(below_16, cut).shape, dtype=np.int8)
-    for level, below in enumerate((below_16, below_12, below_9), start=1):
-        score = np.where(has_people & (below >= cut) & (below > 0), np.int8(level), score)
+    score = np.zeros(np.broadcast(at_least[0], cut).shape, dtype=np.int8)
+    for level, people in enumerate(at_least, start=1):
+        score = np.where(has_people & (people >= cut) & (people > 0), np.int8(level), score)
     return score
 
 

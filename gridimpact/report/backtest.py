@@ -24,11 +24,15 @@ def backtest_figure(rows: pd.DataFrame, path: Path) -> Path:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     observed, model = matched["compared_observed"], matched["compared_model"]
+    zero = matched["model_zero"].astype(bool) if "model_zero" in matched else pd.Series(False, index=matched.index)
     for set_name, (colour, marker) in SET_STYLE.items():
         part = matched["set"] == set_name
         if part.any():
             axes.scatter(observed[part], model[part], c=colour, marker=marker, s=24,
                          label=f"{set_name} ({int(part.sum())})")
+    if zero.any():  # a zero model is drawn at its floor (1 % of the report), ringed
+        axes.scatter(observed[zero], model[zero], facecolors="none", edgecolors="#333333", s=90,
+                     label=f"model zero, drawn at 1 % ({int(zero.sum())})")
     if len(matched):
         low, high = float(min(observed.min(), model.min())), float(max(observed.max(), model.max()))
         axes.plot([low, high], [low, high], color="#333333", linewidth=0.8, label="model = observed")

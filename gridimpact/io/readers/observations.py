@@ -25,11 +25,13 @@ from gridimpact.schemas import Observations
 from gridimpact.vocab import OBSERVED_QUANTITIES
 
 OBSERVATIONS_FILE = "observations.csv"
-COLUMNS = ("id", "set", "date", "time", "pcode", "quantity", "value", "value_low", "value_high", "unit",
+COLUMNS = ("id", "set", "date", "time", "pcode", "quantity", "scope", "value", "value_low", "value_high", "unit",
            "building_class", "heating", "supplementary_heat", "hours_without_heat", "outdoor_temp_c",
            "persons_per_building", "source", "confidence", "note")
 NUMBER_COLUMNS = ("value", "value_low", "value_high", "hours_without_heat", "outdoor_temp_c", "persons_per_building")
-CHOICE_COLUMNS = ("set", "quantity", "building_class", "heating", "supplementary_heat")
+CHOICE_COLUMNS = ("set", "quantity", "scope", "building_class", "heating", "supplementary_heat")
+DEFAULT_SCOPE = "all"
+"""A row without ``scope`` (or a file without the column) counts for any cause at the reported time."""
 REQUIRED = ("id", "set", "date", "pcode", "quantity", "value", "unit", "source", "confidence")
 
 _ALIASES = {
@@ -39,6 +41,7 @@ _ALIASES = {
     "time": ("time_of_day",),
     "pcode": ("region", "adm1_pcode", "p_code"),
     "quantity": ("metric",),
+    "scope": ("counts",),
     "value": (),
     "value_low": ("low",),
     "value_high": ("high",),
@@ -87,6 +90,8 @@ def load_observations(source: str | Path | None = None, *, encoding: str | None 
         elif name in NUMBER_COLUMNS:
             frame[name] = parse_numbers(text.str.rstrip("%"), columns.get(name, name), problems,
                                         decimal_comma=comma, required=name in REQUIRED)
+        elif name == "scope":
+            frame[name] = text.str.lower().replace("", DEFAULT_SCOPE)
         elif name in CHOICE_COLUMNS or name == "time":
             frame[name] = text.str.lower().replace("", None)
         else:
