@@ -13,7 +13,7 @@ import numpy as np
 
 from gridimpact.model import kernel
 from gridimpact.model.hazard import HazardWindow
-from gridimpact.model.metrics import BELOW_THRESHOLDS_C
+from gridimpact.model.metrics import BELOW_THRESHOLDS_C, RISK_HIGH_HOURS_BELOW_12
 from gridimpact.model.period import QUARTERS_PER_HOUR
 
 
@@ -33,6 +33,7 @@ class DayOutput:
     below_counts: dict[float, np.ndarray]
     cold_person_hours: np.ndarray
     coldest_cohort: np.ndarray
+    risk_people: np.ndarray  # (2, M, R) persons at risk level 2 or above, and at level 3
     phase: np.ndarray  # (Mh, R) rotation phase at the end of the day
     air: np.ndarray    # (M, R, 3, 3, 12, K) °C at the end of the day
     mass: np.ndarray
@@ -43,7 +44,7 @@ class DayOutput:
     def reduced(self) -> dict:
         """The cohort sums as ``metrics.Day`` takes them."""
         return {"below_counts": self.below_counts, "cold_person_hours": self.cold_person_hours,
-                "coldest_cohort": self.coldest_cohort}
+                "coldest_cohort": self.coldest_cohort, "risk_people": self.risk_people}
 
 
 class CompiledDays:
@@ -92,7 +93,8 @@ class CompiledDays:
         hours = window.rotating.shape[-1] // QUARTERS_PER_HOUR
         hourly = (hours, members, regions)
         out = DayOutput(np.empty(hourly), np.empty(hourly), np.empty(hourly), {}, np.empty((members, regions)),
-                        np.empty((members, regions), dtype=np.float32), np.empty(phase.shape), air, mass)
+                        np.empty((members, regions), dtype=np.float32), np.empty((2, members, regions)),
+                        np.empty(phase.shape), air, mass)
         below = np.empty((len(self.thresholds), members, regions))
         kernel.simulate_day(
             quarterly(window.rotating), quarterly(window.persistent), quarterly(window.heat_lost),
@@ -100,6 +102,7 @@ class CompiledDays:
             self.rotation_block, _layout(phase, np.float64), out.phase, self.outdoor, first_hour, air, mass, self.constants,
             self.setpoint, self.per_group, self.band_share, self.class_people, self.band_weight, self.population,
             self.thresholds, self.keep_hourly, self.hourly_air, out.without_power, out.without_heat,
-            out.share_off, below, out.cold_person_hours, out.coldest_cohort)
+            out.share_off, below, out.cold_person_hours, out.coldest_cohort, RISK_HIGH_HOURS_BELOW_12,
+            out.risk_people)
         out.below_counts = dict(zip(BELOW_THRESHOLDS_C, below, strict=True))
         return out

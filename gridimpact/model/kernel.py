@@ -210,7 +210,7 @@ def _cell_supply(rotating, persistent, heat_lost, schedule, schedule_days, edges
 def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges, block_hours, phase,
                  phase_end, outdoor, first_hour, air, mass, constants, setpoint, cohort_people, band_share,
                  heat_people, band_weight, population, thresholds, keep_hourly, hourly_air,
-                 without_power, without_heat, share_off, below, cold_hours, coldest):
+                 without_power, without_heat, share_off, below, cold_hours, coldest, high_hours, risk_people):
     """One local day of every member × region cell of a block.
 
     Hazard window (Mh members): ``rotating``, ``persistent``, ``heat_lost`` (Mh, R, Q) float64,
@@ -225,7 +225,9 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
 
     Outputs: ``without_power``, ``without_heat``, ``share_off`` (H, M, R); ``below`` (T, M, R)
     people below each threshold at some time of the day; ``cold_hours`` (M, R) person-hours below
-    12 °C; ``coldest`` (M, R) float32 lowest air temperature of an occupied cohort (inf if none).
+    12 °C; ``coldest`` (M, R) float32 lowest air temperature of an occupied cohort (inf if none);
+    ``risk_people`` (2, M, R) people at risk level 2 or above and at level 3 (``metrics.person_risk_levels``,
+    with ``high_hours`` its hours below 12 °C of a high day).
     """
     members, regions = air.shape[0], air.shape[1]
     bands = air.shape[5]
@@ -306,7 +308,7 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                     for i in range(cells):
                         hourly[i, first_hour + h] = cell_air[i]
             _reduce_cell(day_min, hours_below, cohort_people[m, r], band_share[r], thresholds, row, people,
-                         m, r, below, cold_hours, coldest)
+                         m, r, below, cold_hours, coldest, hours, high_hours, risk_people)
 
 
 @_compiled
@@ -325,7 +327,7 @@ def _hour_fraction(group_on, band_on, plant_on, h, fraction):
 
 @_compiled
 def _reduce_cell(day_min, hours_below, cohort_people, band_share, thresholds, row, people, m, r, below,
-                 cold_hours, coldest):
+                 cold_hours, coldest, hours, high_hours, risk_people):
     """The day's cohort sums of one member and region (``metrics.Day``), numpy's pairwise order.
 
     A cohort's people are its class's people per group times its band share, as
@@ -351,6 +353,12 @@ def _reduce_cell(day_min, hours_below, cohort_people, band_share, thresholds, ro
         for j in range(i):
             row[j] = people[j] if day_min[j] < limit else 0.0
         below[t, m, r] = _pairwise(row, 0, i)
+    severe_cold = np.float32(9.0)
+    for level in range(2):  # risk level >= 2 (high), then 3 (severe)
+        for j in range(i):
+            severe = hours_below[j] >= hours and day_min[j] < severe_cold
+            row[j] = people[j] if severe or (level == 0 and hours_below[j] >= high_hours) else 0.0
+        risk_people[level, m, r] = _pairwise(row, 0, i)
 
 
 _ready = threading.Lock()
@@ -396,7 +404,7 @@ def _tiny_day() -> None:
                  f32(20.0), np.ones((1, 1, HEATING, BUILDINGS)), np.ones((1, 1)), np.ones((1, 1, HEATING, 1)),
                  np.ones((1, 1), dtype=f32), np.ones(1), np.array([12.0], dtype=f32), True, hourly,
                  np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)),
-                 np.zeros((1, 1)), np.zeros((1, 1), dtype=f32))
+                 np.zeros((1, 1)), np.zeros((1, 1), dtype=f32), 12, np.zeros((2, 1, 1)))
 
 
 def cache_state() -> dict:

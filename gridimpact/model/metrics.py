@@ -36,7 +36,7 @@ class Day:
     state; ``pop_cohort`` is (R, 3, 3, 12, K) persons. The compiled engine reduces the cohorts
     itself: it leaves ``day_min`` and ``hours_below_12`` None and gives the sums they would give
     (``below_counts`` for every threshold of ``BELOW_THRESHOLDS_C``, ``cold_person_hours``,
-    ``coldest_cohort``).
+    ``coldest_cohort``, ``risk_people``).
     """
 
     population: np.ndarray        # (R,) persons
@@ -56,6 +56,7 @@ class Day:
     below_counts: dict = field(default_factory=dict, repr=False)  # threshold °C → (M, R) persons
     cold_person_hours: np.ndarray | None = None  # (M, R) person-hours below 12 °C
     coldest_cohort: np.ndarray | None = None     # (M, R) °C, lowest of an occupied cohort (inf if none)
+    risk_people: np.ndarray | None = None        # (2, M, R) persons at risk level 2 or above, and 3
 
     @property
     def hours(self) -> int:
@@ -143,9 +144,12 @@ def _coldest_indoor(day: Day) -> np.ndarray:
 
 
 def _risk_level(day: Day) -> np.ndarray:
-    at_least = person_risk_levels(day.day_min, day.hours_below_12, day.hours)
-    return risk_score(day.population, [row_sum((at_least >= level) * day.pop_cohort, 2) for level in (1, 2, 3)],
-                      day.risk_share)
+    if day.day_min is None:  # the compiled engine's sums; level 1 is exactly 'below 16 °C at some hour'
+        counts = [day.below_counts[16.0], day.risk_people[0], day.risk_people[1]]
+    else:
+        at_least = person_risk_levels(day.day_min, day.hours_below_12, day.hours)
+        counts = [row_sum((at_least >= level) * day.pop_cohort, 2) for level in (1, 2, 3)]
+    return risk_score(day.population, counts, day.risk_share)
 
 
 METRICS: tuple[Metric, ...] = (
