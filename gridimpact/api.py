@@ -160,7 +160,7 @@ def provenance_record(inputs: Inputs, params: Params, period: Period, regions: l
 
 
 DEFAULT_SCENARIOS = ("no-pause", "announced-pause")
-DEFAULT_MEMBERS = 100
+DEFAULT_MEMBERS = 128
 DEFAULT_SEED = 20260129
 """The date of the announcement, as a seed: any fixed number makes runs reproducible."""
 DEFAULT_HORIZON_DAYS = 14
@@ -188,7 +188,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     days : int, optional
         Days compared from ``as_of`` (default 14).
     members : int, optional
-        Ensemble members (default 100).
+        Ensemble members (default 128, four batches of 32).
     seed : int, optional
         Seed of every random stream (default 20260129); the same seed gives identical results.
     compliance : float in [0, 1], optional

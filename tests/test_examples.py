@@ -91,7 +91,7 @@ def test_regenerate_config_runs(tmp_path):
     config = tmp_path / "regenerate.toml"
     text = config.read_text(encoding="utf-8")
     assert "17 6 * * * cd /srv/gridimpact && gridimpact regenerate examples/regenerate.toml" in text
-    config.write_text(text.replace("members = 100", f"members = {MEMBERS}"), encoding="utf-8")
+    config.write_text(text.replace("members = 128", f"members = {MEMBERS}"), encoding="utf-8")
     paths = regenerate(config)
     out = tmp_path / "out"
     names = {p.relative_to(out).as_posix() for p in paths}

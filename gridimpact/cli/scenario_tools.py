@@ -61,7 +61,7 @@ def curve_text(curve) -> str:
 @click.command()
 @click.option("-s", "--scenario", "scenario_names", multiple=True, metavar="NAME_OR_FILE",
               help="Baseline, then the scenario whose change is analysed (default: no-pause, announced-pause).")
-@click.option("--members", type=click.IntRange(10, 100_000), default=60, show_default=True,
+@click.option("--members", type=click.IntRange(10, 100_000), default=64, show_default=True,
               help="Ensemble members of every run (one run per one-at-a-time setting).")
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed, 0 or more (default 20260129).")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
