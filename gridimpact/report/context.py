@@ -139,4 +139,4 @@ def generated_stamp(result) -> tuple[str, str]:
 
 def map_values(result, scenario: str, rows: Rows) -> dict[str, float]:
     """The expected change of the headline metric per region: what the map shows."""
-    return {code: rows.get(scenario, code, HEADLINE_METRIC).get("difference_mean") for code in result.regions}
+    return {code: rows.get(scenario, code, HEADLINE_METRIC).get("difference") for code in result.regions}
