@@ -1,9 +1,11 @@
 """What a comparison says, in words and tables: the answer, the regions, the key numbers.
 
 The answer is a handful of sentences an analyst can quote: the expected change of the headline
-number (person-days below 12 °C indoors) over all regions with its P10–P90 range, the change if
-the pause holds and how often it held, the same for the worst-off region, and the change in
-person-hours without power. Every number is written by ``numbers.quantity``.
+number (person-days below 12 °C indoors) over all regions with its Monte-Carlo standard error and
+P10–P90 range, the change if the pause holds for its whole window and how likely that is, the same
+for the worst-off region, and the change in person-hours without power. Levels and changes are
+expected values (``model.comparison``), not medians. Every number is written by
+``numbers.quantity``.
 """
 
 from __future__ import annotations
@@ -146,9 +148,9 @@ def key_numbers(result, rows: Rows) -> Bullets:
         source = compared(result)[0] if scenario == result.baseline else scenario
         levels = [f"{quantity(rows.get(source, ALL, metric).get(column))} {unit}" for metric, unit in ANSWER_METRICS]
         with_pause = scenario != result.baseline and pause_held(result, scenario, rows) is not None
-        over = ", over every outcome of its pause" if with_pause else ""
-        items.append(Item(f"{join(levels)} (expected values: ensemble means over the compared days{over}, all "
-                          "regions).", lead=f"{scenario}:"))
+        over = " over every outcome of its pause" if with_pause else ""
+        items.append(Item(f"{join(levels)} (expected values over the compared days, all regions: ensemble "
+                          f"means{over}).", lead=f"{scenario}:"))
     for scenario in compared(result):
         text = _pause_summary(result, scenario, rows)
         if text:

@@ -75,7 +75,8 @@ def scenario_record(result, name: str) -> dict:
 
 
 def holding_probabilities(result, name: str) -> list[float]:
-    """How often each pause of a scenario held in this run (a compliance override wins)."""
+    """The probability that each pause of a scenario holds for its whole window, as used in this run
+    (a compliance override wins)."""
     return list(scenario_record(result, name).get("pause_holds_probability") or [])
 
 
