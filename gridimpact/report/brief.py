@@ -147,8 +147,7 @@ def _top_regions(page: _Page, result, scenario: str, rows: Rows) -> None:
                   colour="#555555")
     over = " over every outcome of the pause" if held else ""
     page.text(f"Expected change: scenario minus baseline{over}, ± its Monte-Carlo standard error (SE); P10 to "
-              "P90 across members.", 7, chars=140,
-              colour="#555555")
+              "P90 across members.", 7, chars=140, colour="#555555")
     page.y += 0.08
 
 
