@@ -29,18 +29,18 @@ FIGURE_METRIC = "people_below_12c"
 
 
 def signed(value: float) -> str:
-    return "" if value != value else f"{value:+,.0f}"  # NaN: no member in which the pause held
+    return "" if value != value else f"{value:+,.0f}"  # NaN: the scenario has no pause
 
 
 def plain_table(comparison) -> str:
     """The all-region rows of the comparison for a few metrics, as a Markdown table."""
     rows = comparison[(comparison["adm1_pcode"] == "ALL") & comparison["metric"].isin(HEADLINE_METRICS)]
-    lines = ["| metric | unit | baseline | with the pause | change (median) | P10 … P90 | if the pause held |",
+    lines = ["| metric | unit | baseline | with the pause | expected change ± SE | P10 … P90 | if the pause holds |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows.itertuples(index=False):
         lines.append(f"| {row.metric} | {row.unit} | {row.baseline_value:,.0f} | {row.scenario_value:,.0f} | "
-                     f"{signed(row.difference)} | {signed(row.difference_p10)} … {signed(row.difference_p90)} | "
-                     f"{signed(row.difference_if_held)} |")
+                     f"{signed(row.difference)} ± {row.difference_se:,.0f} | {signed(row.difference_p10)} … "
+                     f"{signed(row.difference_p90)} | {signed(row.difference_if_held)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -79,7 +79,9 @@ def write_plain_report(result, folder: Path) -> list[Path]:
         f"Scenarios {', '.join(result.scenarios)}, compared from {provenance['as_of']} for "
         f"{provenance['days']} days with {result.members} ensemble members (seed {result.seed}), "
         f"gridimpact {provenance['gridimpact_version']}, parameters {provenance['parameters_version']}.\n\n"
-        f"## All regions\n\nChanges are scenario − baseline, paired member by member; person counts are "
+        f"## All regions\n\nValues are expected values (ensemble means); the change to quote is the "
+        f"expected change, scenario − baseline, paired member by member and weighted over whether the "
+        f"pause fails, is breached or holds, with its Monte-Carlo standard error (SE). Person counts are "
         f"summed over the days of the window (person-days).\n\n{plain_table(result.comparison)}\n"
         f"![people below 12 °C indoors]({figure.name})\n"
     )

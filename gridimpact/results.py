@@ -64,10 +64,11 @@ class ComparisonResult:
 
     ``impacts``: one row per scenario, region and date of the comparison window, each metric as the
     ensemble median with ``_p10`` and ``_p90`` siblings. ``comparison``: one row per region (plus
-    ``ALL``), metric and non-baseline scenario, with the baseline and scenario values and their
-    paired difference. ``daily``: the member arrays (scenario → metric → (members, regions, days))
-    over the whole simulated period ``days`` — kept for runs of moderate size only, else None;
-    ``window`` marks the compared days.
+    ``ALL``), metric and non-baseline scenario, with the expected baseline and scenario values and
+    the expected change between them (``difference``, paired by member, with its standard error).
+    ``daily``: the member arrays (scenario → metric → (members, regions, days)) over the whole
+    simulated period ``days`` — kept for runs of moderate size only, else None; ``window`` marks
+    the compared days.
     """
 
     impacts: pd.DataFrame

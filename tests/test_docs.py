@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from gridimpact.io.readers.scenarios import scenario_from_document
+from gridimpact.io.writers.database_schema import COMPARISON_VALUES
+from gridimpact.io.writers.hxl import hxl_tag
+from gridimpact.io.writers.table_schema import _COMPARISON_FIELDS
 from gridimpact.model.comparison import COMPARED_METRICS
 from gridimpact.model.metrics import METRICS
 from gridimpact.model.params import specs
@@ -27,6 +30,23 @@ def test_every_metric_is_documented_with_its_unit_and_hxl_tag():
         assert metric.window in row and metric.description.replace("`", "").split(" (")[0] in row.replace("`", ""), metric.name
     for name in COMPARED_METRICS:
         assert name in outputs or name in read("scenarios.md"), name
+
+
+def test_every_comparison_column_is_documented_with_its_hxl_tag_and_in_the_database_section():
+    outputs = read("outputs.md")
+    section = outputs[outputs.index("## `comparison.*` (compare)"):outputs.index("## `hourly.nc`")]
+    assert "**Quote `difference` with its `difference_se`**" in section
+    for column in _COMPARISON_FIELDS:
+        row = next((line.split("|") for line in section.splitlines()
+                    if line.startswith("| `") and f"`{column}`" in line.split("|")[1]), None)
+        assert row is not None, column
+        tag = hxl_tag(column)                # a second column of a row may abbreviate: `+p90`
+        assert tag in row[3] or f"`+{tag.rsplit('+', 1)[-1]}`" in row[3], column
+    table = section[section.index("| column |"):]
+    assert "median" not in table  # the comparison's values are expected values
+    database = outputs[outputs.index("`comparison` — one row per run"):outputs.index("`impacts_long` — a view")]
+    listed = re.findall(r"`([a-z_0-9]+)`", database)
+    assert [name for name in dict.fromkeys(listed) if name in COMPARISON_VALUES] == list(COMPARISON_VALUES)
 
 
 def test_every_parameter_is_in_the_model_card_with_its_default():

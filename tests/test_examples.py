@@ -43,6 +43,7 @@ def test_report_script_plain(tmp_path):
     assert f"with {MEMBERS} ensemble members (seed 20260129)" in text
     rows = [line for line in text.splitlines() if line.startswith("| people_below_12c |")]
     assert len(rows) == 1 and rows[0].count("|") == 8
+    assert "| expected change ± SE |" in text and "median" not in text.split("## All regions")[1].split("![")[0]
     assert "![people below 12 °C indoors](people-below-12c.png)" in text
     assert (tmp_path / "plain" / "people-below-12c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

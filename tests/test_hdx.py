@@ -40,6 +40,11 @@ def test_hdx_metadata_sits_beside_the_datapackage_with_every_required_field(comp
     assert metadata["methodology"] == "Other" and "thermal model" in metadata["methodology_other"]
     assert metadata["data_update_frequency"] in HDX_FREQUENCIES
     assert "not observations" in metadata["caveats"]
+    # The comparison's numbers are expected values, quoted with their standard error; only the
+    # daily impacts are medians.
+    assert "quoted with its Monte-Carlo standard error difference_se" in metadata["caveats"]
+    assert "impacts table are ensemble medians" in metadata["caveats"]
+    assert "comparison: the expected change of each metric" in metadata["notes"]
     # The compared window: as-of 2026-01-30 for 3 days.
     assert metadata["dataset_date"] == "[2026-01-30T00:00:00 TO 2026-02-01T23:59:59]"
     assert re.fullmatch(r"[a-z0-9_-]{2,100}", metadata["name"])

@@ -460,6 +460,8 @@ def test_github_actions_success_appends_a_step_summary(tmp_path, monkeypatch, ca
     text = summary.read_text()
     assert text.startswith("earlier step\n## gridimpact regenerate: regenerate.toml")
     assert "| announced-pause | people_below_12c | person-days |" in text
+    assert "| baseline | scenario value | expected change | ± SE | P10 | P90 |" in text
+    assert "median" not in text
     assert "| impacts.csv |" in text and "10 files, updated" in text
     assert capsys.readouterr().err == ""
 

@@ -172,28 +172,13 @@ def test_the_answer_leads_with_the_quotable_numbers(result, report):
     assert 3 <= answer.count(". ") + 1 <= 5
 
 
-def test_by_region_gives_each_region_and_the_change_if_held(result, report):
-    folder, _ = report
-    text = (folder / "report.md").read_text(encoding="utf-8")
-    section = text[text.index("## By region"):text.index("## Key numbers")]
-    rows = result.comparison.set_index(["adm1_pcode", "metric"])
-    for code in result.regions:
-        name = rows.loc[(code, "people_below_12c"), "adm1_name"]
-        if_held = rows.loc[(code, "people_below_12c"), "difference_if_held"]
-        mean = rows.loc[(code, "people_below_12c"), "difference_mean"]
-        change = (f"{quantity(abs(if_held))} fewer person-days below 12 °C" if quantity(if_held) != "0"
-                  else "no change in person-days below 12 °C")
-        assert f"**{name}:** If the pause holds, {change}" in section
-        assert f"expected change {quantity(mean, signed=True)} (" in section
-
-
 def test_a_mean_carried_by_a_few_members_is_flagged():
     """Odesa-like tail: 8 of 10 members change by 0 and 2 by −500, so the mean (−100) is below P10 (0)."""
     import pandas as pd
 
     def row(code, name, metric, mean, p10, p90):
         return {"scenario": "pause", "adm1_pcode": code, "adm1_name": name, "metric": metric,
-                "difference_mean": mean, "difference_p10": p10, "difference_p90": p90}
+                "difference": mean, "difference_p10": p10, "difference_p90": p90}
 
     table = pd.DataFrame([row("UA51", "Odesa", "people_below_12c", -100.0, 0.0, 0.0),
                           row("UA51", "Odesa", "elderly_below_9c", -5.0, -8.0, -1.0),
@@ -357,23 +342,6 @@ def test_unknown_or_absent_regions_are_refused(result):
         figures.timeseries_figure(result, "Atlantis")
     with pytest.raises(ParameterError, match="not in this comparison"):
         figures.timeseries_figure(result, "Lviv")
-
-
-def test_comparison_bars_are_median_changes_with_if_held_markers(result):
-    figure = figures.comparison_figure(result)
-    assert len(figure.axes) == len(figures.COMPARISON_METRICS)
-    ax = figure.axes[0]
-    rows = result.comparison[result.comparison["metric"] == "people_below_12c"].set_index("adm1_pcode")
-    codes = [*result.regions, "ALL"]
-    from matplotlib.container import BarContainer
-
-    bars = next(c for c in ax.containers if isinstance(c, BarContainer))
-    widths = [patch.get_width() for patch in bars.patches]
-    np.testing.assert_allclose(widths, rows.loc[codes, "difference"])
-    held = next(line for line in ax.get_lines() if line.get_marker() == "D")
-    np.testing.assert_allclose(held.get_xdata(), rows.loc[codes, "difference_if_held"])
-    assert [t.get_text() for t in ax.get_yticklabels()] == [*rows.loc[list(result.regions), "adm1_name"], "All regions"]
-    assert ax.get_xlabel().startswith("change, person-days")
 
 
 def test_comparison_figure_refuses_unknown_metrics(result):

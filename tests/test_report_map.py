@@ -1,5 +1,6 @@
 """The oblast map, the boundaries it is drawn from, the one-page brief, and Markdown that stays inert."""
 
+import itertools
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from gridimpact.io.writers.text import markdown_text
 from gridimpact.report import brief, figures, maps
 from gridimpact.report.boundaries import ATTRIBUTION, oblasts, read_boundaries, signed_area
 from gridimpact.report.document import write_report
+from gridimpact.report.numbers import quantity
 from gridimpact.report.render import (
     Answer,
     Bullets,
@@ -149,6 +151,55 @@ def test_the_brief_carries_the_answer_the_regions_in_both_scripts_and_the_caveat
         path = brief.write_brief(result, tmp_path / "brief.pdf", title="Brief")
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert "Київ" in text and "Харківська" in text      # Cyrillic glyphs are in the PDF, not boxes
+
+
+def test_the_briefs_table_gives_the_expected_change_with_its_standard_error(result):
+    figure = brief.brief_figure(result, title="Brief")
+    texts = [t.get_text() for t in figure.texts]
+    header = texts.index("expected change ± SE")
+    assert texts[header - 2:header + 3] == ["Region", "no-pause", "expected change ± SE", "P10 to P90",
+                                             "if the pause holds"]
+    total = result.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
+    row = texts[texts.index("All regions"):texts.index("All regions") + 5]
+    assert row[1:] == [quantity(total["baseline_value"]),
+                       f"{quantity(total['difference'], signed=True)} ± {quantity(total['difference_se'])}",
+                       f"{quantity(total['difference_p10'], signed=True)} to "
+                       f"{quantity(total['difference_p90'], signed=True)}",
+                       quantity(total["difference_if_held"], signed=True)]
+    assert not any("median" in text for text in texts)
+
+
+def _overlapping(first, second) -> bool:
+    """Whether two boxes (in pixels) share more than half a pixel each way."""
+    return (min(first.x1, second.x1) - max(first.x0, second.x0) > 0.5
+            and min(first.y1, second.y1) - max(first.y0, second.y0) > 0.5)
+
+
+def test_nothing_on_the_brief_overlaps_even_with_long_numbers_and_a_heavy_tail_note(result):
+    """Numbers as wide as a real run's (−1.87 million to −162,000) in every row, and a mean outside its
+    P10–P90 range, which adds a caveat: the table's columns stay apart and the caveats clear the footer."""
+    from dataclasses import replace
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    table = result.comparison.copy()
+    cold = table["metric"] == "people_below_12c"
+    for column, value in {"baseline_value": 24.3e6, "difference": -1.02e6, "difference_se": 199_000.0,
+                          "difference_p10": -1.87e6, "difference_p90": -162_000.0, "difference_if_held": -3.37e6}.items():
+        table.loc[cold, column] = value
+    table.loc[cold & (table["adm1_pcode"] == "ALL"), "difference"] = -3.14e6
+    figure = brief.brief_figure(replace(result, comparison=table), title="Brief " * 20)
+    FigureCanvasAgg(figure)
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in figure.texts if t.get_text().strip()]
+    assert any("outside its P10 to P90 range" in text for text, _ in boxes)
+    clashes = [(a, b) for (a, first), (b, second) in itertools.combinations(boxes, 2) if _overlapping(first, second)]
+    assert clashes == []
+    on_the_map = [text for text, box in boxes for ax in figure.axes if _overlapping(box, ax.get_tightbbox(renderer))]
+    assert on_the_map == []
+    page = figure.bbox
+    assert all(0 <= box.x0 and box.x1 <= page.width and 0 <= box.y0 and box.y1 <= page.height for _, box in boxes)
 
 
 # --- Markdown stays inert -----------------------------------------------------------------------------

@@ -243,11 +243,11 @@ def step_summary(config: RegenerationConfig, result, paths: list[Path], changed:
         if not table.empty:
             rows = table[(table["adm1_pcode"] == "ALL") & table["metric"].isin(HEADLINE_METRICS)]
             lines += ["", "All regions, over the comparison window:", "",
-                      "| scenario | metric | unit | baseline | scenario value | change (median) | P10 | P90 |",
-                      "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+                      "| scenario | metric | unit | baseline | scenario value | expected change | ± SE | P10 | P90 |",
+                      "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
             for row in rows.itertuples(index=False):
                 lines.append(f"| {row.scenario} | {row.metric} | {row.unit} | {_cell(row.baseline_value)} | "
-                             f"{_cell(row.scenario_value)} | {_cell(row.difference)} | "
+                             f"{_cell(row.scenario_value)} | {_cell(row.difference)} | {_cell(row.difference_se)} | "
                              f"{_cell(row.difference_p10)} | {_cell(row.difference_p90)} |")
     else:
         period = provenance.get("period") or {}

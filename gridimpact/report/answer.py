@@ -1,9 +1,11 @@
 """What a comparison says, in words and tables: the answer, the regions, the key numbers.
 
 The answer is a handful of sentences an analyst can quote: the expected change of the headline
-number (person-days below 12 °C indoors) over all regions with its P10–P90 range, the change if
-the pause holds and how often it held, the same for the worst-off region, and the change in
-person-hours without power. Every number is written by ``numbers.quantity``.
+number (person-days below 12 °C indoors) over all regions with its Monte-Carlo standard error and
+P10–P90 range, the change if the pause holds for its whole window and how likely that is, the same
+for the worst-off region, and the change in person-hours without power. Levels and changes are
+expected values (``model.comparison``), not medians. Every number is written by
+``numbers.quantity``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from gridimpact.report.context import (
     compared,
     holding_probabilities,
     pause_held,
+    pause_windows,
     window_days,
 )
 from gridimpact.report.numbers import join, long_date, missing, quantity, share, span
@@ -88,17 +91,9 @@ def answer_block(result, scenario: str, rows: Rows) -> Answer:
     return Answer(answer_sentences(result, scenario, rows), lead=lead)
 
 
-def _change_words(value, unit: str) -> str:
-    if missing(value):
-        return f"no estimate of {unit}"
-    if quantity(value) == "0":
-        return f"no change in {unit}"
-    return f"{quantity(abs(value))} {'fewer' if value < 0 else 'more'} {unit}"
-
-
 def _mean_outside_range(row: dict) -> bool:
-    """Whether the mean lies outside P10–P90: a few members with large changes carry it."""
-    values = [row.get(key) for key in ("difference_mean", "difference_p10", "difference_p90")]
+    """Whether the expected change lies outside P10–P90: a few members with large changes carry it."""
+    values = [row.get(key) for key in ("difference", "difference_p10", "difference_p90")]
     if any(missing(value) for value in values):
         return False
     mean, low, high = values
@@ -120,17 +115,21 @@ def heavy_tail_sentence(rows: Rows, scenario: str, codes: list[str]) -> str | No
 
 
 def region_items(result, scenario: str, rows: Rows) -> Bullets:
-    """Per region (and all regions): the change if the pause holds (or the median), then the expected change."""
+    """Per region (and all regions): the expected change with its standard error and P10–P90 range,
+    then, for a scenario with a pause, the change if the pause holds for its whole window."""
     with_pause = pause_held(result, scenario, rows) is not None
     items = []
     for code in [*result.regions, ALL]:
-        first, expected = [], []
+        expected, held = [], []
         for metric, unit in ANSWER_METRICS:
             row = rows.get(scenario, code, metric)
-            first.append(_change_words(row.get("difference_if_held") if with_pause else row.get("difference"), unit))
-            expected.append(f"{quantity(row.get('difference'), signed=True)} ({_range(row)})")
-        opening = "If the pause holds" if with_pause else "In the median member"
-        items.append(Item(f"{opening}, {join(first)}; expected change {join(expected)}.", lead=f"{rows.name(code)}:"))
+            expected.append(f"{quantity(row.get('difference'), signed=True)} ± {quantity(row.get('difference_se'))} "
+                            f"{unit} (P10 to P90: {_range(row)})")
+            held.append(quantity(row.get("difference_if_held"), signed=True))
+        text = f"Expected change: {join(expected)}."
+        if with_pause:
+            text += f" If the pause holds for its whole window: {join(held)}{' respectively' if len(held) > 1 else ''}."
+        items.append(Item(text, lead=f"{rows.name(code)}:"))
     warning = heavy_tail_sentence(rows, scenario, [*result.regions, ALL])
     if warning:
         items.append(Item(warning, lead="Note:"))
@@ -148,13 +147,32 @@ def key_numbers(result, rows: Rows) -> Bullets:
         column = "baseline_value" if scenario == result.baseline else "scenario_value"
         source = compared(result)[0] if scenario == result.baseline else scenario
         levels = [f"{quantity(rows.get(source, ALL, metric).get(column))} {unit}" for metric, unit in ANSWER_METRICS]
-        items.append(Item(f"{join(levels)} (ensemble medians, all regions).", lead=f"{scenario}:"))
+        with_pause = scenario != result.baseline and pause_held(result, scenario, rows) is not None
+        over = " over every outcome of its pause" if with_pause else ""
+        items.append(Item(f"{join(levels)} (expected values over the compared days, all regions: ensemble "
+                          f"means{over}).", lead=f"{scenario}:"))
     for scenario in compared(result):
-        held = pause_held(result, scenario, rows)
-        if held is not None:
-            items.append(Item(f"in {held[0]} of {result.members} members ({share(held[1])}).",
-                              lead=f"Pause of {scenario} held:"))
+        text = _pause_summary(result, scenario, rows)
+        if text:
+            items.append(Item(text, lead=f"Pause of {scenario}:"))
     return Bullets(tuple(items))
+
+
+def _pause_summary(result, scenario: str, rows: Rows) -> str | None:
+    """How likely the pause is to hold, how many of its days hold on average, and how often it held."""
+    held = pause_held(result, scenario, rows)
+    if held is None:
+        return None
+    row = rows.get(scenario, ALL, HEADLINE_METRIC)
+    parts = []
+    if not missing(row.get("pause_held_share")):
+        parts.append(f"holds for its whole window with probability {row['pause_held_share']:.2f}")
+    if not missing(row.get("pause_days_held_mean")):
+        window = next((w for w in pause_windows(result) if w.scenario == scenario), None)
+        length = f" of its {quantity((window.end - window.start).total_seconds() / 86400)}" if window else ""
+        parts.append(f"on average {quantity(row['pause_days_held_mean'])}{length} days hold")
+    parts.append(f"it held fully in {held[0]} of {result.members} members' own draws ({share(held[1])})")
+    return "; ".join(parts) + "."
 
 
 def comparison_table(result, scenario: str, rows: Rows) -> Table:

@@ -75,7 +75,8 @@ def scenario_record(result, name: str) -> dict:
 
 
 def holding_probabilities(result, name: str) -> list[float]:
-    """How often each pause of a scenario held in this run (a compliance override wins)."""
+    """The probability that each pause of a scenario holds for its whole window, as used in this run
+    (a compliance override wins)."""
     return list(scenario_record(result, name).get("pause_holds_probability") or [])
 
 
@@ -139,4 +140,4 @@ def generated_stamp(result) -> tuple[str, str]:
 
 def map_values(result, scenario: str, rows: Rows) -> dict[str, float]:
     """The expected change of the headline metric per region: what the map shows."""
-    return {code: rows.get(scenario, code, HEADLINE_METRIC).get("difference_mean") for code in result.regions}
+    return {code: rows.get(scenario, code, HEADLINE_METRIC).get("difference") for code in result.regions}

@@ -154,8 +154,9 @@ def _draw(result, staging: Path, geometry: Path | None) -> tuple[list[Picture], 
                              map_caption(result, scenario)))
         others.append(_picture(drawing.save_figure(drawing.comparison_figure(result), folder / "comparison.png"),
                                "figures/comparison.png",
-                               "Change against the baseline by region: median with P10–P90 whiskers, the change "
-                               "if the pause held and the expected change."))
+                               "Change against the baseline by region: the expected change (dot) with the "
+                               "P10–P90 range of the members' expected changes (whisker), and the expected "
+                               "change if the pause holds for its whole window (diamond)."))
     codes = list(result.regions) + ([ALL] if result.daily is not None and len(result.regions) > 1 else [])
     for code in codes:
         name = "all regions" if code == ALL else rows.name(code)

@@ -319,10 +319,10 @@ def headline_figure(result, metric: str = HEADLINE_METRIC):
 def comparison_figure(result, metrics=COMPARISON_METRICS):
     """Change against the baseline by region (and all regions), one panel per metric.
 
-    Each bar is the median of the paired member differences over the comparison window, with a
-    P10–P90 whisker; a black diamond marks the median change among members in which the pause held,
-    and a hollow circle the expected (mean) change. One bar colour per non-baseline scenario.
-    Returns a matplotlib Figure.
+    Each dot is the expected change (``difference``: scenario − baseline, paired by member and
+    weighted over whether the pause fails, is breached or holds), its whisker the P10–P90 range of
+    the members' expected changes; a black diamond marks the expected change if the pause holds
+    for its whole window. One colour per non-baseline scenario. Returns a matplotlib Figure.
     """
     table = result.comparison
     compared = [s for s in result.scenarios if s != result.baseline]
@@ -340,24 +340,26 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
         figure = _new_figure(3.2 * len(metrics) + 1.2, max(3.2, height))
         axes = np.atleast_1d(figure.subplots(1, len(metrics), sharey=True))
         positions = np.arange(len(codes))[::-1]             # the first region on top, All at the bottom
-        bar_height = 0.8 / len(compared)
+        row_height = 0.8 / len(compared)
         for ax, metric in zip(axes, metrics, strict=True):
             rows = table[table["metric"] == metric]
             for number, scenario in enumerate(compared):
                 colour = SCENARIO_COLOURS[(result.scenarios.index(scenario)) % len(SCENARIO_COLOURS)]
                 block = rows[rows["scenario"] == scenario].set_index("adm1_pcode").reindex(codes)
-                y = positions + 0.4 - bar_height * (number + 0.5)
-                median = block["difference"].to_numpy(float)
-                whisker = np.vstack([np.clip(median - block["difference_p10"].to_numpy(float), 0, None),
-                                     np.clip(block["difference_p90"].to_numpy(float) - median, 0, None)])
-                ax.barh(y, median, height=bar_height * 0.9, color=colour, alpha=0.85, xerr=whisker,
-                        error_kw={"ecolor": "#333333", "elinewidth": 1, "capsize": 2}, zorder=2)
+                y = positions + 0.4 - row_height * (number + 0.5)
+                # Lines from P10 to P90 rather than error bars: the expected change may lie outside
+                # its own P10–P90 range when a few members carry it.
+                low, high = (block[c].to_numpy(float) for c in ("difference_p10", "difference_p90"))
+                ax.hlines(y, low, high, color=colour, lw=1.6, zorder=2)
+                ax.plot(np.concatenate([low, high]), np.concatenate([y, y]), ls="none", marker="|", ms=7,
+                        mew=1.6, color=colour, zorder=2)
+                ax.plot(block["difference"].to_numpy(float), y, ls="none", marker="o", ms=6, color=colour,
+                        mec="white", mew=0.8, zorder=4)
                 ax.plot(block["difference_if_held"].to_numpy(float), y, ls="none", marker="D", ms=4,
                         color="black", zorder=3)
-                ax.plot(block["difference_mean"].to_numpy(float), y, ls="none", marker="o", ms=5,
-                        mfc="white", mec="black", zorder=3)
             ax.axvline(0, color="#333333", lw=0.8, zorder=1)
             ax.margins(x=0.06)
+            ax.set_ylim(positions[-1] - 0.6, positions[0] + 0.6)
             ax.set_title(METRIC_LABELS.get(metric, metric), loc="left")
             scale, suffix = axis_scale(max(abs(limit) for limit in ax.get_xlim()))
             ax.xaxis.set_major_formatter(_axis_formatter(signed=True, scale=scale))
@@ -366,13 +368,17 @@ def comparison_figure(result, metrics=COMPARISON_METRICS):
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_yticks(positions, [names.get(code, code) for code in codes])
         handles = [Line2D([], [], color=SCENARIO_COLOURS[result.scenarios.index(s) % len(SCENARIO_COLOURS)],
-                          lw=6, label=f"{s}: median change, P10–P90") for s in compared]
-        handles += [Line2D([], [], ls="none", marker="D", ms=4, color="black", label="change if the pause held"),
-                    Line2D([], [], ls="none", marker="o", ms=5, mfc="white", mec="black",
-                           label="expected change (mean)")]
+                          lw=1.6, marker="o", ms=6, mec="white", label=f"{s}: expected change and P10–P90")
+                   for s in compared]
+        if table.loc[table["scenario"].isin(compared), "difference_if_held"].notna().any():
+            handles.append(Line2D([], [], ls="none", marker="D", ms=4, color="black",
+                                  label="change if the pause holds for its whole window"))
         days = pd.DatetimeIndex(result.days[result.window])
+        # About 3.4 inches per legend entry, so that long scenario names wrap to a second row
+        # instead of running off the figure.
+        columns = max(1, min(len(handles), int(figure.get_figwidth() // 3.4)))
         _header(figure, f"Change against {result.baseline}, {span(days)} ({len(days)} days)", handles,
-                [h.get_label() for h in handles], min(3, len(handles)))
+                [h.get_label() for h in handles], columns)
         _source_line(figure, result)
     return figure
 

@@ -38,8 +38,11 @@ FORMATS = {".csv": "CSV", ".tsv": "TSV", ".json": "JSON", ".parquet": "Parquet",
 CAVEATS = (
     "Model estimates, not observations or counts: people without power, without heat and below indoor "
     "temperature thresholds (18, 16, 12, 9 °C) are simulated from reported outage shares, temperatures and "
-    "population by a two-node thermal model of building classes. Ensemble values are medians with P10 and P90 "
-    "over members; a P10–P90 range is not a confidence interval of the truth. Backup generators, warming "
+    "population by a two-node thermal model of building classes. Daily values in the impacts table are "
+    "ensemble medians with P10 and P90 over members; the comparison table gives expected values and the "
+    "expected change (difference, to be quoted with its Monte-Carlo standard error difference_se), weighted "
+    "over whether the pause fails, is breached or holds, with the P10–P90 range of the members' changes. A "
+    "P10–P90 range is not a confidence interval of the truth. Backup generators, warming "
     "points and people who left their homes are not modelled, so exposure at home is an upper bound in that "
     "respect. Counts below thresholds are per local (Europe/Kyiv) day: summed over days they are person-days. "
     "The ALL rows of the comparison table cover the regions of the run, not the whole country."
@@ -98,7 +101,8 @@ def _notes(package: dict, start: date, end: date, levels: list[int]) -> str:
         scenarios = ", ".join(entry.get("name", "") for entry in run.get("scenarios", []))
         lines.append(f"Scenarios: {scenarios}; the baseline is {run.get('baseline')}. {run.get('members')} "
                      f"ensemble members, seed {run.get('seed')}. impacts: daily values (median, P10, P90) per "
-                     "scenario; comparison: the change of each metric over the window against the baseline.")
+                     "scenario; comparison: the expected change of each metric over the window against the baseline "
+                     "(difference, with its standard error difference_se).")
     lines.append("Column meanings and units are in datapackage.json (a Frictionless Data Package) and in "
                  "gridimpact's docs/outputs.md; CSV files may carry an HXL hashtag row under the header.")
     return "\n".join(lines)

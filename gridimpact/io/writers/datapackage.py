@@ -55,7 +55,8 @@ VERSIONED_PACKAGES = ("gridimpact", "numpy", "pandas", "xarray", "pandera")
 
 TABLE_TITLES = {
     "impacts": "Daily impacts per scenario, region and date of the comparison window (ensemble median, P10, P90)",
-    "comparison": "Change of each metric over the comparison window: each scenario against the baseline",
+    "comparison": ("Expected change of each metric over the comparison window, each scenario against the "
+                   "baseline, with its Monte-Carlo standard error and P10–P90 range"),
     "daily": "Daily impacts per region and date, from the inputs as given",
 }
 
