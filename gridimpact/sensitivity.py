@@ -7,10 +7,10 @@ Two methods, each stated in the table's ``method`` column:
   expected change over all regions, and the expected change among the members whose draw lies in
   the lowest and in the highest third. No extra runs: these are the ensemble's own draws.
 - **one at a time** — for inputs the ensemble does not sample: the same ensemble (same seed, so
-  the draws are common) re-run with the input at the low and the high end of its range — pump
-  dependence and persons per customer at their documented ranges, the strike interval shortened
-  and lengthened by a quarter, Kharkiv's regional strike rate halved and doubled, the temperature
-  ±2 K — and, exactly from the compliance curve, the holding probability at the ends of its
+  the draws are common) re-run with the input at the low and the high end of its range — persons
+  per customer at its documented range, every region's population and customer base at the ends
+  of their documented ranges, the strike interval shortened and lengthened by a quarter, Kharkiv's
+  regional strike rate halved and doubled, the outdoor temperature 2 K colder and warmer — and, exactly from the compliance curve, the holding probability at the ends of its
   posterior's 90 % interval.
 
 The swing (high − low) ranks the inputs; it is a screening of main effects, not a variance
@@ -24,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from gridimpact.io.readers.loader import default_inputs
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.compliance import compliance_curve
 from gridimpact.model.ensemble import member_rng
@@ -48,6 +49,25 @@ def _headline(result, scenario: str, metric: str) -> float:
     return float(row["difference"].iloc[0])
 
 
+def shifted_temperature(inputs, kelvin: float):
+    """The inputs with every hourly outdoor temperature ``kelvin`` warmer (a uniform anomaly; the
+    climatological draws beyond the last known hour are not shifted)."""
+    frame = inputs.temperature.frame.copy()
+    frame["temperature_c"] = frame["temperature_c"] + kelvin
+    return replace(inputs, temperature=replace(inputs.temperature, frame=frame))
+
+
+def population_at(inputs, end: str):
+    """The inputs with each region's population and customer base at the ``low`` or ``high`` end
+    of its documented range (kept where the range is not given)."""
+    frame = inputs.population.frame.copy()
+    for column in ("population", "customers"):
+        bound = f"{column}_{end}"
+        if bound in frame:
+            frame[column] = frame[bound].where(frame[bound].notna(), frame[column])
+    return replace(inputs, population=replace(inputs.population, frame=frame))
+
+
 def _scaled_strikes(scenario, interval_factor: float = 1.0, regional_factor: float = 1.0):
     strikes = scenario.strikes
     if strikes is None:
@@ -62,6 +82,8 @@ def _scaled_strikes(scenario, interval_factor: float = 1.0, regional_factor: flo
 def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = None, params=None, inputs=None,
                 shift_temperature=None) -> pd.DataFrame:
     """The ranked table: one row per input and headline metric (``compare`` is ``api.compare``)."""
+    inputs = inputs if inputs is not None else default_inputs()
+    shift_temperature = shift_temperature or shifted_temperature
     base = compare(inputs, scenarios, members=members, seed=seed, params=params)
     scenario = base.scenarios[1]
     rows = []
@@ -89,6 +111,8 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
     every = specs()
     for name in ONE_AT_A_TIME_PARAMS:
         spec = every[name]
+        if spec.sample:  # ranked from the ensemble's own draws above
+            continue
         runs = [compare(inputs, scenarios, members=members, seed=base.seed, params=values.replace(**{name: v}))
                 for v in (spec.low, spec.high)]
         one_at_a_time(name, spec.unit, f"{spec.low:g}", f"{spec.high:g}", *runs)
@@ -99,6 +123,9 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
         runs = [compare(inputs, [_scaled_strikes(s, **{key: f}) for s in loaded], members=members, seed=base.seed,
                         params=values) for f in factors]
         one_at_a_time(name, "1", label.split(" / ")[0], label.split(" / ")[1], *runs)
+    runs = [compare(population_at(inputs, end), scenarios, members=members, seed=base.seed, params=values)
+            for end in ("low", "high")]
+    one_at_a_time("population and customer base", "persons", "low end of range", "high end of range", *runs)
     if shift_temperature is not None:
         runs = [compare(shift_temperature(inputs, k), scenarios, members=members, seed=base.seed, params=values)
                 for k in (-2.0, 2.0)]

@@ -20,6 +20,7 @@ def test_cli_sensitivity_ranks_every_input_and_draws_a_tornado(tmp_path):
     assert lines[0].startswith("input,unit,metric,method,low_setting,high_setting,change_at_low,change_at_high")
     body = "\n".join(lines[1:])
     for name in ("holding probability", "tau_house", "district_pump_dependence", "strike interval",
+                 "population and customer base", "temperature anomaly",
                  "Kharkiv regional strike rate"):
         assert name in body
     assert {"ensemble draws", "one at a time", "compliance curve"} <= {line.split(",")[3] for line in lines[1:]}
