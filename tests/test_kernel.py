@@ -164,3 +164,13 @@ def test_the_numpy_reference_runs_without_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "GRIDIMPACT_ENGINE": "numpy"}).stdout
     assert out.strip() == "False"
+
+
+def test_the_kernel_shapes_are_the_model_vocabulary():
+    from gridimpact.model.cohorts import SIMULATED_HEATING
+    from gridimpact.model.thermal import StepConstants
+    from gridimpact.vocab import BUILDING_CLASSES
+
+    assert (kernel.GROUPS, kernel.HEATING, kernel.BUILDINGS) == (len(SUBQUEUES), len(SIMULATED_HEATING),
+                                                               len(BUILDING_CLASSES))
+    assert kernel.STEP_FIELDS == tuple(StepConstants.__dataclass_fields__)
