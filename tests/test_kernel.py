@@ -9,6 +9,7 @@ people and the 25-hour day of the autumn clock change.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -22,12 +23,14 @@ import gridimpact
 from gridimpact.cli.main import cli
 from gridimpact.errors import ArgumentError
 from gridimpact.model import kernel
+from gridimpact.model.cohorts import SIMULATED_HEATING
 from gridimpact.model.engine import ENGINES, Building, Exposure, Settings, resolve_engine, simulate
 from gridimpact.model.hazard import Hazard, loss_band_edges
 from gridimpact.model.metrics import BELOW_THRESHOLDS_C
 from gridimpact.model.params import load_params, sample_params
 from gridimpact.model.period import QUARTERS_PER_HOUR, Period
-from gridimpact.vocab import COLD_THRESHOLDS_C, SUBQUEUES
+from gridimpact.model.thermal import StepConstants
+from gridimpact.vocab import BUILDING_CLASSES, COLD_THRESHOLDS_C, SUBQUEUES
 
 AUTUMN = Period.of("2025-10-25", "2025-10-27")  # the middle day has 25 hours
 
@@ -162,5 +165,11 @@ def test_the_numpy_reference_runs_without_numba():
     code = ("import sys, gridimpact; gridimpact.estimate(hourly=False, regions=['Kyiv']); "
             "print('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "GRIDIMPACT_ENGINE": "numpy"}).stdout
+                         env={**os.environ, "GRIDIMPACT_ENGINE": "numpy"}).stdout
     assert out.strip() == "False"
+
+
+def test_the_kernel_shapes_are_the_model_vocabulary():
+    assert (kernel.GROUPS, kernel.HEATING, kernel.BUILDINGS) == (len(SUBQUEUES), len(SIMULATED_HEATING),
+                                                               len(BUILDING_CLASSES))
+    assert kernel.STEP_FIELDS == tuple(StepConstants.__dataclass_fields__)

@@ -31,9 +31,8 @@ import numpy as np
 
 from gridimpact.model.period import QUARTERS_PER_HOUR
 
-GROUPS = 12  # subqueue groups (vocab.SUBQUEUES)
-HEATING = 3  # simulated heating classes (cohorts.SIMULATED_HEATING)
-BUILDINGS = 3  # building classes (vocab.BUILDING_CLASSES)
+# subqueue groups (vocab.SUBQUEUES), simulated heating classes (cohorts.SIMULATED_HEATING), buildings
+GROUPS, HEATING, BUILDINGS = 12, 3, 3
 STEP_FIELDS = ("m_aa", "m_am", "m_ma", "m_mm", "free_air", "free_mass", "heat_air", "heat_mass")
 """The order of ``thermal.StepConstants`` in the kernel's (M, 3, 8) constants array."""
 
@@ -61,14 +60,8 @@ def _leaf_sum(values, start, n):
     i = 8
     while i < n - n % 8:
         j = start + i
-        r0 += values[j]
-        r1 += values[j + 1]
-        r2 += values[j + 2]
-        r3 += values[j + 3]
-        r4 += values[j + 4]
-        r5 += values[j + 5]
-        r6 += values[j + 6]
-        r7 += values[j + 7]
+        r0, r1, r2, r3 = r0 + values[j], r1 + values[j + 1], r2 + values[j + 2], r3 + values[j + 3]
+        r4, r5, r6, r7 = r4 + values[j + 4], r5 + values[j + 5], r6 + values[j + 6], r7 + values[j + 7]
         i += 8
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
@@ -410,8 +403,6 @@ def _tiny_day() -> None:
 def cache_state() -> dict:
     """Where compiled code is cached and how this process got it (for ``gridimpact warm-up``)."""
     stats = getattr(simulate_day, "stats", None)
-    return {
-        "cache_path": getattr(stats, "cache_path", None),
-        "loaded": int(sum(getattr(stats, "cache_hits", {}).values())) if stats else 0,
-        "compiled": int(sum(getattr(stats, "cache_misses", {}).values())) if stats else 0,
-    }
+    hits, misses = (getattr(stats, name, {}) for name in ("cache_hits", "cache_misses"))
+    return {"cache_path": getattr(stats, "cache_path", None), "loaded": int(sum(hits.values())),
+            "compiled": int(sum(misses.values()))}
