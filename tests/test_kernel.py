@@ -22,7 +22,7 @@ from click.testing import CliRunner
 import gridimpact
 from gridimpact.cli.main import cli
 from gridimpact.errors import ArgumentError
-from gridimpact.model import kernel
+from gridimpact.model import compilation, kernel
 from gridimpact.model.cohorts import SIMULATED_HEATING
 from gridimpact.model.engine import ENGINES, Building, Exposure, Settings, resolve_engine, simulate
 from gridimpact.model.hazard import Hazard, loss_band_edges
@@ -138,19 +138,19 @@ def test_the_kernel_counts_every_threshold_a_metric_asks_for():
 
 def test_a_slow_first_compilation_is_announced_once(monkeypatch):
     said = []
-    monkeypatch.setattr(kernel, "_compiled_in_process", False)
-    monkeypatch.setattr(kernel, "COMPILE_NOTICE_AFTER_S", 0.05)
-    monkeypatch.setattr(kernel, "_tiny_day", lambda: time.sleep(0.3))
-    assert kernel.ensure_compiled(notice=said.append) >= 0.3
-    assert kernel.ensure_compiled(notice=said.append) == 0.0
+    monkeypatch.setattr(compilation, "_compiled_in_process", False)
+    monkeypatch.setattr(compilation, "COMPILE_NOTICE_AFTER_S", 0.05)
+    monkeypatch.setattr(compilation, "_tiny_day", lambda: time.sleep(0.3))
+    assert compilation.ensure_compiled(notice=said.append) >= 0.3
+    assert compilation.ensure_compiled(notice=said.append) == 0.0
     assert len(said) == 1 and "compiling the engine (first run only" in said[0]
 
 
 def test_a_fast_load_from_the_cache_says_nothing(monkeypatch):
     said = []
-    monkeypatch.setattr(kernel, "_compiled_in_process", False)
-    monkeypatch.setattr(kernel, "_tiny_day", lambda: None)
-    kernel.ensure_compiled(notice=said.append)
+    monkeypatch.setattr(compilation, "_compiled_in_process", False)
+    monkeypatch.setattr(compilation, "_tiny_day", lambda: None)
+    compilation.ensure_compiled(notice=said.append)
     assert said == []
 
 

@@ -9,8 +9,8 @@ from gridimpact.errors import ParameterError
 from gridimpact.io.readers.scenarios import precedent_outcomes
 from gridimpact.model.comparison import expected_changes
 from gridimpact.model.ensemble import ScenarioRun
-from gridimpact.model.quasi_random import BATCH, BatchUniforms, batch_standard_error
 from gridimpact.model.pauses import PauseOutcomes, beta_interval
+from gridimpact.model.quasi_random import BATCH, BatchUniforms, batch_standard_error
 from gridimpact.model.strata import strata_of
 from gridimpact.model.strikes import StrikeDraws
 

@@ -14,10 +14,10 @@ def warm_up() -> None:
     a container build) so that no run pays for compiling. Exit 0 when the engine is ready.
     """
     # numba is imported only by the commands that need the engine
-    from gridimpact.model import kernel
+    from gridimpact.model import compilation
 
-    seconds = kernel.ensure_compiled(notice=lambda text: None)
-    state = kernel.cache_state()
+    seconds = compilation.ensure_compiled(notice=lambda text: None)
+    state = compilation.cache_state()
     if state["cache_path"] is None:
         click.echo(f"Engine compiled in {seconds:.1f} s, in memory only: numba found no writable cache "
                    "folder (set NUMBA_CACHE_DIR to one), so every run compiles it again.")

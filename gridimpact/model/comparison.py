@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.model.keys import region_columns
-from gridimpact.model.quasi_random import batch_standard_error
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
+from gridimpact.model.quasi_random import batch_standard_error
 
 ALL = "ALL"
 COMPARED_METRICS = tuple(

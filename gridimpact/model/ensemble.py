@@ -23,11 +23,11 @@ import numpy as np
 from gridimpact.model.climatology import fill_beyond_observed
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
-from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.layered import Layer, LayeredRunner
 from gridimpact.model.metrics import PERSON_METRICS
 from gridimpact.model.params import Params, sample_params
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
+from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.scenarios import Scenario
 from gridimpact.model.strata import Strata, strata_of
 from gridimpact.model.strikes import (

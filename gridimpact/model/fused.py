@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridimpact.model import kernel
+from gridimpact.model import compilation, kernel
 from gridimpact.model.hazard import HazardWindow
 from gridimpact.model.metrics import BELOW_THRESHOLDS_C, RISK_HIGH_HOURS_BELOW_12
 from gridimpact.model.period import QUARTERS_PER_HOUR
@@ -60,7 +60,7 @@ class CompiledDays:
 
     def __init__(self, step, setpoint, per_group, band_share, class_people, population, band_edges,
                  rotation_block: float, outdoor: np.ndarray, hourly_air: np.ndarray | None):
-        kernel.ensure_compiled()
+        compilation.ensure_compiled()
         members = per_group.shape[0]
         constants = np.stack([np.broadcast_to(np.asarray(getattr(step, name))[:, 0, 0, :, 0, 0], (members, 3))
                               for name in kernel.STEP_FIELDS], axis=-1)
