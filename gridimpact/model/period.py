@@ -7,6 +7,7 @@ resolution (``QUARTERS_PER_HOUR``) is written once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,26 +38,31 @@ class Period:
             raise ValueError(f"the period ends ({last.date()}) before it starts ({first.date()})")
         return cls(first, last)
 
-    @property
+    # The derived grids below are computed once per period: the engine asks for them every day.
+    @cached_property
     def start(self) -> pd.Timestamp:
         return self.first_day.tz_localize(TIMEZONE)
 
-    @property
+    @cached_property
     def end(self) -> pd.Timestamp:
         return (self.last_day + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
 
-    @property
+    @cached_property
     def hours(self) -> pd.DatetimeIndex:
         """Start of each hour, in UTC (a local day may have 23 or 25 hours)."""
         return pd.date_range(self.start.tz_convert("UTC"), self.end.tz_convert("UTC"),
                              freq="h", inclusive="left")
 
-    @property
+    @cached_property
     def days(self) -> pd.DatetimeIndex:
         return pd.date_range(self.first_day, self.last_day, freq="D")
 
     def day_of_hour(self) -> np.ndarray:
         """Index into ``days`` of each hour's local calendar day."""
+        return self._day_of_hour.copy()
+
+    @cached_property
+    def _day_of_hour(self) -> np.ndarray:
         local = self.hours.tz_convert(TIMEZONE).tz_localize(None).normalize()
         return ((local - self.first_day) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
 
@@ -77,7 +83,11 @@ class Period:
 
     def day_hour_starts(self) -> np.ndarray:
         """Index of the first hour of each local day, and the period's hour count at the end."""
-        return np.searchsorted(self.day_of_hour(), np.arange(len(self.days) + 1))
+        return self._day_hour_starts.copy()
+
+    @cached_property
+    def _day_hour_starts(self) -> np.ndarray:
+        return np.searchsorted(self._day_of_hour, np.arange(len(self.days) + 1))
 
     @staticmethod
     def quarter_of_hour(hour):

@@ -221,8 +221,10 @@ class ScenarioHazard:
         rotating = np.where(after, self.rotating_level[None, :, None], base.rotating)
         persistent = np.where(after, self.persistent_level[None, :, None] * repair, base.persistent)
         heat = np.where(after, self.heat_level[None, :, None] * repair, base.heat_lost)
-        effects = self.draws.effects
-        time = self.draws.time[..., None]                                      # (M,S,R,1)
+        # Only strikes that have come by the end of the window act on it (the rest add zero).
+        arrived = np.flatnonzero((self.draws.time < q1).any(axis=(0, 2)))
+        effects = {name: values[:, arrived] for name, values in self.draws.effects.items()}
+        time = self.draws.time[:, arrived, :, None]                            # (M,S,R,1)
         elapsed = t[None, None, None, :] - time                                # (M,S,R,Q)
         started = elapsed >= 0
 
