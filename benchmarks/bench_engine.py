@@ -3,7 +3,7 @@
 The case: 64 hromada-like units of the synthetic national case × 50 members × every cohort (3
 simulated heating classes × 3 building classes × 12 subqueue groups × the loss bands), for the
 shared days before the as-of date and each scenario's days after it, on one thread, in ``compare``'s
-default region groups (``planning.ENGINE_BLOCK_CELLS``: 9 units per group of 50 members).
+default region groups (``planning.ENGINE_BLOCK_CELLS``: 3 units per group of 50 members at 32 bands).
 Throughput is counted in region-cohort-member-hours per second.
 
 The references (``reference.py``) read and write the same number of float32 cells once per
