@@ -16,7 +16,7 @@ def tornado_figure(table, target: Path) -> Path:
     """One panel per headline metric: a bar from the change at the low end to the high end of each
     input, widest on top, around the headline expected change."""
     with style():
-        figure = _new_figure(9.0, 0.45 * table["input"].nunique() + 1.6)
+        figure = _new_figure(11.0, 0.5 * table["input"].nunique() + 1.8)
         axes = figure.subplots(1, len(TORNADO_METRICS))
         for ax, (metric, title) in zip(axes, TORNADO_METRICS, strict=True):
             rows = table[table["metric"] == metric].iloc[::-1]
@@ -26,9 +26,9 @@ def tornado_figure(table, target: Path) -> Path:
             ax.barh(y, low - centre, left=centre, color=SCENARIO_COLOURS[1], label="low end")
             ax.barh(y, high - centre, left=centre, color=SCENARIO_COLOURS[0], label="high end")
             ax.axvline(centre, color="#000000", lw=0.8)
-            ax.set_yticks(y, [f"{i} ({m})" for i, m in zip(rows["input"], rows["method"], strict=True)], fontsize=7)
+            ax.set_yticks(y, [f"{i}\n({m})" for i, m in zip(rows["input"], rows["method"], strict=True)], fontsize=7)
             ax.set_title(title)
-            ax.set_xlabel("expected change over all regions, millions")
+            ax.set_xlabel("expected change over all regions, millions", fontsize=8)
         axes[0].legend(fontsize=7, frameon=False)
         figure.text(0.5, 0.995, "What moves the expected change most (black: the headline)", ha="center",
                     va="top", fontsize=10, fontweight="bold")
