@@ -197,7 +197,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Parameter overrides; sampled parameters vary around these values.
     block, region_block : int
         Members and regions simulated together: memory grows with their product; results do not
-        depend on them. By default members are split evenly between the workers, at most 50, and
+        depend on them. By default members are split evenly between the workers, at most 64, and
         regions are grouped so that one group's daily results for every member stay within
         ``RESULT_BUDGET_BYTES`` and a block's cohort cells within ``ENGINE_BLOCK_CELLS`` (at most
         64 regions).

@@ -47,10 +47,10 @@ class BlockPlan:
 
 
 def plan_blocks(case, *, block: int | None, region_block: int | None, workers: int) -> BlockPlan:
-    """Members are split evenly between the workers (at most 50 a block); regions are grouped so
-    that a group's daily results stay within ``RESULT_BUDGET_BYTES`` and a block's cohort cells
-    within ``ENGINE_BLOCK_CELLS``."""
-    block = block or max(1, min(50, -(-case.members // workers)))
+    """Members are split evenly between the workers (at most 64 a block: the default 128 make two
+    equal blocks on two cores); regions are grouped so that a group's daily results stay within
+    ``RESULT_BUDGET_BYTES`` and a block's cohort cells within ``ENGINE_BLOCK_CELLS``."""
+    block = block or max(1, min(64, -(-case.members // workers)))
     if region_block is None:
         per_region = case.members * len(case.period.days) * len(NUMERIC_METRICS) * 8 * len(case.scenarios)
         cohorts = cohorts_per_region(case.params.district_heat_bands)
