@@ -24,16 +24,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from gridimpact.api import resolve_params
 from gridimpact.io.readers.loader import default_inputs
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.compliance import compliance_curve
 from gridimpact.model.ensemble import member_rng
-from gridimpact.model.params import load_params, sample_params, specs
+from gridimpact.model.params import sample_params, specs
 from gridimpact.model.pauses import beta_interval
 from gridimpact.model.scenarios import Scenario
 
 HEADLINE = ("people_below_12c", "person_hours_without_power")
-ONE_AT_A_TIME_PARAMS = ("district_pump_dependence", "persons_per_customer")
+ONE_AT_A_TIME_PARAMS = ("persons_per_customer",)
+"""Parameters the ensemble does not sample (the sampled ones are ranked from its own draws)."""
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -87,7 +89,7 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
     base = compare(inputs, scenarios, members=members, seed=seed, params=params)
     scenario = base.scenarios[1]
     rows = []
-    values = load_params(params) if not hasattr(params, "to_dict") else params
+    values = resolve_params(params)
     draws = [sample_params(values, 1, member_rng(base.seed, m, "params")) for m in range(base.members)]
     for name, spec in specs().items():
         if not spec.sample:
@@ -111,8 +113,6 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
     every = specs()
     for name in ONE_AT_A_TIME_PARAMS:
         spec = every[name]
-        if spec.sample:  # ranked from the ensemble's own draws above
-            continue
         runs = [compare(inputs, scenarios, members=members, seed=base.seed, params=values.replace(**{name: v}))
                 for v in (spec.low, spec.high)]
         one_at_a_time(name, spec.unit, f"{spec.low:g}", f"{spec.high:g}", *runs)

@@ -40,7 +40,7 @@ def compliance_output(result, output: Path | None, *, err: bool = False) -> None
 
 def curve_text(curve) -> str:
     from gridimpact.report.console import render_table
-    from gridimpact.report.numbers import quantity as human
+    from gridimpact.report.numbers import quantity
 
     rows = curve[(curve["adm1_pcode"] == "ALL") & curve["metric"].isin(CURVE_SHOWN)]
     out = []
@@ -50,7 +50,7 @@ def curve_text(curve) -> str:
                    f"for its whole window (the precedents give {model:.2f}):")
         wide = block.pivot(index="holds_probability", columns="metric", values="expected_change")
         header = ["P(holds)", *[m for m in CURVE_SHOWN if m in wide.columns]]
-        table = [[f"{level:.1f}", *[human(wide.loc[level, m], signed=True) for m in header[1:]]] for level in wide.index]
+        table = [[f"{level:.1f}", *[quantity(wide.loc[level, m], signed=True) for m in header[1:]]] for level in wide.index]
         out.extend(render_table(header, table))
         out.append("")
     out.append("Each row is exact for that probability (no new runs): with -o DIR, compliance_curve.csv has every "
@@ -101,13 +101,13 @@ def sensitivity(scenario_names, members, seed, output) -> None:
 
 def sensitivity_text(table) -> str:
     from gridimpact.report.console import render_table
-    from gridimpact.report.numbers import quantity as human
+    from gridimpact.report.numbers import quantity
 
     out = []
     for metric, block in table.groupby("metric", sort=False):
-        out.append(f"{metric}: expected change over all regions {human(block['headline_change'].iloc[0], signed=True)}")
-        rows = [[str(r.rank), r.input, r.method, f"{r.low_setting} → {human(r.change_at_low, signed=True)}",
-                 f"{r.high_setting} → {human(r.change_at_high, signed=True)}", human(r.swing),
+        out.append(f"{metric}: expected change over all regions {quantity(block['headline_change'].iloc[0], signed=True)}")
+        rows = [[str(r.rank), r.input, r.method, f"{r.low_setting} → {quantity(r.change_at_low, signed=True)}",
+                 f"{r.high_setting} → {quantity(r.change_at_high, signed=True)}", quantity(r.swing),
                  "" if r.rank_correlation != r.rank_correlation else f"{r.rank_correlation:+.2f}"]
                 for r in block.itertuples()]
         out.extend(render_table(["#", "input", "method", "low", "high", "swing", "ρ"], rows, align_left=3))

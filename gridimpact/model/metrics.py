@@ -92,6 +92,14 @@ class Day:
         return row_sum(self.hours_below_12 * self.pop_cohort, 2)
 
     @cached_property
+    def at_risk_levels(self) -> list[np.ndarray]:
+        """People at risk level 1 or above, 2 or above, and 3 (``person_risk_levels``), (M, R) each."""
+        if self.risk_people is not None:  # level 1 is exactly 'below 16 °C at some hour'
+            return [self.below(16.0), self.risk_people[0], self.risk_people[1]]
+        at_least = person_risk_levels(self.day_min, self.hours_below_12, self.hours)
+        return [row_sum((at_least >= level) * self.pop_cohort, 2) for level in (1, 2, 3)]
+
+    @cached_property
     def coldest(self) -> np.ndarray:
         """The lowest indoor temperature of any cohort with people in it, (M, R) °C (inf if none)."""
         if self.coldest_cohort is not None:
@@ -144,12 +152,7 @@ def _coldest_indoor(day: Day) -> np.ndarray:
 
 
 def _risk_level(day: Day) -> np.ndarray:
-    if day.day_min is None:  # the compiled engine's sums; level 1 is exactly 'below 16 °C at some hour'
-        counts = [day.below_counts[16.0], day.risk_people[0], day.risk_people[1]]
-    else:
-        at_least = person_risk_levels(day.day_min, day.hours_below_12, day.hours)
-        counts = [row_sum((at_least >= level) * day.pop_cohort, 2) for level in (1, 2, 3)]
-    return risk_score(day.population, counts, day.risk_share)
+    return risk_score(day.population, day.at_risk_levels, day.risk_share)
 
 
 METRICS: tuple[Metric, ...] = (
