@@ -13,6 +13,21 @@ CURVE_SHOWN = ("people_below_12c", "person_hours_without_power")
 """Metrics of the curve printed on the console (the CSV has every compared metric)."""
 
 
+def write_table_and_figure(table, output: Path, stem: str, draw) -> None:
+    """``stem``.csv in ``output``, then ``stem``.png drawn by ``draw(target)``; without the plot
+    extra the table is still the result and the figure is skipped with a warning."""
+    from gridimpact.errors import MissingExtraError
+    from gridimpact.io.atomic import ensure_directory
+    from gridimpact.io.writers.tables import write_table
+
+    directory = ensure_directory(output)
+    log.info("wrote %s", write_table(table, directory / f"{stem}.csv", "csv"))
+    try:
+        log.info("wrote %s", draw(directory / f"{stem}.png"))
+    except MissingExtraError as exc:
+        log.warning("%s; %s.png not drawn", exc, stem)
+
+
 def compliance_output(result, output: Path | None, *, err: bool = False) -> None:
     """Print the all-regions curve (on stderr with ``err``), or write compliance_curve.csv and its
     figure into ``output``."""
@@ -24,18 +39,10 @@ def compliance_output(result, output: Path | None, *, err: bool = False) -> None
     if output is None:
         click.echo(curve_text(curve), err=err)
         return
-    from gridimpact.errors import MissingExtraError
-    from gridimpact.io.atomic import ensure_directory
-    from gridimpact.io.writers.tables import write_table
+    from gridimpact.report.compliance import compliance_figure  # matplotlib only when it draws
 
-    directory = ensure_directory(Path(output))
-    log.info("wrote %s", write_table(curve, directory / "compliance_curve.csv", "csv"))
-    try:
-        from gridimpact.report.compliance import compliance_figure
-
-        log.info("wrote %s", compliance_figure(curve, directory / "compliance_curve.png", result))
-    except MissingExtraError as exc:  # the table is the result; the figure needs the plot extra
-        log.warning("%s; compliance_curve.png not drawn", exc)
+    write_table_and_figure(curve, Path(output), "compliance_curve",
+                           lambda target: compliance_figure(curve, target, result))
 
 
 def curve_text(curve) -> str:
@@ -85,18 +92,9 @@ def sensitivity(scenario_names, members, seed, output) -> None:
     if output is None:
         click.echo(sensitivity_text(table))
         return
-    from gridimpact.errors import MissingExtraError
-    from gridimpact.io.atomic import ensure_directory
-    from gridimpact.io.writers.tables import write_table
+    from gridimpact.report.sensitivity import tornado_figure  # matplotlib only when it draws
 
-    directory = ensure_directory(Path(output))
-    log.info("wrote %s", write_table(table, directory / "sensitivity.csv", "csv"))
-    try:
-        from gridimpact.report.sensitivity import tornado_figure
-
-        log.info("wrote %s", tornado_figure(table, directory / "sensitivity.png"))
-    except MissingExtraError as exc:  # the table is the result; the figure needs the plot extra
-        log.warning("%s; sensitivity.png not drawn", exc)
+    write_table_and_figure(table, Path(output), "sensitivity", lambda target: tornado_figure(table, target))
 
 
 def sensitivity_text(table) -> str:
