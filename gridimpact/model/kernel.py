@@ -32,6 +32,9 @@ GROUPS, HEATING, BUILDINGS = 12, 3, 3
 STEP_FIELDS = ("m_aa", "m_am", "m_ma", "m_mm", "free_air", "free_mass", "heat_air", "heat_mass")
 """The order of ``thermal.StepConstants`` in the kernel's (M, 3, 8) constants array."""
 
+POWERLESS_CLASS = 1
+"""District heating without pumps: its heating follows the plant alone, the same in every subqueue group."""
+
 PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE: rows up to this length are summed with 8 accumulators
 
 
@@ -45,47 +48,47 @@ def _compiled(function):
 
 @_compiled
 def _leaf_sum(values, start, n):
-    """numpy's sum of a row of at most ``PAIRWISE_BLOCK`` values: eight accumulators."""
+    """numpy's sum of a row of at most ``PAIRWISE_BLOCK`` values: eight accumulators.
+
+    Indices are unsigned so that numba leaves out its negative-index wrap-around, which would
+    otherwise halve the speed of this loop."""
+    row = values[start:start + n]
     if n < 8:
         total = 0.0
-        for i in range(start, start + n):
-            total += values[i]
+        for i in range(n):
+            total += row[np.uint64(i)]
         return total
-    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
-    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
-    i = 8
-    while i < n - n % 8:
-        j = start + i
-        r0, r1, r2, r3 = r0 + values[j], r1 + values[j + 1], r2 + values[j + 2], r3 + values[j + 3]
-        r4, r5, r6, r7 = r4 + values[j + 4], r5 + values[j + 5], r6 + values[j + 6], r7 + values[j + 7]
-        i += 8
+    r0, r1, r2, r3 = row[0], row[1], row[2], row[3]
+    r4, r5, r6, r7 = row[4], row[5], row[6], row[7]
+    for block in range(1, n // 8):
+        j = np.uint64(block * 8)
+        r0, r1, r2, r3 = r0 + row[j], r1 + row[j + 1], r2 + row[j + 2], r3 + row[j + 3]
+        r4, r5, r6, r7 = r4 + row[j + 4], r5 + row[j + 5], r6 + row[j + 6], r7 + row[j + 7]
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        total += values[start + i]
-        i += 1
+    for i in range(n - n % 8, n):
+        total += row[np.uint64(i)]
     return total
 
 
 @_compiled
-def _pairwise(values, start, n):
+def _pairwise(values, start, n, walk, left_sums):
     """numpy's pairwise sum of ``values[start:start + n]`` (float64), in numpy's order, so that a
     sum here equals ``row_sum`` over the same row bit for bit.
 
     numpy halves a longer row (the first half a multiple of 8) and adds the two halves' sums; this
-    walks the same tree with an explicit stack (numba's cache cannot hold a recursive function)."""
+    walks the same tree with an explicit stack (numba's cache cannot hold a recursive function)
+    kept in ``walk`` ((3, 64) int64: start, size, left half done) and ``left_sums`` ((64,) float64),
+    which the caller allocates once (``_tree_stack``)."""
     if n <= PAIRWISE_BLOCK:
         return _leaf_sum(values, start, n)
-    starts = np.empty(64, dtype=np.int64)
-    sizes = np.empty(64, dtype=np.int64)
-    left_sums = np.empty(64)
-    left_done = np.zeros(64, dtype=np.bool_)
+    starts, sizes, left_done = walk[0], walk[1], walk[2]
     depth = 0
-    starts[0], sizes[0], left_done[0] = start, n, False
+    starts[0], sizes[0], left_done[0] = start, n, 0
     while True:
         size = sizes[depth]
         if size > PAIRWISE_BLOCK:  # descend into the first half
             half = size // 2 - (size // 2) % 8
-            left_done[depth] = False
+            left_done[depth] = 0
             starts[depth + 1], sizes[depth + 1] = starts[depth], half
             depth += 1
             continue
@@ -94,13 +97,19 @@ def _pairwise(values, start, n):
             depth -= 1
             if depth < 0:
                 return value
-            if not left_done[depth]:
-                left_sums[depth], left_done[depth] = value, True
+            if left_done[depth] == 0:
+                left_sums[depth], left_done[depth] = value, 1
                 half = sizes[depth] // 2 - (sizes[depth] // 2) % 8
                 starts[depth + 1], sizes[depth + 1] = starts[depth] + half, sizes[depth] - half
                 depth += 1
                 break
             value = left_sums[depth] + value
+
+
+@_compiled
+def _tree_stack():
+    """The scratch ``_pairwise`` walks its tree in (deep enough for any row numpy can sum)."""
+    return np.empty((3, 64), dtype=np.int64), np.empty(64)
 
 
 @_compiled
@@ -235,6 +244,7 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
     off_counts = np.empty(GROUPS, dtype=np.float32)
     fraction = np.empty(HEATING * GROUPS * bands, dtype=np.float32)  # (3, 12, K) flat
     infinity, zero, cold = np.float32(np.inf), np.float32(0.0), np.float32(12.0)
+    walk, left_sums = _tree_stack()
     for m in range(members):
         mh = m if rotating.shape[0] > 1 else 0
         mo = m if outdoor.shape[0] > 1 else 0
@@ -248,14 +258,21 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
             cell_mass = mass[m, r].reshape(cells)
             day_min[:] = cell_air
             hours_below[:] = 0
+            # cohorts that must stay equal to one already simulated are copied from it at the end of
+            # the day; member 0's hourly temperatures are kept cohort by cohort, so it runs in full
+            if keep_hourly and m == 0:
+                simulated_bands, one_group = bands, False
+            else:
+                simulated_bands = _representative_band(band_on, plant_on, cell_air, cell_mass) + 1
+                one_group = _groups_alike(cell_air, cell_mass, bands)
             for h in range(hours):
                 _hour_fraction(group_on, band_on, plant_on, h, fraction)
                 for g in range(GROUPS):
                     row[g] = np.float64(group_on[h, g])
-                groups_on = _pairwise(row, 0, GROUPS) / GROUPS
+                groups_on = _pairwise(row, 0, GROUPS, walk, left_sums) / GROUPS
                 for k in range(bands):
                     row[k] = np.float64(band_on[h, k] * band_weight[r, k])
-                share = 1.0 - groups_on * _pairwise(row, 0, bands)
+                share = 1.0 - groups_on * _pairwise(row, 0, bands, walk, left_sums)
                 share_off[h, m, r] = share
                 without_power[h, m, r] = population[r] * share
                 for c in range(HEATING):
@@ -263,7 +280,7 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                         at = (c * GROUPS + g) * bands
                         for k in range(bands):
                             row[at + k] = np.float64(np.float32(1.0) - fraction[at + k]) * heat_people[m, r, c, k]
-                without_heat[h, m, r] = _pairwise(row, 0, HEATING * GROUPS * bands)
+                without_heat[h, m, r] = _pairwise(row, 0, HEATING * GROUPS * bands, walk, left_sums)
                 to = outdoor[mo, r, first_hour + h]
                 for c in range(HEATING):
                     for b in range(BUILDINGS):
@@ -272,10 +289,10 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                         free_air, free_mass = constants[m, b, 4], constants[m, b, 5]
                         heat_air, heat_mass = constants[m, b, 6], constants[m, b, 7]
                         heats = heat_air > 0
-                        for g in range(GROUPS):
+                        for g in range(1 if one_group and c == POWERLESS_CLASS else GROUPS):
                             at = ((c * BUILDINGS + b) * GROUPS + g) * bands
                             on_at = (c * GROUPS + g) * bands
-                            for k in range(bands):
+                            for k in range(simulated_bands):
                                 i = at + k
                                 a, s, on = cell_air[i], cell_mass[i], fraction[on_at + k]
                                 dx_a = a - to - free_air
@@ -296,8 +313,9 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                     hourly = hourly_air[r].reshape(cells, hourly_air.shape[5])
                     for i in range(cells):
                         hourly[i, first_hour + h] = cell_air[i]
+            _copy_alike(cell_air, cell_mass, day_min, hours_below, simulated_bands, one_group, bands)
             _reduce_cell(day_min, hours_below, cohort_people[m, r], band_share[r], thresholds, row, people,
-                         m, r, below, cold_hours, coldest, hours, high_hours, risk_people)
+                         m, r, below, cold_hours, coldest, hours, high_hours, risk_people, walk, left_sums)
 
 
 @_compiled
@@ -316,35 +334,99 @@ def _hour_fraction(group_on, band_on, plant_on, h, fraction):
 
 @_compiled
 def _reduce_cell(day_min, hours_below, cohort_people, band_share, thresholds, row, people, m, r, below,
-                 cold_hours, coldest, hours, high_hours, risk_people):
+                 cold_hours, coldest, hours, high_hours, risk_people, walk, left_sums):
     """The day's cohort sums of one member and region (``metrics.Day``), numpy's pairwise order.
 
     A cohort's people are its class's people per group times its band share, as
-    ``engine.cohort_population_by_member`` multiplies them."""
+    ``engine.cohort_population_by_member`` multiplies them. (Indices are unsigned: see ``_leaf_sum``.)"""
     bands = band_share.shape[0]
+    n = day_min.shape[0]
     lowest = np.float32(np.inf)
-    i = 0
-    for c in range(HEATING):
-        for b in range(BUILDINGS):
-            per_group = cohort_people[c, b]
-            for _group in range(GROUPS):
-                for k in range(bands):
-                    share = per_group * band_share[k]
-                    people[i] = share
-                    if share > 0 and day_min[i] < lowest:
-                        lowest = day_min[i]
-                    row[i] = np.float64(hours_below[i]) * share
-                    i += 1
+    for j in range(HEATING * BUILDINGS * GROUPS):
+        per_group = cohort_people[j // (BUILDINGS * GROUPS), (j // GROUPS) % BUILDINGS]
+        first = j * bands
+        for k in range(bands):
+            i = np.uint64(first + k)
+            share = per_group * band_share[np.uint64(k)]
+            people[i] = share
+            if share > 0 and day_min[i] < lowest:
+                lowest = day_min[i]
+            row[i] = np.float64(hours_below[i]) * share
     coldest[m, r] = lowest
-    cold_hours[m, r] = _pairwise(row, 0, i)
+    cold_hours[m, r] = _pairwise(row, 0, n, walk, left_sums)
     for t in range(thresholds.shape[0]):
         limit = thresholds[t]
-        for j in range(i):
-            row[j] = people[j] if day_min[j] < limit else 0.0
-        below[t, m, r] = _pairwise(row, 0, i)
+        for j in range(n):
+            i = np.uint64(j)
+            row[i] = people[i] if day_min[i] < limit else 0.0
+        below[t, m, r] = _pairwise(row, 0, n, walk, left_sums)
     severe_cold = np.float32(9.0)
-    for level in range(2):  # risk level >= 2 (high), then 3 (severe)
-        for j in range(i):
-            severe = hours_below[j] >= hours and day_min[j] < severe_cold
-            row[j] = people[j] if severe or (level == 0 and hours_below[j] >= high_hours) else 0.0
-        risk_people[level, m, r] = _pairwise(row, 0, i)
+    for j in range(n):
+        i = np.uint64(j)
+        severe = hours_below[i] >= hours and day_min[i] < severe_cold
+        row[i] = people[i] if severe or hours_below[i] >= high_hours else 0.0
+    risk_people[0, m, r] = _pairwise(row, 0, n, walk, left_sums)  # level 2 (high) or above
+    for j in range(n):
+        i = np.uint64(j)
+        row[i] = people[i] if hours_below[i] >= hours and day_min[i] < severe_cold else 0.0
+    risk_people[1, m, r] = _pairwise(row, 0, n, walk, left_sums)  # level 3 (severe)
+
+
+@_compiled
+def _representative_band(band_on, plant_on, air, mass):
+    """The lowest band of the top run of bands whose power and heat stay on all day and whose
+    cohorts start the day at the temperatures of the top band's: every band of the run then
+    follows the same hours as this one, which is simulated for all of them.
+
+    Losses fill bands from the bottom (``hazard.band_off``), so the untouched bands are the top ones."""
+    hours, bands = band_on.shape
+    rows = air.shape[0] // bands  # heating class × building class × group
+    top = bands - 1
+    one = np.float32(1.0)
+    for k in range(bands - 1, -1, -1):
+        for h in range(hours):
+            if band_on[h, k] != one or plant_on[h, k] != one:
+                return top
+        if k < bands - 1:
+            for j in range(rows):
+                at = j * bands
+                if air[at + k] != air[at + bands - 1] or mass[at + k] != mass[at + bands - 1]:
+                    return top
+        top = k
+    return top
+
+
+@_compiled
+def _groups_alike(air, mass, bands):
+    """Whether every subqueue group of the pump-less district class starts the day at its first
+    group's temperatures (its heating does not depend on the group, so they then stay alike)."""
+    for b in range(BUILDINGS):
+        first = ((POWERLESS_CLASS * BUILDINGS + b) * GROUPS) * bands
+        for g in range(1, GROUPS):
+            at = first + g * bands
+            for k in range(bands):
+                if air[at + k] != air[first + k] or mass[at + k] != mass[first + k]:
+                    return False
+    return True
+
+
+@_compiled
+def _copy_alike(air, mass, day_min, hours_below, simulated_bands, one_group, bands):
+    """Give the cohorts the day did not simulate the values of those they follow: the pump-less
+    district class's first group to its other groups, the representative band to the bands above."""
+    if one_group:
+        for b in range(BUILDINGS):
+            first = ((POWERLESS_CLASS * BUILDINGS + b) * GROUPS) * bands
+            for g in range(1, GROUPS):
+                at = first + g * bands
+                for k in range(simulated_bands):
+                    air[at + k], mass[at + k] = air[first + k], mass[first + k]
+                    day_min[at + k], hours_below[at + k] = day_min[first + k], hours_below[first + k]
+    last = simulated_bands - 1
+    if last == bands - 1:
+        return
+    for j in range(air.shape[0] // bands):
+        at = j * bands
+        for k in range(simulated_bands, bands):
+            air[at + k], mass[at + k] = air[at + last], mass[at + last]
+            day_min[at + k], hours_below[at + k] = day_min[at + last], hours_below[at + last]
