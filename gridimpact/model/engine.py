@@ -18,15 +18,10 @@ from typing import Protocol
 import numpy as np
 
 from gridimpact.errors import ArgumentError
-from gridimpact.model.hazard import (
-    HazardWindow,
-    band_off,
-    combine_outages,
-    hourly_mean,
-    rotation_off,
-)
-from gridimpact.model.metrics import Day, empty_daily, fold_day, row_sum
+from gridimpact.model.hazard import HazardWindow
+from gridimpact.model.metrics import Day, empty_daily, fold_day
 from gridimpact.model.period import Period
+from gridimpact.model.supply import day_supply, people_without_heat
 from gridimpact.model.thermal import BuildingParameters, StepConstants, step_constants, step_hour
 from gridimpact.vocab import SUBQUEUES
 
@@ -151,21 +146,10 @@ def resolve_engine(engine: str | None) -> str:
     return chosen
 
 
-@dataclass
-class Supply:
-    """One day's supply state, hour-first (H, M, R, …) in float32: what the thermal step needs
-    (``fraction``) and what the power and heat metrics count."""
-
-    fraction: np.ndarray       # (H, M, R, 3, 1, 12, K) share of each hour heating works, by heating class
-    without_power: np.ndarray  # (H, M, R) persons
-    without_heat: np.ndarray   # (H, M, R) persons
-    share_off: np.ndarray      # (H, M, R) share of customers
-
-
 def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building,
              settings: Settings, *, keep_hourly: bool = False,
              progress: Callable[[int], None] | None = None, days: range | None = None,
-             state: State | None = None, engine: str | None = None) -> Simulation:
+             state: State | None = None, engine: str | None = None, consume_state: bool = False) -> Simulation:
     """Run the model over the hazard's period, or over the local days ``days`` of it.
 
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
@@ -173,6 +157,8 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     hours. Members of the hazard, the weather and the building parameters must agree or be 1.
     ``state`` continues an earlier simulation that ended where ``days`` begins; without it every
     building starts in its heated steady state at the first simulated hour's outdoor temperature.
+    With ``consume_state`` the simulation may advance ``state``'s arrays in place (the caller hands
+    over arrays it does not keep); otherwise they are copied.
 
     Each day: the supply state from the hazard (``day_supply``), the thermal hours
     (``thermal_day``), then every metric of the catalogue (``metrics.fold_day``). People move
@@ -200,8 +186,12 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
                       np.zeros((hazard.members, n_regions)))
     else:
         shape = (members, *state.air.shape[1:])
-        state = State(np.broadcast_to(state.air, shape).copy(), np.broadcast_to(state.mass, shape).copy(),
-                      np.broadcast_to(state.phase, (hazard.members, n_regions)).copy())
+        def own(values, wanted):  # the caller's arrays are left as they were unless handed over
+            if consume_state and values.shape == wanted and values.flags.c_contiguous and values.flags.writeable:
+                return values
+            return np.broadcast_to(values, wanted).copy()
+
+        state = State(own(state.air, shape), own(state.mass, shape), own(state.phase, (hazard.members, n_regions)))
 
     daily = empty_daily(members, n_regions, len(days))
     hourly = (_hourly_buffers(n_regions, period.n_hours, pop_cohort.shape[2:]) if keep_hourly else None)
@@ -221,7 +211,7 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
         reduced = {}  # the compiled engine's cohort sums (``metrics.Day``)
         if compiled is None:
             supply, phase = day_supply(window, exposure, settings, state.phase, hazard.band_edges)
-            without_heat = people_without_heat(supply.fraction, class_people)
+            without_heat = people_without_heat(supply, class_people)
             air, mass, day_min, hours_below_12 = thermal_day(
                 state.air, state.mass, outdoor[:, :, h0:h1], supply.fraction, thermal,
                 None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
@@ -276,61 +266,6 @@ def _per_group(population: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return population[None, :, None, None] * weights / len(SUBQUEUES)
 
 
-def people_without_heat(fraction: np.ndarray, class_people: np.ndarray) -> np.ndarray:
-    """(H, M, R) persons without heat: in each cohort, its people times the share of the hour its
-    heating is out, summed over classes, groups and bands.
-
-    ``fraction`` is (H, M or 1, R, 3, 1, 12, K); ``class_people`` (M, R, 3, K) the persons of each
-    heating class in one subqueue group and loss band.
-    """
-    lost = 1.0 - fraction[:, :, :, :, 0]                                           # (H, M', R, 3, 12, K)
-    return row_sum(lost * class_people[None, :, :, :, None, :], 3)
-
-
-def day_supply(window: HazardWindow, exposure: Exposure, settings: Settings,
-               phase: np.ndarray, band_edges: np.ndarray) -> tuple[Supply, np.ndarray]:
-    """The supply state of one day's hazard window, and the rotation phase at its end.
-
-    Outages combine by ``hazard.combine_outages`` (shares of all customers add): persistent outages
-    and lost district heat take whole loss bands (boundaries ``band_edges``, (R, K + 1)), and the
-    rotation and published schedules fall on the customers still on.
-    """
-    groups = len(SUBQUEUES)
-    rotate, published = combine_outages(window.rotating, window.persistent, window.schedule,
-                                        window.schedule_days)
-    rot_off, phase = rotation_off(rotate, settings.rotation_block, phase)
-    group_off = 1.0 - (1.0 - hourly_mean(rot_off)) * (1.0 - hourly_mean(published))   # (M,R,12,H)
-    band_power = hourly_mean(band_off(window.persistent, band_edges))                  # (M,R,K,H)
-    band_heat = hourly_mean(band_off(window.heat_lost, band_edges))                    # (M,R,K,H)
-    band_share = np.diff(band_edges, axis=1)                                            # (R,K)
-    # Hour-first and C-contiguous from here on, in float32: each hour is one contiguous block,
-    # and every sum over cohorts runs along the last axis, row by row, so results do not depend
-    # on how many members or regions share the arrays.
-    group_on = _hour_first(1.0 - group_off)[..., :, None]                               # (H,M,R,12,1)
-    band_on = _hour_first(1.0 - band_power)[..., None, :]                               # (H,M,R,1,K)
-    plant_on = _hour_first(1.0 - band_heat)[..., None, :]                               # (H,M,R,1,K)
-    bands = band_on.shape[-1]
-    fraction = np.empty((*group_on.shape[:3], 3, groups, bands), dtype=np.float32)     # (H,M,R,3,12,K)
-    np.multiply(group_on, band_on, out=fraction[:, :, :, 2])                           # power-dependent
-    np.multiply(fraction[:, :, :, 2], plant_on, out=fraction[:, :, :, 0])              # district, pumped
-    fraction[:, :, :, 1] = plant_on                                                     # district, no pumps
-    # Cohorts are equal across groups, and a band holds its share of each group: sums over
-    # cohorts factorise into (sum over groups) × (share-weighted sum over bands).
-    weight = band_share.astype(np.float32)[:, None, :]                                 # (R,1,K)
-    class_people = exposure.population[:, None] * exposure.weights.sum(axis=2)         # (R,3)
-    groups_on = row_sum(group_on, 3) / groups                                          # (H,M,R) mean_g
-    bands_on = row_sum(band_on * weight, 3)                                             # Σ_k w·power
-    plants_on = row_sum(plant_on * weight, 3)                                           # Σ_k w·plant
-    both_on = row_sum(band_on * plant_on * weight, 3)                                   # Σ_k w·power·plant
-    share_off = 1.0 - groups_on * bands_on                                              # (H,M,R)
-    without_heat = (class_people[:, 0] * (1.0 - groups_on * both_on)                   # district, pumped
-                    + class_people[:, 1] * (1.0 - plants_on)                            # district, no pumps
-                    + class_people[:, 2] * share_off)                                   # power-dependent
-    supply = Supply(fraction=fraction[:, :, :, :, None], without_power=exposure.population * share_off,
-                    without_heat=without_heat, share_off=share_off)
-    return supply, phase
-
-
 @dataclass(frozen=True)
 class ThermalConstants:
     """The thermal step's per-member, per-building-class constants (``thermal.StepConstants``) in
@@ -383,11 +318,6 @@ def thermal_day(air: np.ndarray, mass: np.ndarray, outdoor: np.ndarray, fraction
         if hourly_out is not None:
             hourly_out[..., h] = air[0]
     return air, mass, day_min, hours_below_12
-
-
-def _hour_first(array: np.ndarray) -> np.ndarray:
-    """(…, H) float array → contiguous float32 (H, …)."""
-    return np.ascontiguousarray(np.moveaxis(array, -1, 0), dtype=np.float32)
 
 
 def _hourly_buffers(n_regions, n_hours, cohort_shape) -> dict[str, np.ndarray]:

@@ -53,7 +53,7 @@ class CompiledDays:
     ``step`` is ``engine.ThermalConstants.step`` (fields (M, 1, 1, 3, 1, 1) float32), ``setpoint``
     float32; ``per_group`` (M, R, 3, 3) persons per subqueue group and unit band share (the first
     factor of ``engine.cohort_population_by_member``); ``band_share`` (R, K); ``class_people``
-    (M, R, 3, K) persons of a heating class in one group and band (``engine.people_without_heat``);
+    (M, R, 3, K) persons of a heating class in one group and band (``supply.people_without_heat``);
     ``outdoor`` (M or 1, R, period hours) °C; ``hourly_air`` receives member 0's air temperature,
     (R, 3, 3, 12, K, period hours) float32, or None.
     """

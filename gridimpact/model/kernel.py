@@ -1,6 +1,6 @@
 """The compiled engine: one simulated day of a block of members × regions in one numba kernel.
 
-``simulate_day`` does what ``engine.day_supply``, ``engine.people_without_heat``,
+``simulate_day`` does what ``supply.day_supply``, ``supply.people_without_heat``,
 ``engine.thermal_day`` and the cohort sums of ``metrics.Day`` do with numpy, fused per member and
 region: the quarter-hour supply (``hazard.combine_outages``, ``rotation_off``, ``band_off``,
 ``hourly_mean``), the hourly heating fractions, the two-node thermal step of ``thermal.step_hour``
@@ -10,7 +10,7 @@ the coldest occupied cohort, the hourly people without power and heat).
 It reproduces the numpy path bit for bit (tests/test_kernel.py): every operation is the same IEEE
 operation on the same types in the same order — float32 where the numpy path works in float32,
 float64 elsewhere, no fast-math and so no reassociation or fused multiply-add — and every sum over
-cohorts is numpy's own pairwise summation (``_pairwise``) over the same contiguous row. Members and
+cohorts is numpy's own pairwise summation (``pairwise.pairwise``) over the same contiguous row. Members and
 regions are independent cells, computed one after the other, so results do not depend on blocking
 or threads; the kernel releases the interpreter lock, so member blocks on several threads use
 several cores.
@@ -22,95 +22,24 @@ folder can be used the kernels are compiled in memory on each run.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from gridimpact.model.alike import (
+    BUILDINGS,
+    GROUPS,
+    HEATING,
+    POWERLESS_CLASS,
+    copy_alike,
+    groups_alike,
+    representative_band,
+)
+from gridimpact.model.jit import compiled as _compiled
+from gridimpact.model.pairwise import pairwise as _pairwise
+from gridimpact.model.pairwise import tree_stack as _tree_stack
 from gridimpact.model.period import QUARTERS_PER_HOUR
 
-# subqueue groups (vocab.SUBQUEUES), simulated heating classes (cohorts.SIMULATED_HEATING), buildings
-GROUPS, HEATING, BUILDINGS = 12, 3, 3
 STEP_FIELDS = ("m_aa", "m_am", "m_ma", "m_mm", "free_air", "free_mass", "heat_air", "heat_mass")
 """The order of ``thermal.StepConstants`` in the kernel's (M, 3, 8) constants array."""
-
-POWERLESS_CLASS = 1
-"""District heating without pumps: its heating follows the plant alone, the same in every subqueue group."""
-
-PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE: rows up to this length are summed with 8 accumulators
-
-
-def _compiled(function):
-    """numba's nopython compilation, cached on disk where a cache folder can be used."""
-    try:
-        return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
-    except RuntimeError:  # numba found no writable cache location: compile in memory instead
-        return numba.njit(nogil=True, error_model="numpy")(function)
-
-
-@_compiled
-def _leaf_sum(values, start, n):
-    """numpy's sum of a row of at most ``PAIRWISE_BLOCK`` values: eight accumulators.
-
-    Indices are unsigned so that numba leaves out its negative-index wrap-around, which would
-    otherwise halve the speed of this loop."""
-    row = values[start:start + n]
-    if n < 8:
-        total = 0.0
-        for i in range(n):
-            total += row[np.uint64(i)]
-        return total
-    r0, r1, r2, r3 = row[0], row[1], row[2], row[3]
-    r4, r5, r6, r7 = row[4], row[5], row[6], row[7]
-    for block in range(1, n // 8):
-        j = np.uint64(block * 8)
-        r0, r1, r2, r3 = r0 + row[j], r1 + row[j + 1], r2 + row[j + 2], r3 + row[j + 3]
-        r4, r5, r6, r7 = r4 + row[j + 4], r5 + row[j + 5], r6 + row[j + 6], r7 + row[j + 7]
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for i in range(n - n % 8, n):
-        total += row[np.uint64(i)]
-    return total
-
-
-@_compiled
-def _pairwise(values, start, n, walk, left_sums):
-    """numpy's pairwise sum of ``values[start:start + n]`` (float64), in numpy's order, so that a
-    sum here equals ``row_sum`` over the same row bit for bit.
-
-    numpy halves a longer row (the first half a multiple of 8) and adds the two halves' sums; this
-    walks the same tree with an explicit stack (numba's cache cannot hold a recursive function)
-    kept in ``walk`` ((3, 64) int64: start, size, left half done) and ``left_sums`` ((64,) float64),
-    which the caller allocates once (``_tree_stack``)."""
-    if n <= PAIRWISE_BLOCK:
-        return _leaf_sum(values, start, n)
-    starts, sizes, left_done = walk[0], walk[1], walk[2]
-    depth = 0
-    starts[0], sizes[0], left_done[0] = start, n, 0
-    while True:
-        size = sizes[depth]
-        if size > PAIRWISE_BLOCK:  # descend into the first half
-            half = size // 2 - (size // 2) % 8
-            left_done[depth] = 0
-            starts[depth + 1], sizes[depth + 1] = starts[depth], half
-            depth += 1
-            continue
-        value = _leaf_sum(values, starts[depth], size)
-        while True:  # hand the sum up until a parent still needs its second half
-            depth -= 1
-            if depth < 0:
-                return value
-            if left_done[depth] == 0:
-                left_sums[depth], left_done[depth] = value, 1
-                half = sizes[depth] // 2 - (sizes[depth] // 2) % 8
-                starts[depth + 1], sizes[depth + 1] = starts[depth] + half, sizes[depth] - half
-                depth += 1
-                break
-            value = left_sums[depth] + value
-
-
-@_compiled
-def _tree_stack():
-    """The scratch ``_pairwise`` walks its tree in (deep enough for any row numpy can sum)."""
-    return np.empty((3, 64), dtype=np.int64), np.empty(64)
-
 
 @_compiled
 def _unit_mod(x):
@@ -148,7 +77,7 @@ def _cell_supply(rotating, persistent, heat_lost, schedule, schedule_days, edges
     ``plant_on`` (H, K), float32 shares on; returns the rotation phase at the end of the day.
 
     ``hazard.combine_outages`` per quarter-hour, ``rotation_off`` and ``band_off``, then
-    ``hourly_mean`` and ``engine.day_supply``'s float32 conversion, in the numpy path's order."""
+    ``hourly_mean`` and ``supply.day_supply``'s float32 conversion, in the numpy path's order."""
     quarters = rotating.shape[0]
     hours = quarters // QUARTERS_PER_HOUR
     bands = edges.shape[0] - 1
@@ -242,7 +171,6 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
     row = np.empty(cells)
     people = np.empty(cells)
     off_counts = np.empty(GROUPS, dtype=np.float32)
-    fraction = np.empty(HEATING * GROUPS * bands, dtype=np.float32)  # (3, 12, K) flat
     infinity, zero, cold = np.float32(np.inf), np.float32(0.0), np.float32(12.0)
     walk, left_sums = _tree_stack()
     for m in range(members):
@@ -263,24 +191,26 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
             if keep_hourly and m == 0:
                 simulated_bands, one_group = bands, False
             else:
-                simulated_bands = _representative_band(band_on, plant_on, cell_air, cell_mass) + 1
-                one_group = _groups_alike(cell_air, cell_mass, bands)
+                simulated_bands = representative_band(band_on, plant_on, cell_air, cell_mass) + 1
+                one_group = groups_alike(cell_air, cell_mass, bands)
             for h in range(hours):
-                _hour_fraction(group_on, band_on, plant_on, h, fraction)
                 for g in range(GROUPS):
                     row[g] = np.float64(group_on[h, g])
-                groups_on = _pairwise(row, 0, GROUPS, walk, left_sums) / GROUPS
+                working_groups = _pairwise(row, 0, GROUPS, walk, left_sums)
+                groups_on = working_groups / GROUPS
                 for k in range(bands):
                     row[k] = np.float64(band_on[h, k] * band_weight[r, k])
                 share = 1.0 - groups_on * _pairwise(row, 0, bands, walk, left_sums)
                 share_off[h, m, r] = share
                 without_power[h, m, r] = population[r] * share
-                for c in range(HEATING):
-                    for g in range(GROUPS):
-                        at = (c * GROUPS + g) * bands
-                        for k in range(bands):
-                            row[at + k] = np.float64(np.float32(1.0) - fraction[at + k]) * heat_people[m, r, c, k]
-                without_heat[h, m, r] = _pairwise(row, 0, HEATING * GROUPS * bands, walk, left_sums)
+                # ``supply.people_without_heat``: the sum over groups factorised, band by band
+                for k in range(bands):
+                    on_k, plant_k = band_on[h, k], plant_on[h, k]
+                    both = np.float64(on_k * plant_k)
+                    term = heat_people[m, r, 0, k] * (GROUPS - both * working_groups)
+                    term = term + heat_people[m, r, 1, k] * (GROUPS * (1.0 - np.float64(plant_k)))
+                    row[k] = term + heat_people[m, r, 2, k] * (GROUPS - np.float64(on_k) * working_groups)
+                without_heat[h, m, r] = _pairwise(row, 0, bands, walk, left_sums)
                 to = outdoor[mo, r, first_hour + h]
                 for c in range(HEATING):
                     for b in range(BUILDINGS):
@@ -291,10 +221,17 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                         heats = heat_air > 0
                         for g in range(1 if one_group and c == POWERLESS_CLASS else GROUPS):
                             at = ((c * BUILDINGS + b) * GROUPS + g) * bands
-                            on_at = (c * GROUPS + g) * bands
+                            group_k = group_on[h, g]
                             for k in range(simulated_bands):
                                 i = at + k
-                                a, s, on = cell_air[i], cell_mass[i], fraction[on_at + k]
+                                a, s = cell_air[i], cell_mass[i]
+                                # the share of the hour this class's heating works (``supply.day_supply``)
+                                if c == POWERLESS_CLASS:
+                                    on = plant_on[h, k]
+                                elif c == 0:
+                                    on = group_k * band_on[h, k] * plant_on[h, k]
+                                else:
+                                    on = group_k * band_on[h, k]
                                 dx_a = a - to - free_air
                                 dx_m = s - to - free_mass
                                 free_air_end = to + free_air + m_aa * dx_a + m_am * dx_m
@@ -313,23 +250,9 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                     hourly = hourly_air[r].reshape(cells, hourly_air.shape[5])
                     for i in range(cells):
                         hourly[i, first_hour + h] = cell_air[i]
-            _copy_alike(cell_air, cell_mass, day_min, hours_below, simulated_bands, one_group, bands)
+            copy_alike(cell_air, cell_mass, day_min, hours_below, simulated_bands, one_group, bands)
             _reduce_cell(day_min, hours_below, cohort_people[m, r], band_share[r], thresholds, row, people,
                          m, r, below, cold_hours, coldest, hours, high_hours, risk_people, walk, left_sums)
-
-
-@_compiled
-def _hour_fraction(group_on, band_on, plant_on, h, fraction):
-    """The share of hour ``h`` each heating class works, (3, 12, K) float32 flat (``engine.day_supply``):
-    power-dependent needs its group and band powered, district with pumps that and the plant,
-    district without pumps only the plant."""
-    bands = band_on.shape[1]
-    for g in range(GROUPS):
-        for k in range(bands):
-            powered = group_on[h, g] * band_on[h, k]
-            fraction[(2 * GROUPS + g) * bands + k] = powered
-            fraction[g * bands + k] = powered * plant_on[h, k]
-            fraction[(GROUPS + g) * bands + k] = plant_on[h, k]
 
 
 @_compiled
@@ -370,63 +293,3 @@ def _reduce_cell(day_min, hours_below, cohort_people, band_share, thresholds, ro
         i = np.uint64(j)
         row[i] = people[i] if hours_below[i] >= hours and day_min[i] < severe_cold else 0.0
     risk_people[1, m, r] = _pairwise(row, 0, n, walk, left_sums)  # level 3 (severe)
-
-
-@_compiled
-def _representative_band(band_on, plant_on, air, mass):
-    """The lowest band of the top run of bands whose power and heat stay on all day and whose
-    cohorts start the day at the temperatures of the top band's: every band of the run then
-    follows the same hours as this one, which is simulated for all of them.
-
-    Losses fill bands from the bottom (``hazard.band_off``), so the untouched bands are the top ones."""
-    hours, bands = band_on.shape
-    rows = air.shape[0] // bands  # heating class × building class × group
-    top = bands - 1
-    one = np.float32(1.0)
-    for k in range(bands - 1, -1, -1):
-        for h in range(hours):
-            if band_on[h, k] != one or plant_on[h, k] != one:
-                return top
-        if k < bands - 1:
-            for j in range(rows):
-                at = j * bands
-                if air[at + k] != air[at + bands - 1] or mass[at + k] != mass[at + bands - 1]:
-                    return top
-        top = k
-    return top
-
-
-@_compiled
-def _groups_alike(air, mass, bands):
-    """Whether every subqueue group of the pump-less district class starts the day at its first
-    group's temperatures (its heating does not depend on the group, so they then stay alike)."""
-    for b in range(BUILDINGS):
-        first = ((POWERLESS_CLASS * BUILDINGS + b) * GROUPS) * bands
-        for g in range(1, GROUPS):
-            at = first + g * bands
-            for k in range(bands):
-                if air[at + k] != air[first + k] or mass[at + k] != mass[first + k]:
-                    return False
-    return True
-
-
-@_compiled
-def _copy_alike(air, mass, day_min, hours_below, simulated_bands, one_group, bands):
-    """Give the cohorts the day did not simulate the values of those they follow: the pump-less
-    district class's first group to its other groups, the representative band to the bands above."""
-    if one_group:
-        for b in range(BUILDINGS):
-            first = ((POWERLESS_CLASS * BUILDINGS + b) * GROUPS) * bands
-            for g in range(1, GROUPS):
-                at = first + g * bands
-                for k in range(simulated_bands):
-                    air[at + k], mass[at + k] = air[first + k], mass[first + k]
-                    day_min[at + k], hours_below[at + k] = day_min[first + k], hours_below[first + k]
-    last = simulated_bands - 1
-    if last == bands - 1:
-        return
-    for j in range(air.shape[0] // bands):
-        at = j * bands
-        for k in range(simulated_bands, bands):
-            air[at + k], mass[at + k] = air[at + last], mass[at + last]
-            day_min[at + k], hours_below[at + k] = day_min[at + last], hours_below[at + last]

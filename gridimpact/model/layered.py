@@ -43,10 +43,10 @@ class LayeredRunner:
     def _weather(self, members):
         return self.outdoor[members] if self.outdoor.shape[0] == self.size else self.outdoor
 
-    def _day(self, draw: StrikeDraws, switch: float, members, day: int, state, report=None):
+    def _day(self, draw: StrikeDraws, switch: float, members, day: int, state, report=None, consume=False):
         hazard = ScenarioHazard(self.setup.base, draw, switch)
         return simulate(hazard, self._weather(members), self.setup.exposure, self._members(self.building, members),
-                        self.settings, days=range(day, day + 1), state=state, progress=report)
+                        self.settings, days=range(day, day + 1), state=state, progress=report, consume_state=consume)
 
     def whole(self, draw: StrikeDraws, switch: float, report=None) -> Layer:
         """Every member, from the shared days to the end."""
@@ -77,7 +77,8 @@ class LayeredRunner:
             # the state at the start of the day: this stratum's for members already running, the
             # previous stratum's for those joining today
             state = self._members(states[day - self.first_day], who)
-            step = self._day(draw.take(chosen), switch, who, day, state)
+            # ``state`` is a copy (``take_members`` indexes), so the day may advance it in place
+            step = self._day(draw.take(chosen), switch, who, day, state, consume=True)
             for name, values in step.daily.items():
                 daily[name][who, :, day] = values[:, :, 0]
             states[day + 1 - self.first_day] = put_members(states[day + 1 - self.first_day], who, step.state, self.size)
