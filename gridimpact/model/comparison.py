@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gridimpact.model.control_variates import corrected
 from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
@@ -96,19 +97,27 @@ def expected_changes(b: np.ndarray, x: np.ndarray, run) -> dict[str, np.ndarray]
     return changes
 
 
-def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run) -> list[dict]:
+def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls=None) -> list[dict]:
     """Comparison rows for one metric: b (members, units) baseline window values, x (strata,
-    members, units) the scenario's; ``keys`` holds the key columns of each unit."""
+    members, units) the scenario's; ``keys`` holds the key columns of each unit. ``controls``:
+    the spared strikes of each member and unit, their known mean and its sampling covariance
+    ((M, U, 4), (U, 4), (U, 4, 4)), which correct the mean changes (``control_variates.corrected``);
+    None leaves them plain means."""
     changes = expected_changes(b, x, run)
     expected = changes["expected"]
     d10, _, d90 = quantiles(expected)
-    mean, se = expected.mean(axis=0), batch_standard_error(expected)
+
+    def estimate(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mean over members and its standard error, corrected by the controls when given."""
+        fixed, extra = (values, 0.0) if controls is None else corrected(values, *controls)
+        return fixed.mean(axis=0), np.sqrt(batch_standard_error(fixed) ** 2 + extra)
+
+    mean, se = estimate(expected)
     base = b.mean(axis=0)
     nothing = np.full(len(keys), np.nan)
     held = changes.get("held")
-    if_held = held.mean(axis=0) if held is not None else nothing
-    if_held_se = batch_standard_error(held) if held is not None else nothing
-    breached = changes["breached"].mean(axis=0) if run.has_pause else nothing
+    if_held, if_held_se = estimate(held) if held is not None else (nothing, nothing)
+    breached = estimate(changes["breached"])[0] if run.has_pause else nothing
     return [{
         **key, "metric": name, "unit": UNITS[name],
         "baseline": baseline, "scenario": scenario,
@@ -120,6 +129,10 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run) -> list[
         "difference_if_held": if_held[i], "difference_if_held_se": if_held_se[i],
         "difference_if_breached": breached[i],
     } for i, key in enumerate(keys)]
+
+
+def _controls_of(run):
+    return None if run.controls is None else (run.controls, run.expected_controls, run.controls_covariance)
 
 
 class ComparisonTables:
@@ -141,6 +154,7 @@ class ComparisonTables:
         self._population = 0.0
         self._key_columns: list[str] = ["adm1_pcode", "adm1_name"]
         self._runs: dict = {}
+        self._controls: dict[str, tuple] = {}  # scenario → ALL's controls (M, 4), mean (4,) and its error bound (4,)
         self.member_changes: dict[tuple[str, str], np.ndarray] = {}
         """(scenario, metric) → (M,) each member's expected change over all regions (for sensitivity)."""
 
@@ -168,7 +182,18 @@ class ComparisonTables:
                 if scenario != self.baseline:
                     self._rows[name].extend(_change_rows(keys, name, self.baseline, scenario,
                                                          per_region[self.baseline][0], per_region[scenario],
-                                                         runs[scenario]))
+                                                         runs[scenario], _controls_of(runs[scenario])))
+        for scenario in self.scenarios:  # the ALL row's controls: sums over regions
+            run = runs[scenario]
+            if run.controls is not None:
+                # the regions' known means come from the same samples, so their errors add up too:
+                # the covariance of the sum is bounded here by adding standard deviations
+                spared, expected = run.controls.sum(axis=1), run.expected_controls.sum(axis=0)
+                spread = np.sqrt(np.einsum("rii->ri", run.controls_covariance)).sum(axis=0)
+                if scenario in self._controls:
+                    before = self._controls[scenario]
+                    spared, expected, spread = spared + before[0], expected + before[1], spread + before[2]
+                self._controls[scenario] = (spared, expected, spread)
 
     def _accumulate(self, key: tuple, name: str, rule: str, values: np.ndarray, population: np.ndarray) -> None:
         if rule == "sum":
@@ -216,7 +241,11 @@ class ComparisonTables:
                 run = self._runs[scenario]
                 strata = np.stack([self._all_values((scenario, j), name) for j in range(len(run.strata))])
                 baseline_all = self._all_values((self.baseline, 0), name)[:, None]
-                rows.extend(_change_rows([all_key], name, self.baseline, scenario, baseline_all, strata[:, :, None], run))
+                controls = self._controls.get(scenario)
+                if controls is not None:
+                    controls = (controls[0][:, None, :], controls[1][None, :], np.outer(controls[2], controls[2])[None])
+                rows.extend(_change_rows([all_key], name, self.baseline, scenario, baseline_all, strata[:, :, None], run,
+                                         controls))
                 self.member_changes[(scenario, name)] = expected_changes(baseline_all, strata[:, :, None], run)["expected"][:, 0]
         frame = pd.DataFrame(rows)
         if frame.empty:

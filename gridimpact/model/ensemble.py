@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gridimpact.model.climatology import fill_beyond_observed
+from gridimpact.model.control_variates import expected_spared, spared
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
 from gridimpact.model.layered import Layer, LayeredRunner
@@ -28,6 +29,7 @@ from gridimpact.model.metrics import PERSON_METRICS
 from gridimpact.model.params import Params, sample_params
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.quasi_random import BatchUniforms
+from gridimpact.model.regional import regional_slots
 from gridimpact.model.scenarios import Scenario
 from gridimpact.model.strata import Strata, strata_of
 from gridimpact.model.strikes import (
@@ -165,6 +167,9 @@ class ScenarioRun:
     held_probability: float = float("nan")   # P(the pause holds for its whole window)
     window_days: float = float("nan")        # length of the (first) pause window
     expected_held_share: float = float("nan")
+    controls: np.ndarray | None = None           # (M, R, 4) the spared strikes (``control_variates.spared``)
+    expected_controls: np.ndarray | None = None  # (R, 4) their known mean under the strike process
+    controls_covariance: np.ndarray | None = None  # (R, 4, 4) that mean's sampling covariance
     daily: dict[str, np.ndarray] = field(init=False)
 
     def __post_init__(self):
@@ -239,7 +244,11 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
                 layer = runner.stratum(layer, draw.take(subset).suppress(cut, following), switch, subset,
                                        strata.first_day(stratum, subset, QUARTERS_PER_DAY))
             layers.append(layer.daily)
-        runs.append(_scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario))
+        run = _scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario)
+        if scenario.pauses and scenario.strikes is not None:
+            run.controls = spared(draw.phi, draw.time, draw.effects, outcomes, draw.time.shape[1] - len(scenario.events),
+                                  float(setup.period.n_quarters))
+        runs.append(run)
     return runs
 
 
@@ -267,14 +276,35 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
     lock in its array loops, so blocks of a few dozen members use several cores.
     """
     blocks = [range(start, min(start + block, members)) for start in range(0, members, block)]
+    controlled = [s for s in scenarios if s.pauses and s.strikes is not None]
     if runner is not None:
         results = runner([(setup, list(scenarios), b) for b in blocks])
+        means = [controls_mean(setup, s) for s in controlled]
     elif workers > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
+            # the known means are array work that releases the interpreter lock: computed beside the blocks
+            pending = [pool.submit(controls_mean, setup, s) for s in controlled]
             results = list(pool.map(lambda b: run_block(setup, scenarios, b, progress), blocks))
+            means = [p.result() for p in pending]
     else:
         results = [run_block(setup, scenarios, b, progress) for b in blocks]
-    return _gather(results, len(scenarios), members)
+        means = [controls_mean(setup, s) for s in controlled]
+    runs = _gather(results, len(scenarios), members)
+    known = dict(zip((s.name for s in controlled), means, strict=True))
+    for scenario, run in zip(scenarios, runs, strict=True):
+        if run.controls is not None:
+            run.expected_controls, run.controls_covariance = known[scenario.name]
+    return runs
+
+
+def controls_mean(setup: EnsembleSetup, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """The known mean (R, 4) of the spared-strike controls of this block's regions and its sampling
+    covariance (R, 4, 4) (``control_variates.expected_spared``), for the strike rows ``draw_block`` draws."""
+    switch_q = _switch(setup, scenario)
+    horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
+    capacity = strike_capacity(scenario.strikes, horizon_days)
+    slots = regional_slots(scenario.strikes.regional, capacity * scenario.strikes.interval_days[0])
+    return expected_spared(scenario, setup.regions, setup.period, switch_q, capacity, slots, setup.seed)
 
 
 def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) -> list[ScenarioRun]:
@@ -300,7 +330,8 @@ def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) ->
         runs.append(ScenarioRun(strata, _padded(parts, "weights", n_strata), _padded(parts, "breach_weights", n_strata),
                                 np.concatenate([p.full for p in parts]), np.concatenate([p.realized for p in parts]),
                                 np.concatenate([p.held_share for p in parts]), first.has_pause,
-                                first.held_probability, first.window_days, first.expected_held_share))
+                                first.held_probability, first.window_days, first.expected_held_share,
+                                None if first.controls is None else np.concatenate([p.controls for p in parts])))
     return runs
 
 
