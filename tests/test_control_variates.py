@@ -65,7 +65,7 @@ def test_the_known_mean_equals_the_mean_over_members_draws():
 
 def test_the_comparison_s_power_change_has_a_small_standard_error():
     """The spared strikes explain nearly all of the members' spread in person-hours without power."""
-    result = gridimpact.compare(members=64, seed=2)
+    result = gridimpact.compare(seed=2)
     c = result.comparison
     power = c[(c.metric == "person_hours_without_power") & (c.adm1_pcode != "ALL")]
     assert (power.difference < 0).all()

@@ -26,7 +26,7 @@ from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
 from gridimpact.model.layered import Layer, LayeredRunner
 from gridimpact.model.metrics import PERSON_METRICS
-from gridimpact.model.params import Params, sample_params
+from gridimpact.model.params import Params, sample_params, sampled_means
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.regional import regional_slots
@@ -212,6 +212,9 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     with the same strikes when there is one; a later stratum simulates only the members that have it.
     """
     values = member_parameters(setup, members)
+    means = sampled_means(setup.params)
+    parameters = np.stack([np.asarray(values[name], dtype=float) - mean for name, mean in means.items()
+                           if np.ndim(values[name])], axis=1) if means else np.zeros((len(members), 0))
     size = len(members)
     building = Building.from_values(values, size)
     outdoor = member_weather(setup, members)
@@ -246,8 +249,9 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
             layers.append(layer.daily)
         run = _scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario)
         if scenario.pauses and scenario.strikes is not None:
-            run.controls = spared(draw.phi, draw.time, draw.effects, outcomes, draw.time.shape[1] - len(scenario.events),
-                                  float(setup.period.n_quarters))
+            strikes = spared(draw.phi, draw.time, draw.effects, outcomes, draw.time.shape[1] - len(scenario.events),
+                             float(setup.period.n_quarters))
+            run.controls = np.concatenate([strikes, np.broadcast_to(parameters[:, None, :], (*strikes.shape[:2], parameters.shape[1]))], axis=2)
         runs.append(run)
     return runs
 
@@ -293,7 +297,10 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
     known = dict(zip((s.name for s in controlled), means, strict=True))
     for scenario, run in zip(scenarios, runs, strict=True):
         if run.controls is not None:
-            run.expected_controls, run.controls_covariance = known[scenario.name]
+            mean, covariance = known[scenario.name]
+            extra = run.controls.shape[2] - mean.shape[1]
+            run.expected_controls = np.pad(mean, ((0, 0), (0, extra)))
+            run.controls_covariance = np.pad(covariance, ((0, 0), (0, extra), (0, extra)))
     return runs
 
 

@@ -230,3 +230,21 @@ def sample_params(params: Params, members: int, rng) -> dict[str, Any]:
         low, high = min(spec.low, mode), max(spec.high, mode)
         values[name] = np.full(members, mode) if low == high else rng.triangular(low, mode, high, size=members)
     return values
+
+
+def sampled_means(params: Params) -> dict[str, float]:
+    """The mean of each parameter ``sample_params`` draws: over its fit's joint draws (equally
+    likely rows), else of the triangular distribution on its range, (low + mode + high) / 3."""
+    values = params.to_dict()
+    defaults = Params.defaults().to_dict()
+    means = {}
+    for name, spec in specs().items():
+        if not spec.sample:
+            continue
+        mode = values[name]
+        if spec.joint and mode == defaults[name]:
+            means[name] = float(joint_draws(spec.joint)[_JOINT_COLUMNS[name]].mean())
+        else:
+            low, high = min(spec.low, mode), max(spec.high, mode)
+            means[name] = (low + mode + high) / 3.0
+    return means
