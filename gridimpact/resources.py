@@ -6,6 +6,7 @@ checkout (or an editable install) reads the top-level folders directly.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from pathlib import Path
 
@@ -36,3 +37,12 @@ def data_dir() -> Path:
 def seeds_dir() -> Path:
     """The folder holding the source events (TOML with citations) behind the built-in scenarios."""
     return _locate("_seeds", "seeds")
+
+
+def sobol_direction_numbers_file() -> Path:
+    """The table of Sobol' direction numbers (Joe and Kuo's D(6) search, as scipy ships it in
+    ``scipy/stats/_sobol_direction_numbers.npz``), found without importing ``scipy.stats``."""
+    spec = importlib.util.find_spec("scipy")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("scipy is not installed; gridimpact needs it for its quasi-random draws")
+    return Path(next(iter(spec.submodule_search_locations))) / "stats" / "_sobol_direction_numbers.npz"

@@ -2,8 +2,11 @@
 
 Members come in batches of ``BATCH`` consecutive indices. Within a batch, the k-th uniform that the
 members' streams ask for is coordinate k of a scrambled Sobol' sequence of ``BATCH`` points [1]
-(``scipy.stats.qmc.Sobol``, Owen scrambling, one independent scramble per batch, stream and block
-of coordinates): member i takes point i. Each member's draw is still uniform on its own, so
+(the points of ``scipy.stats.qmc.Sobol`` with its default linear matrix scrambling and digital
+shift, one independent scramble per batch, stream and block of coordinates, computed here —
+``scrambled_sobol`` — so that a run does not import ``scipy.stats``, which costs more than half a
+second; tests/test_quasi_random.py checks the points equal scipy's bit for bit): member i takes
+point i. Each member's draw is still uniform on its own, so
 estimates stay unbiased; but every coordinate of a batch has exactly one point in each of the
 ``BATCH`` equal slices of [0, 1) — as a Latin hypercube — and low-dimensional projections are
 spread evenly too, which removes most of the variance of the main effects and of the interactions
@@ -18,14 +21,19 @@ blocking of members or the number of workers.
 
 [1] A. B. Owen, "Scrambling Sobol' and Niederreiter-Xing points", Journal of Complexity 14 (1998)
     466-489.
+[2] S. Joe and F. Y. Kuo, "Constructing Sobol sequences with better two-dimensional projections",
+    SIAM Journal on Scientific Computing 30 (2008) 2635-2654 (the direction numbers).
+[3] J. Matoušek, "On the L2-discrepancy for anchored boxes", Journal of Complexity 14 (1998)
+    527-556 (linear matrix scrambling).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
-from scipy.stats import qmc
+
+from gridimpact.resources import sobol_direction_numbers_file
 
 BATCH = 32
 """Members per batch, a power of two as Sobol' nets need (the default ensemble is a whole number
@@ -37,10 +45,67 @@ _CHUNK = 256  # coordinates drawn at once
 def batch_points(seed: int, batch: int, stream: int, block: int) -> np.ndarray:
     """(BATCH, _CHUNK) scrambled Sobol' points of one batch, stream and block of coordinates:
     computed once and shared by the batch's members (read-only)."""
-    scramble = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(batch, stream, 3, block)))
-    points = qmc.Sobol(_CHUNK, scramble=True, seed=scramble).random(BATCH)
+    scramble = np.random.SeedSequence(seed, spawn_key=(batch, stream, 3, block))
+    # scipy's engine draws from a child of the generator it is given: the same child here
+    points = scrambled_sobol(_CHUNK, BATCH, np.random.default_rng(scramble.spawn(1)[0]))
     points.flags.writeable = False
     return points
+
+
+BITS = 30
+"""Bits of each coordinate (scipy's default)."""
+
+
+@cache
+def direction_numbers(dimensions: int) -> np.ndarray:
+    """(dimensions, BITS) uint64 Sobol' direction numbers, each scaled to ``BITS`` bits.
+
+    Row 0 is the van der Corput sequence; row d follows the recurrence of its primitive polynomial
+    of degree m from its m initial numbers [2]; rows of the same degree are computed together."""
+    with np.load(sobol_direction_numbers_file()) as table:
+        poly = table["poly"][:dimensions].astype(np.uint64)
+        initial = table["vinit"][:dimensions].astype(np.uint64)
+    numbers = np.zeros((dimensions, BITS), dtype=np.uint64)
+    numbers[0] = 1
+    degree = np.array([int(p).bit_length() - 1 for p in poly])
+    for m in np.unique(degree[1:]):
+        rows = np.flatnonzero(degree == m)
+        rows = rows[rows > 0]
+        numbers[rows, :m] = initial[rows, :m]
+        coefficients = poly[rows]
+        for j in range(m, BITS):
+            value = numbers[rows, j - m].copy()
+            for k in range(m):
+                a_k = (coefficients >> np.uint64(m - 1 - k)) & np.uint64(1)
+                value ^= a_k * (numbers[rows, j - k - 1] << np.uint64(k + 1))
+            numbers[rows, j] = value
+    numbers <<= (np.uint64(BITS - 1) - np.arange(BITS, dtype=np.uint64))[None, :]
+    numbers.flags.writeable = False
+    return numbers
+
+
+def scrambled_sobol(dimensions: int, points: int, rng: np.random.Generator) -> np.ndarray:
+    """(points, dimensions) scrambled Sobol' points in [0, 1): a random digital shift, then each
+    coordinate's direction numbers multiplied by a random lower-triangular bit matrix with a unit
+    diagonal (linear matrix scrambling [3]), drawn from ``rng`` in that order; points in Gray-code
+    order from the shift. The same numbers as ``scipy.stats.qmc.Sobol(dimensions, scramble=True)``
+    with that generator."""
+    exponent = np.uint64(BITS - 1) - np.arange(BITS, dtype=np.uint64)
+    shift = np.dot(rng.integers(2, size=(dimensions, BITS), dtype=np.uint32),
+                   2 ** np.arange(BITS, dtype=np.uint32)).astype(np.uint64)
+    matrix = np.tril(rng.integers(2, size=(dimensions, BITS, BITS), dtype=np.uint32)).astype(np.uint64)
+    matrix[:, np.arange(BITS), np.arange(BITS)] = 1
+    rows = (matrix << exponent[None, None, :]).sum(axis=2)                           # (d, BITS) row masks
+    parity = np.bitwise_count(rows[:, None, :] & direction_numbers(dimensions)[:, :, None]) & 1
+    scrambled = (parity.astype(np.uint64) << exponent[None, None, :]).sum(axis=2)       # (d, BITS)
+    out = np.empty((points, dimensions))
+    quasi = shift.copy()
+    out[0] = quasi / 2.0 ** BITS
+    for i in range(1, points):  # Gray code: flip the direction number of the lowest zero bit of i − 1
+        lowest_zero = ((i - 1) ^ i).bit_length() - 1
+        quasi ^= scrambled[:, lowest_zero]
+        out[i] = quasi / 2.0 ** BITS
+    return out
 
 
 class BatchUniforms:
