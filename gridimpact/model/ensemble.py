@@ -244,7 +244,7 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
         for stratum in range(1, strata.size + 1):
             subset, cut, following = strata.cutoff(stratum)
             if len(subset):
-                layer = runner.stratum(layer, draw.take(subset).suppress(cut, following), switch, subset,
+                layer = runner.stratum(layer, draw.take(subset, every_region=False).suppress(cut, following), switch, subset,
                                        strata.first_day(stratum, subset, QUARTERS_PER_DAY))
             layers.append(layer.daily)
         run = _scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario)

@@ -78,7 +78,7 @@ class LayeredRunner:
             # previous stratum's for those joining today
             state = self._members(states[day - self.first_day], who)
             # ``state`` is a copy (``take_members`` indexes), so the day may advance it in place
-            step = self._day(draw.take(chosen), switch, who, day, state, consume=True)
+            step = self._day(draw.take(chosen, every_region=False), switch, who, day, state, consume=True)
             for name, values in step.daily.items():
                 daily[name][who, :, day] = values[:, :, 0]
             states[day + 1 - self.first_day] = put_members(states[day + 1 - self.first_day], who, step.state, self.size)

@@ -52,13 +52,16 @@ class StrikeDraws:
     def members(self) -> int:
         return self.time.shape[0]
 
-    def take(self, members: np.ndarray) -> StrikeDraws:
-        """The draws of some members only."""
+    def take(self, members: np.ndarray, every_region: bool = True) -> StrikeDraws:
+        """The draws of some members only; without ``every_region`` the draws of the regions outside
+        the block (``phi_all``, ``time_all``, which only the strata need) are left out, so that a
+        national run does not copy them for every simulated day."""
+        keep = every_region
         return StrikeDraws(self.time[members], {k: v[members] for k, v in self.effects.items()},
                            self.existing_days[members], self.phi[members], self.pause_start[members],
                            self.pause_length[members], self.defer[members], self.held_share[members],
-                           None if self.phi_all is None else self.phi_all[members],
-                           None if self.time_all is None else self.time_all[members])
+                           self.phi_all[members] if keep and self.phi_all is not None else None,
+                           self.time_all[members] if keep and self.time_all is not None else None)
 
     def suppress(self, cutoff: np.ndarray, next_phi: np.ndarray) -> StrikeDraws:
         """Strikes with ``phi <= cutoff`` (per member) suppressed: cancelled, or deferred to the
