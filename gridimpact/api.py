@@ -310,6 +310,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
     daily: dict | None = {name: [] for name in names} if keep else None
     pause_held: dict = {}
     pause_days: dict = {}
+    memo: dict = {}  # draws and known means the region blocks share (``EnsembleSetup.memo``)
     for start in range(0, len(chosen), plan.region_block):
         block_regions = chosen[start:start + plan.region_block]
         exposure = exposure_from(inputs, block_regions, params)
@@ -321,7 +322,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
                               exposure.customers, possible_weight=params.possible_outage_weight,
                               bands=params.district_heat_bands),
             observed_outdoor=case.observed_outdoor, climatology=case.climatology, as_of_q=case.as_of_q,
-            observed_until_q=observed_until_q, seed=case.seed, engine=engine,
+            observed_until_q=observed_until_q, seed=case.seed, engine=engine, memo=memo,
         )
         runs = run_ensemble(setup, list(case.scenarios), case.members, block=plan.block, progress=progress,
                             runner=runner, workers=plan.workers)

@@ -29,6 +29,8 @@ Scripted events are the same in every member and are left out of X.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from gridimpact.model.period import QUARTERS_PER_DAY
@@ -73,42 +75,26 @@ def spared(phi: np.ndarray, time: np.ndarray, effects: dict[str, np.ndarray], ou
     return (weight[..., None] * features).sum(axis=1)
 
 
-def _sampled_mean(times: np.ndarray, effects: dict[str, np.ndarray], scenario, regions, period,
-                  end_q: float) -> np.ndarray:
-    """(G, R, 4) means over ``SAMPLE_GROUPS`` groups of samples of Σ over rows of weight × features,
-    for strike rows (N, S) that hit every region of ``regions`` (the features do not depend on
-    the region, the weight does)."""
+def _grouped_sum(times: np.ndarray, effects: dict[str, np.ndarray], scenario, code: str, period,
+                 end_q: float) -> np.ndarray:
+    """(G, 4) means over ``SAMPLE_GROUPS`` groups of samples of Σ over rows of weight × features, for
+    strike rows (N, S) that hit region ``code``."""
     n, rows = times.shape
-    flat = times.reshape(-1)
-    features = _features(flat, {name: values.reshape(-1) for name, values in effects.items()}, end_q)  # (N·S, 4)
-    phi = pause_windows(np.broadcast_to(flat[:, None], (len(flat), len(regions))), scenario.pauses, regions, period)[0]
-    weight = _weight(phi, scenario.pauses[0].outcomes)                                                # (N·S, R)
+    flat = times.reshape(-1, 1)
+    features = _features(flat[:, 0], {name: values.reshape(-1) for name, values in effects.items()}, end_q)
+    weight = _weight(pause_windows(flat, scenario.pauses, (code,), period)[0][:, 0], scenario.pauses[0].outcomes)
     groups = SAMPLE_GROUPS
     per_group = n // groups * rows
-    return np.einsum("gsr,gsc->grc", weight.reshape(groups, per_group, -1),
-                     features.reshape(groups, per_group, -1)) / (n // groups)
+    return np.einsum("gs,gsc->gc", weight.reshape(groups, per_group), features.reshape(groups, per_group, -1)) / (n // groups)
 
 
 def _uniform(rng, value, size) -> np.ndarray:
     return rng.uniform(value.low, value.high, size=size)
 
 
-def expected_spared(scenario, regions: tuple[str, ...], period, switch_q: float, capacity: int,
-                    regional_slots: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """E[``spared``] under the scenario's strike process and its pause, for ``regions``: the mean
-    (R, 4) and its sampling covariance (R, 4, 4).
-
-    ``capacity`` and ``regional_slots`` are the strike rows a member draws (``strikes.draw_member``);
-    ``TIME_SAMPLES`` sequences of strike times and damage are drawn with plain random numbers from
-    ``seed``. A major strike hits region r with probability p_r, independently of its time and
-    damage, so its part of the mean is p_r times the mean over sequences that hit.
-    """
-    process = scenario.strikes
-    result = np.zeros((SAMPLE_GROUPS, len(regions), len(CONTROLS)))
-    if process is None or not scenario.pauses or capacity <= 0:
-        return result[0], np.zeros((len(regions), len(CONTROLS), len(CONTROLS)))
+def _national_samples(process, switch_q: float, capacity: int, seed: int) -> tuple[np.ndarray, dict]:
+    """Strike times (N, S) in quarter-hours and damage of ``TIME_SAMPLES`` sequences of major strikes."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7, 1)))
-    end_q = float(period.n_quarters)
     low, mode, high = process.interval_days
     size = (TIME_SAMPLES, capacity)
     intervals = rng.triangular(low, mode, high, size=size) if high > low else np.full(size, low)
@@ -122,22 +108,52 @@ def expected_spared(scenario, regions: tuple[str, ...], period, switch_q: float,
                                      _uniform(rng, process.heat_restore_days, size)),
                "emergency_share": _uniform(rng, process.emergency_share, size),
                "emergency_days": _uniform(rng, process.emergency_days, size)}
-    hit = np.array([process.probability(code) for code in regions])
-    result += hit[None, :, None] * _sampled_mean(switch_q + days * QUARTERS_PER_DAY, effects, scenario, regions, period,
-                                           end_q)
+    return switch_q + days * QUARTERS_PER_DAY, effects
+
+
+def _regional_samples(regional, code: str, switch_q: float, slots: int, seed: int) -> tuple[np.ndarray, dict]:
+    """The same for one region's own Poisson process (its own stream, whatever the other regions)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7, 2, zlib.crc32(code.encode()))))
+    size = (TIME_SAMPLES, slots)
+    gaps = rng.exponential(1.0 / regional.rate_per_day, size=size)
+    effects = {"power_share": _uniform(rng, regional.power_share, size),
+               "power_days": _uniform(rng, regional.power_restore_days, size),
+               "heat_share": _uniform(rng, regional.heat_lost_share, size),
+               "heat_days": _uniform(rng, regional.heat_restore_days, size),
+               "emergency_share": np.zeros(size), "emergency_days": np.zeros(size)}
+    return switch_q + np.cumsum(gaps, axis=1) * QUARTERS_PER_DAY, effects
+
+
+def expected_spared(scenario, regions: tuple[str, ...], period, switch_q: float, capacity: int,
+                    regional_slots: int, seed: int, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """E[``spared``] under the scenario's strike process and its pause, for ``regions``: the mean
+    (R, 4) and its sampling covariance (R, 4, 4).
+
+    ``capacity`` and ``regional_slots`` are the strike rows a member draws (``strikes.draw_member``);
+    ``TIME_SAMPLES`` sequences of strike times and damage are drawn with plain random numbers from
+    ``seed``. A major strike hits region r with probability p_r, independently of its time and
+    damage, so its part of the mean is p_r times the mean over sequences that hit — the same for
+    every region the pauses cover alike, so it is computed once per pattern of cover. ``memo``
+    (a dict the blocks of one comparison share) keeps the samples and those sums between blocks.
+    """
+    process = scenario.strikes
+    result = np.zeros((SAMPLE_GROUPS, len(regions), len(CONTROLS)))
+    if process is None or not scenario.pauses or capacity <= 0:
+        return result[0], np.zeros((len(regions), len(CONTROLS), len(CONTROLS)))
+    memo = {} if memo is None else memo
+    end_q = float(period.n_quarters)
+    key = ("spared", scenario.name, switch_q, capacity, seed)
     for i, code in enumerate(regions):
+        cover = (key, tuple(pause.covers(code) for pause in scenario.pauses))
+        if cover not in memo:
+            if key not in memo:
+                memo[key] = _national_samples(process, switch_q, capacity, seed)
+            memo[cover] = _grouped_sum(*memo[key], scenario, code, period, end_q)
+        result[:, i] = process.probability(code) * memo[cover]
         regional = process.regional.get(code) or process.regional.get(code[:4])
-        if regional is None or regional_slots <= 0:
-            continue
-        size = (TIME_SAMPLES, regional_slots)
-        gaps = rng.exponential(1.0 / regional.rate_per_day, size=size)
-        effects = {"power_share": _uniform(rng, regional.power_share, size),
-                   "power_days": _uniform(rng, regional.power_restore_days, size),
-                   "heat_share": _uniform(rng, regional.heat_lost_share, size),
-                   "heat_days": _uniform(rng, regional.heat_restore_days, size),
-                   "emergency_share": np.zeros(size), "emergency_days": np.zeros(size)}
-        result[:, i] += _sampled_mean(switch_q + np.cumsum(gaps, axis=1) * QUARTERS_PER_DAY, effects, scenario,
-                                      (code,), period, end_q)[:, 0]
+        if regional is not None and regional_slots > 0:
+            samples = _regional_samples(regional, code, switch_q, regional_slots, seed)
+            result[:, i] += _grouped_sum(*samples, scenario, code, period, end_q)
     deviation = result - result.mean(axis=0)
     covariance = np.einsum("gri,grj->rij", deviation, deviation) / (SAMPLE_GROUPS - 1) / SAMPLE_GROUPS
     return result.mean(axis=0), covariance

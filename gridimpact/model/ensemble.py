@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from gridimpact.model.strikes import (
 )
 
 STREAMS = ("strikes", "pause", "params", "weather", "exposure")
+DRAW_MEMO_REGION_MEMBERS = 1 << 15
+"""Regions × members up to which members' draws are kept between region blocks (at most about
+100 MiB); a national hromada run draws them again for each block instead."""
 
 
 QUASI_RANDOM_STREAMS = ("strikes", "params")
@@ -76,6 +79,10 @@ class EnsembleSetup:
     observed_until_q: float        # end of the observed outage reports
     seed: int
     engine: str | None = None      # engine.ENGINES; None: the default
+    memo: dict | None = field(default=None, compare=False, repr=False)
+    """Shared by the region blocks of one comparison: members' strike draws (when the comparison is
+    small enough, ``DRAW_MEMO_REGION_MEMBERS``) and the samples of the controls' known means, so
+    that each block does not draw them again. None: nothing is kept."""
 
 
 def _switch(setup: EnsembleSetup, scenario: Scenario) -> float:
@@ -87,9 +94,16 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
     switch_q = _switch(setup, scenario)
     horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
     capacity = strike_capacity(scenario.strikes, horizon_days)
-    drawn = [draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
-                         member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"))
-             for m in members]
+    def draw(m: int):
+        return draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
+                           member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"))
+
+    memo = setup.memo
+    if memo is None or len(setup.all_regions) * max(members, default=0) > DRAW_MEMO_REGION_MEMBERS:
+        drawn = [draw(m) for m in members]
+    else:  # a member's draws cover every region: drawn once, cut for each block
+        drawn = [memo[key] if (key := ("draw", scenario.name, m)) in memo else memo.setdefault(key, draw(m))
+                 for m in members]
     cut = setup.block_index
     times = np.stack([d[0][:, cut] for d in drawn])
     effects = {name: np.stack([d[1][name][:, cut] for d in drawn]) for name in EFFECTS}
@@ -281,8 +295,8 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
     """
     blocks = [range(start, min(start + block, members)) for start in range(0, members, block)]
     controlled = [s for s in scenarios if s.pauses and s.strikes is not None]
-    if runner is not None:
-        results = runner([(setup, list(scenarios), b) for b in blocks])
+    if runner is not None:  # jobs travel to other processes without the memo
+        results = runner([(replace(setup, memo=None), list(scenarios), b) for b in blocks])
         means = [controls_mean(setup, s) for s in controlled]
     elif workers > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
@@ -311,7 +325,7 @@ def controls_mean(setup: EnsembleSetup, scenario: Scenario) -> tuple[np.ndarray,
     horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
     capacity = strike_capacity(scenario.strikes, horizon_days)
     slots = regional_slots(scenario.strikes.regional, capacity * scenario.strikes.interval_days[0])
-    return expected_spared(scenario, setup.regions, setup.period, switch_q, capacity, slots, setup.seed)
+    return expected_spared(scenario, setup.regions, setup.period, switch_q, capacity, slots, setup.seed, setup.memo)
 
 
 def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) -> list[ScenarioRun]:
