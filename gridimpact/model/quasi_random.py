@@ -39,6 +39,11 @@ BATCH = 32
 """Members per batch, a power of two as Sobol' nets need (the default ensemble is a whole number
 of batches)."""
 _CHUNK = 256  # coordinates drawn at once
+SOBOL_BLOCKS = 16
+"""Blocks of ``_CHUNK`` coordinates that are Sobol' points (4,096 uniforms per member and stream:
+every draw of the four embedded regions). Further coordinates — the per-unit hits and damage of a
+national run's thousands of units, where 32-point nets spread nothing evenly — come from the
+member's own plain stream, which costs a hundredth as much."""
 
 
 @lru_cache(maxsize=256)
@@ -117,12 +122,20 @@ class BatchUniforms:
         self.seed, self.stream = seed, stream
         self.used = 0
         self._coordinates = np.empty(0)
+        self._plain: np.random.Generator | None = None
 
     def _next(self, count: int) -> np.ndarray:
         while len(self._coordinates) < self.used + count:
             block = len(self._coordinates) // _CHUNK
-            points = batch_points(self.seed, self.batch, self.stream, block)
-            self._coordinates = np.concatenate([self._coordinates, points[self.position]])
+            if block < SOBOL_BLOCKS:
+                more = batch_points(self.seed, self.batch, self.stream, block)[self.position]
+            else:  # beyond the Sobol' coordinates: the member's own plain stream, in large pieces
+                if self._plain is None:
+                    self._plain = np.random.default_rng(np.random.SeedSequence(
+                        self.seed, spawn_key=(self.batch * BATCH + self.position, self.stream, 4)))
+                missing = self.used + count - len(self._coordinates)
+                more = self._plain.random(_CHUNK * max(16, -(-missing // _CHUNK)))
+            self._coordinates = np.concatenate([self._coordinates, more])
         values = self._coordinates[self.used:self.used + count]
         self.used += count
         return values

@@ -39,22 +39,23 @@ def regional_slots(regional: dict, horizon_days: float) -> int:
 
 def draw_regional(regional: dict, regions: tuple[str, ...], switch_q: float, slots: int, quarters_per_day: int,
                   rng) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Times (rows, R) in quarter-hours (inf outside the row's region) and effects of regional strikes.
+    """Times (slots, R) in quarter-hours (inf in the columns of regions without a process) and
+    effects of regional strikes.
 
-    Each region with a process gets ``slots`` rows; gaps are exponential (drawn by inverting the
+    Each region with a process fills its own column of the ``slots`` rows; gaps are exponential (drawn by inverting the
     uniform, so the draws stay stratified across members), the first from the switch.
     """
     owners = [code for code in regions if probability_for({k: 1.0 for k in regional}, code) > 0]
-    rows = slots * len(owners)
+    rows = slots if owners else 0  # each region's strikes in its own column, so the regions share rows
     n_regions = len(regions)
     times = np.full((rows, n_regions), np.inf)
     names = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
     effects = {name: np.zeros((rows, n_regions)) for name in names}
-    for k, code in enumerate(owners):  # a few regions at most; the arrays span the slots
+    for code in owners:  # a few regions at most; the arrays span the slots
         process = regional.get(code) or regional[code[:4]]
         column = regions.index(code)
         gaps = -np.log1p(-rng.uniform(size=slots)) / process.rate_per_day
-        block = slice(k * slots, (k + 1) * slots)
+        block = slice(0, slots)
         times[block, column] = switch_q + np.cumsum(gaps) * quarters_per_day
         effects["power_share"][block, column] = process.power_share.draw(rng, slots)
         effects["power_days"][block, column] = process.power_restore_days.draw(rng, slots)
