@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.model.control_variates import corrected
+from gridimpact.model.control_variates import ControlFit
 from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
@@ -99,17 +99,16 @@ def expected_changes(b: np.ndarray, x: np.ndarray, run) -> dict[str, np.ndarray]
 
 def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls=None) -> list[dict]:
     """Comparison rows for one metric: b (members, units) baseline window values, x (strata,
-    members, units) the scenario's; ``keys`` holds the key columns of each unit. ``controls``:
-    the spared strikes of each member and unit, their known mean and its sampling covariance
-    ((M, U, 4), (U, 4), (U, 4, 4)), which correct the mean changes (``control_variates.corrected``);
-    None leaves them plain means."""
+    members, units) the scenario's; ``keys`` holds the key columns of each unit. ``controls``: the
+    regression on the spared strikes and parameters (``control_variates.ControlFit``), which
+    corrects the mean changes; None leaves them plain means."""
     changes = expected_changes(b, x, run)
     expected = changes["expected"]
     d10, _, d90 = quantiles(expected)
 
     def estimate(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The mean over members and its standard error, corrected by the controls when given."""
-        fixed, extra = (values, 0.0) if controls is None else corrected(values, *controls)
+        fixed, extra = (values, 0.0) if controls is None else controls.correct(values)
         return fixed.mean(axis=0), np.sqrt(batch_standard_error(fixed) ** 2 + extra)
 
     mean, se = estimate(expected)
@@ -132,7 +131,9 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
 
 
 def _controls_of(run):
-    return None if run.controls is None else (run.controls, run.expected_controls, run.controls_covariance)
+    if run.controls is None:
+        return None
+    return ControlFit(run.controls, run.expected_controls, run.controls_covariance)
 
 
 class ComparisonTables:
@@ -154,7 +155,8 @@ class ComparisonTables:
         self._population = 0.0
         self._key_columns: list[str] = ["adm1_pcode", "adm1_name"]
         self._runs: dict = {}
-        self._controls: dict[str, tuple] = {}  # scenario → ALL's controls (M, 4), mean (4,) and its error bound (4,)
+        self._controls: dict[str, tuple] = {}  # scenario → ALL's controls (M, C), mean (C,) and its error bound (C,)
+        self._all_fits: dict[str, ControlFit] = {}
         self.member_changes: dict[tuple[str, str], np.ndarray] = {}
         """(scenario, metric) → (M,) each member's expected change over all regions (for sensitivity)."""
 
@@ -168,6 +170,7 @@ class ComparisonTables:
         columns = region_columns(regions)
         keys = [{column: values[i] for column, values in columns.items()} for i in range(len(regions))]
         self._key_columns = list(columns)
+        fits = {scenario: _controls_of(run) for scenario, run in runs.items()}  # one fit for every metric
         for name in COMPARED_METRICS:
             rule = WINDOW_RULE[name]
             per_region = {}
@@ -182,7 +185,7 @@ class ComparisonTables:
                 if scenario != self.baseline:
                     self._rows[name].extend(_change_rows(keys, name, self.baseline, scenario,
                                                          per_region[self.baseline][0], per_region[scenario],
-                                                         runs[scenario], _controls_of(runs[scenario])))
+                                                         runs[scenario], fits[scenario]))
         for scenario in self.scenarios:  # the ALL row's controls: sums over regions
             run = runs[scenario]
             if run.controls is not None:
@@ -241,9 +244,11 @@ class ComparisonTables:
                 run = self._runs[scenario]
                 strata = np.stack([self._all_values((scenario, j), name) for j in range(len(run.strata))])
                 baseline_all = self._all_values((self.baseline, 0), name)[:, None]
-                controls = self._controls.get(scenario)
-                if controls is not None:
-                    controls = (controls[0][:, None, :], controls[1][None, :], np.outer(controls[2], controls[2])[None])
+                controls = self._all_fits.get(scenario)
+                if controls is None and scenario in self._controls:
+                    spared, expected, spread = self._controls[scenario]
+                    controls = self._all_fits[scenario] = ControlFit(spared[:, None, :], expected[None, :],
+                                                                     np.outer(spread, spread)[None])
                 rows.extend(_change_rows([all_key], name, self.baseline, scenario, baseline_all, strata[:, :, None], run,
                                          controls))
                 self.member_changes[(scenario, name)] = expected_changes(baseline_all, strata[:, :, None], run)["expected"][:, 0]

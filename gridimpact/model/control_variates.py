@@ -159,27 +159,42 @@ def expected_spared(scenario, regions: tuple[str, ...], period, switch_q: float,
     return result.mean(axis=0), covariance
 
 
+class ControlFit:
+    """The regression of member values on the controls, prepared once per set of controls and then
+    applied to every metric (``correct``): ``controls`` (M, U, C), ``expected`` (U, C) their known
+    means and ``covariance`` (U, C, C) its sampling covariance (None: exact)."""
+
+    def __init__(self, controls: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None = None):
+        self.units: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None] | None] = []
+        enough = controls.shape[0] >= 2 * controls.shape[-1] + 2  # else too few members to fit
+        for u in range(controls.shape[1]):  # a few units (regions) per block; the fit is over members
+            x = controls[:, u, :]
+            centred = x - x.mean(axis=0)
+            keep = centred.std(axis=0) > 1e-12 * (np.abs(x).max(axis=0) + 1e-300)
+            if not enough or not keep.any():  # a unit whose controls do not vary (no pause there)
+                self.units.append(None)
+                continue
+            self.units.append((np.linalg.pinv(centred[:, keep]), x[:, keep] - expected[u, keep],
+                               keep, None if covariance is None else covariance[u][np.ix_(keep, keep)]))
+
+    def correct(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each member's value (M, U) corrected by the regression, and the variance (U,) that the
+        known means' own sampling error adds to the corrected mean. The corrected values' mean is
+        the regression estimate and the spread of their batch means gives its standard error."""
+        out = values.astype(float).copy()
+        extra = np.zeros(values.shape[1])
+        for u, unit in enumerate(self.units):
+            if unit is None:
+                continue
+            solve, offset, _, covariance = unit
+            beta = solve @ (values[:, u] - values[:, u].mean())
+            out[:, u] = values[:, u] - offset @ beta
+            if covariance is not None:
+                extra[u] = beta @ covariance @ beta
+        return out, extra
+
+
 def corrected(values: np.ndarray, controls: np.ndarray, expected: np.ndarray,
               covariance: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Each member's value corrected by the regression on the controls, and the variance that the
-    known mean's own sampling error adds to the corrected mean.
-
-    ``values`` (M, U), ``controls`` (M, U, C), ``expected`` (U, C) their known means and
-    ``covariance`` (U, C, C) its sampling covariance. The corrected values' mean is the regression
-    estimate and the spread of their batch means gives its standard error. A unit whose controls
-    do not vary (no pause there) keeps its values."""
-    out = values.astype(float).copy()
-    extra = np.zeros(values.shape[1])
-    if values.shape[0] < 2 * controls.shape[-1] + 2:  # too few members to fit the coefficients
-        return out, extra
-    for u in range(values.shape[1]):  # a few units (regions) per block; the fit is over members
-        x = controls[:, u, :]
-        centred = x - x.mean(axis=0)
-        keep = centred.std(axis=0) > 1e-12 * (np.abs(x).max(axis=0) + 1e-300)
-        if not keep.any():
-            continue
-        beta, *_ = np.linalg.lstsq(centred[:, keep], values[:, u] - values[:, u].mean(), rcond=None)
-        out[:, u] = values[:, u] - (x[:, keep] - expected[u, keep]) @ beta
-        if covariance is not None:
-            extra[u] = beta @ covariance[u][np.ix_(keep, keep)] @ beta
-    return out, extra
+    """``ControlFit(controls, expected, covariance).correct(values)``, for one use."""
+    return ControlFit(controls, expected, covariance).correct(values)
