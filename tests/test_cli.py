@@ -243,3 +243,14 @@ def test_compare_with_a_whole_station_record_runs(runner, tmp_path):
                                  "--members", "4", "--days", "3", "-q"])
     assert result.exit_code == 0, result.output
     assert "Donetsk" in result.stdout
+
+
+@pytest.mark.parametrize(("code", "status", "printed"), [("None", 0, ""), ("3", 3, ""), ("'bye'", 1, "bye")])
+def test_the_quick_exit_after_the_engine_ran_keeps_exit_codes_and_runs_exit_handlers(code, status, printed):
+    script = ("import atexit, sys, numba; from gridimpact.cli.main import leave; "
+              "atexit.register(lambda: print('handler ran', flush=True)); "
+              f"print('output', end=''); leave({code})")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == status
+    assert done.stdout == "outputhandler ran\n"
+    assert done.stderr.strip() == printed

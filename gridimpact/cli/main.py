@@ -8,7 +8,9 @@ the reader of a pipe stopped early (nothing is printed).
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import sys
 
 import click
@@ -127,4 +129,27 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         code = silence_broken_pipe()
-    sys.exit(code)
+    leave(code)
+
+
+def leave(code) -> None:
+    """End the process with ``code`` (``sys.exit``'s meaning). Once the compiled engine is loaded,
+    the interpreter's own teardown takes half a second (numba's compiler is dismantled piece by
+    piece), so then the exit handlers run, the streams are flushed and the process ends at once:
+    everything a run writes is complete and closed before this point."""
+    if "numba" not in sys.modules:
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message") prints the message and exits with 1
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status & 0xFF)
