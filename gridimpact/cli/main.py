@@ -118,7 +118,9 @@ for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.re
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point; a pipe closed by its reader ends the run quietly (exit 141)."""
+    """Console entry point; a pipe closed by its reader ends the run quietly (exit 141). Run as the
+    command (``argv`` None) it ends the process through ``leave``; with ``argv`` it raises
+    ``SystemExit`` like any click program."""
     try:
         cli.main(args=argv, prog_name="gridimpact")
     except SystemExit as done:
@@ -129,7 +131,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         code = silence_broken_pipe()
-    leave(code)
+    if argv is None:  # the console command: its process ends here
+        leave(code)
+    sys.exit(code)  # called from Python with arguments: the caller gets SystemExit
 
 
 def leave(code) -> None:

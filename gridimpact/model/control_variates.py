@@ -34,6 +34,7 @@ import zlib
 import numpy as np
 
 from gridimpact.model.period import QUARTERS_PER_DAY
+from gridimpact.model.regional import process_key
 from gridimpact.model.strikes import pause_windows
 
 CONTROLS = ("spared_hits", "spared_power", "spared_heat", "spared_emergency")
@@ -111,9 +112,9 @@ def _national_samples(process, switch_q: float, capacity: int, seed: int) -> tup
     return switch_q + days * QUARTERS_PER_DAY, effects
 
 
-def _regional_samples(regional, code: str, switch_q: float, slots: int, seed: int) -> tuple[np.ndarray, dict]:
-    """The same for one region's own Poisson process (its own stream, whatever the other regions)."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7, 2, zlib.crc32(code.encode()))))
+def _regional_samples(regional, key: str, switch_q: float, slots: int, seed: int) -> tuple[np.ndarray, dict]:
+    """The same for one regional Poisson process (its own stream, whatever the other regions)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7, 2, zlib.crc32(key.encode()))))
     size = (TIME_SAMPLES, slots)
     gaps = rng.exponential(1.0 / regional.rate_per_day, size=size)
     effects = {"power_share": _uniform(rng, regional.power_share, size),
@@ -150,10 +151,13 @@ def expected_spared(scenario, regions: tuple[str, ...], period, switch_q: float,
                 memo[key] = _national_samples(process, switch_q, capacity, seed)
             memo[cover] = _grouped_sum(*memo[key], scenario, code, period, end_q)
         result[:, i] = process.probability(code) * memo[cover]
-        regional = process.regional.get(code) or process.regional.get(code[:4])
-        if regional is not None and regional_slots > 0:
-            samples = _regional_samples(regional, code, switch_q, regional_slots, seed)
-            result[:, i] += _grouped_sum(*samples, scenario, code, period, end_q)
+        owner = process_key(process.regional, code)
+        if owner is not None and regional_slots > 0:
+            own = (key, "regional", owner, cover[1])
+            if own not in memo:
+                samples = _regional_samples(process.regional[owner], owner, switch_q, regional_slots, seed)
+                memo[own] = _grouped_sum(*samples, scenario, code, period, end_q)
+            result[:, i] += memo[own]
     deviation = result - result.mean(axis=0)
     covariance = np.einsum("gri,grj->rij", deviation, deviation) / (SAMPLE_GROUPS - 1) / SAMPLE_GROUPS
     return result.mean(axis=0), covariance

@@ -42,8 +42,8 @@ from gridimpact.model.strikes import (
 
 STREAMS = ("strikes", "pause", "params", "weather", "exposure")
 DRAW_MEMO_REGION_MEMBERS = 1 << 15
-"""Regions × members up to which members' draws are kept between region blocks (at most about
-100 MiB); a national hromada run draws them again for each block instead."""
+"""Regions × members up to which members' draws are kept between region blocks (about 100 MiB
+per scenario at most, for a month of strikes); larger runs draw them again for each block."""
 
 
 QUASI_RANDOM_STREAMS = ("strikes", "params")

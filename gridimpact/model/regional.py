@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridimpact.model.scenarios import probability_for
-
 SLOTS_PER_EXPECTED = 3
 """Slots per expected regional strike in the horizon (plus 3): the process cannot run out of them
 in practice (P < 1e-6 for the embedded rates), and their number fixes the draws per member."""
@@ -37,28 +35,37 @@ def regional_slots(regional: dict, horizon_days: float) -> int:
     return int(np.ceil(SLOTS_PER_EXPECTED * rate * max(horizon_days, 0.0))) + 3
 
 
+def process_key(regional: dict, code: str) -> str | None:
+    """The key of ``regional`` that gives region ``code`` its process: its own, else its oblast's."""
+    if code in regional:
+        return code
+    return code[:4] if code[:4] in regional else None
+
+
 def draw_regional(regional: dict, regions: tuple[str, ...], switch_q: float, slots: int, quarters_per_day: int,
                   rng) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Times (slots, R) in quarter-hours (inf in the columns of regions without a process) and
     effects of regional strikes.
 
-    Each region with a process fills its own column of the ``slots`` rows; gaps are exponential (drawn by inverting the
-    uniform, so the draws stay stratified across members), the first from the switch.
+    Each process fills the ``slots`` rows of its regions' columns: one series of strikes for an
+    oblast's process, which hits all of the oblast's units at once (a hromada-level case shares its
+    oblast's strikes, as the reports it is fitted on count them). Gaps are exponential (drawn by
+    inverting the uniform, so the draws stay stratified across members), the first from the switch.
     """
-    owners = [code for code in regions if probability_for({k: 1.0 for k in regional}, code) > 0]
-    rows = slots if owners else 0  # each region's strikes in its own column, so the regions share rows
+    keys = [process_key(regional, code) for code in regions]
+    owners = list(dict.fromkeys(key for key in keys if key is not None))  # in the order of the regions
+    rows = slots if owners else 0
     n_regions = len(regions)
     times = np.full((rows, n_regions), np.inf)
     names = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
     effects = {name: np.zeros((rows, n_regions)) for name in names}
-    for code in owners:  # a few regions at most; the arrays span the slots
-        process = regional.get(code) or regional[code[:4]]
-        column = regions.index(code)
+    for key in owners:  # a few processes at most; the arrays span the slots
+        process = regional[key]
+        columns = [i for i, k in enumerate(keys) if k == key]
         gaps = -np.log1p(-rng.uniform(size=slots)) / process.rate_per_day
-        block = slice(0, slots)
-        times[block, column] = switch_q + np.cumsum(gaps) * quarters_per_day
-        effects["power_share"][block, column] = process.power_share.draw(rng, slots)
-        effects["power_days"][block, column] = process.power_restore_days.draw(rng, slots)
-        effects["heat_share"][block, column] = process.heat_lost_share.draw(rng, slots)
-        effects["heat_days"][block, column] = process.heat_restore_days.draw(rng, slots)
+        times[:, columns] = (switch_q + np.cumsum(gaps) * quarters_per_day)[:, None]
+        effects["power_share"][:, columns] = process.power_share.draw(rng, slots)[:, None]
+        effects["power_days"][:, columns] = process.power_restore_days.draw(rng, slots)[:, None]
+        effects["heat_share"][:, columns] = process.heat_lost_share.draw(rng, slots)[:, None]
+        effects["heat_days"][:, columns] = process.heat_restore_days.draw(rng, slots)[:, None]
     return times, effects
