@@ -7,7 +7,9 @@ then, ``PauseOutcomes.survival``), and how much damage each would have done. Fou
 member and region summarise them (``spared``): the expected number of spared hits, and the spared
 hits weighted by the share × days of power, heat and emergency outage their damage would leave
 inside the compared days. Their expectation under the strike process is known without simulating
-buildings (``expected_spared``). The estimate of the mean change is then the regression estimator [1]
+buildings (``expected_spared``). The ensemble adds the member's sampled building parameters, each
+less its known mean (``params.sampled_means``), as further controls of mean zero. The estimate of
+the mean change is then the regression estimator [1]
 
     Δ̂ = mean(d) − β · (mean(X) − E[X]),   β fitted over the members by least squares,
 
@@ -20,8 +22,8 @@ stay random; only the arithmetic of the mean changes.
 independent of the strike times and of the damage drawn; the strike times of the renewal process
 (triangular intervals, the first a uniform share of one) and of the regional Poisson processes and
 their damage (uniform ranges, a destroyed plant with its probability) are drawn here for
-``TIME_SAMPLES`` sequences with a fixed seed — array operations without buildings or hours — so
-that its error is far below the ensemble's.
+``TIME_SAMPLES`` sequences with a fixed seed — array operations without buildings or hours — and
+their error, estimated from ``SAMPLE_GROUPS`` groups, is carried into the standard error.
 Scripted events are the same in every member and are left out of X.
 
 [1] A. B. Owen, *Monte Carlo theory, methods and examples* (2013), ch. 8.9, regression estimators.

@@ -181,9 +181,9 @@ class ScenarioRun:
     held_probability: float = float("nan")   # P(the pause holds for its whole window)
     window_days: float = float("nan")        # length of the (first) pause window
     expected_held_share: float = float("nan")
-    controls: np.ndarray | None = None           # (M, R, 4) the spared strikes (``control_variates.spared``)
-    expected_controls: np.ndarray | None = None  # (R, 4) their known mean under the strike process
-    controls_covariance: np.ndarray | None = None  # (R, 4, 4) that mean's sampling covariance
+    controls: np.ndarray | None = None           # (M, R, 4 + P) spared strikes (``control_variates.spared``), parameters
+    expected_controls: np.ndarray | None = None  # (R, 4 + P) their known means (0 for the centred parameters)
+    controls_covariance: np.ndarray | None = None  # (R, 4 + P, 4 + P) those means' sampling covariance
     daily: dict[str, np.ndarray] = field(init=False)
 
     def __post_init__(self):
