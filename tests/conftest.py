@@ -29,6 +29,12 @@ def no_epoch(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
+@pytest.fixture(scope="module")
+def small_comparison():
+    """The default comparison of the embedded case with 4 members over 5 days (once per module)."""
+    return gridimpact.compare(members=4, days=5)
+
+
 _databases = itertools.count()
 
 

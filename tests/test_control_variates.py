@@ -8,7 +8,7 @@ import pytest
 
 import gridimpact
 from gridimpact.io.readers.scenarios import load_scenario
-from gridimpact.model.control_variates import CONTROLS, corrected, expected_spared, spared
+from gridimpact.model.control_variates import CONTROLS, ControlFit, expected_spared, spared
 from gridimpact.model.ensemble import member_rng
 from gridimpact.model.period import Period
 from gridimpact.model.regional import regional_slots
@@ -23,7 +23,7 @@ def test_a_change_that_is_a_line_in_the_controls_comes_back_exactly_at_their_kno
     rng = np.random.default_rng(3)
     x = rng.uniform(0, 2, size=(64, 1, 1))             # members, units, controls
     values = 3.0 * x[:, :, 0] + 1.0                     # no noise: all luck is in the control
-    fixed, extra = corrected(values, x, np.array([[1.0]]), np.zeros((1, 1, 1)))
+    fixed, extra = ControlFit(x, np.array([[1.0]]), np.zeros((1, 1, 1))).correct(values)
     assert np.allclose(fixed, 4.0)                      # 3 · E[x] + 1 for every member
     assert extra[0] == 0.0
     assert abs(values.mean() - 4.0) > 0.01              # the plain mean had the draw's luck
@@ -32,14 +32,14 @@ def test_a_change_that_is_a_line_in_the_controls_comes_back_exactly_at_their_kno
 def test_the_known_mean_s_own_error_is_carried_into_the_variance():
     x = np.linspace(0, 1, 40)[:, None, None]
     values = 2.0 * x[:, :, 0]
-    _, extra = corrected(values, x, np.array([[0.5]]), np.full((1, 1, 1), 0.01))
+    _, extra = ControlFit(x, np.array([[0.5]]), np.full((1, 1, 1), 0.01)).correct(values)
     assert extra[0] == pytest.approx(4.0 * 0.01)        # β² · Var(known mean)
 
 
 def test_a_unit_whose_controls_do_not_vary_keeps_its_values():
     values = np.arange(20.0).reshape(10, 2)
     controls = np.zeros((10, 2, len(CONTROLS)))
-    fixed, extra = corrected(values, controls, np.zeros((2, len(CONTROLS))))
+    fixed, extra = ControlFit(controls, np.zeros((2, len(CONTROLS)))).correct(values)
     assert np.array_equal(fixed, values) and not extra.any()
 
 

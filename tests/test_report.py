@@ -25,20 +25,13 @@ pytest.importorskip("matplotlib")
 LABELS = {label: metric for metric, label in SUMMARY_METRICS}
 
 
-@pytest.fixture(autouse=True)
-def no_epoch(monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+pytestmark = pytest.mark.usefixtures("no_epoch")
 
 
 @pytest.fixture(scope="module")
-def result():
-    return gridimpact.compare(members=4, days=5)
-
-
-@pytest.fixture(scope="module")
-def report(result, tmp_path_factory):
+def report(small_comparison, tmp_path_factory):
     folder = tmp_path_factory.mktemp("out") / "report"
-    return folder, write_report(result, folder)
+    return folder, write_report(small_comparison, folder)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -62,13 +55,13 @@ def markdown_table(text: str, first_header: str) -> list[list[str]]:
 
 # --- The folder ---------------------------------------------------------------------------------------
 
-def test_the_folder_holds_the_documents_tables_and_figures(result, report):
+def test_the_folder_holds_the_documents_tables_and_figures(small_comparison, report):
     folder, written = report
     on_disk = sorted(p for p in folder.rglob("*") if p.is_file())
     assert sorted(written) == on_disk
     names = {str(p.relative_to(folder)) for p in on_disk}
     expected_figures = {"figures/comparison.png", "figures/headline.png", "figures/timeseries_ALL.png"} | {
-        f"figures/timeseries_{code}.png" for code in result.regions}
+        f"figures/timeseries_{code}.png" for code in small_comparison.regions}
     assert names == {"report.md", "report.html", "brief.pdf", "map.png", "comparison.csv",
                      "impacts.csv"} | expected_figures
     assert all(p.stat().st_size > 0 for p in on_disk)
@@ -136,26 +129,26 @@ def _cell(expected, name: str) -> str:
     return quantity(expected["baseline_value" if name == "baseline" else "scenario_value"])
 
 
-def test_the_comparison_table_matches_comparison_csv(result, report):
+def test_the_comparison_table_matches_comparison_csv(small_comparison, report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
     header = next(line for line in text.splitlines() if line.startswith("| Region |"))
     names = [cell.strip() for cell in header.strip("|").split(" | ")]
     assert names[4:] == ["Expected change ± SE", "P10 to P90", "Change if held"]
     rows = markdown_table(text, "Region")
-    table = result.comparison.set_index(["adm1_name", "metric"])
-    assert len(rows) == (len(result.regions) + 1) * len(SUMMARY_METRICS)
+    table = small_comparison.comparison.set_index(["adm1_name", "metric"])
+    assert len(rows) == (len(small_comparison.regions) + 1) * len(SUMMARY_METRICS)
     for row in rows:
         expected = table.loc[(row[0], LABELS[row[1]])]
         for cell, name in zip(row[2:], ["baseline", "scenario", *names[4:]], strict=True):
             assert cell == _cell(expected, name), (row[0], name)
 
 
-def test_the_answer_leads_with_the_quotable_numbers(result, report):
+def test_the_answer_leads_with_the_quotable_numbers(small_comparison, report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
     answer = next(line for line in text.splitlines() if line.startswith("**Answer.**"))
-    total = result.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
+    total = small_comparison.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
     assert (f"is expected to change the person-days below 12 °C indoors in the 4 regions together by "
             f"{quantity(total['difference'], signed=True)} (± {quantity(total['difference_se'])} Monte-Carlo error; "
             f"P10 to P90 across members: {quantity(total['difference_p10'], signed=True)} to "
@@ -163,11 +156,11 @@ def test_the_answer_leads_with_the_quotable_numbers(result, report):
     assert "that expected change is the number to quote" in answer
     assert (f"If the pause holds for its whole window, the change is "
             f"{quantity(total['difference_if_held'], signed=True)}") in answer
-    held = result.pause_held["announced-pause"]
+    held = small_comparison.pause_held["announced-pause"]
     assert f"it held fully in {held.sum()} of 4 members' own draws ({held.mean():.0%})" in answer
     assert "probability 0.19" in answer  # the posterior mean of seeds/pause_outcomes.toml
-    worst = result.comparison[(result.comparison["metric"] == "people_below_12c")
-                              & (result.comparison["adm1_pcode"] != "ALL")].sort_values("baseline_value").iloc[-1]
+    worst = small_comparison.comparison[(small_comparison.comparison["metric"] == "people_below_12c")
+                              & (small_comparison.comparison["adm1_pcode"] != "ALL")].sort_values("baseline_value").iloc[-1]
     assert f"Worst off is {worst['adm1_name']}, with {quantity(worst['baseline_value'])} person-days" in answer
     assert 3 <= answer.count(". ") + 1 <= 5
 
@@ -215,9 +208,9 @@ def test_no_wall_clock_time_and_no_folder_of_this_machine(report):
         assert not re.search(r"/(work|tmp|home|root)/", text)
 
 
-def test_generated_line_follows_source_date_epoch(result, tmp_path, monkeypatch):
+def test_generated_line_follows_source_date_epoch(small_comparison, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770000000")          # 2026-02-02 02:40 UTC
-    write_report(result, tmp_path / "r", figures=False)
+    write_report(small_comparison, tmp_path / "r", figures=False)
     assert "dated 2026-02-02 (SOURCE_DATE_EPOCH)" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
 
 
@@ -241,15 +234,15 @@ def test_a_single_scenario_report_says_there_is_nothing_to_compare(tmp_path):
 
 # --- Reproducible and safe ----------------------------------------------------------------------------
 
-def test_two_reports_are_byte_identical(result, report, tmp_path):
+def test_two_reports_are_byte_identical(small_comparison, report, tmp_path):
     folder, _ = report
-    write_report(result, tmp_path / "again")
+    write_report(small_comparison, tmp_path / "again")
     assert snapshot(tmp_path / "again") == snapshot(folder)
 
 
-def test_a_failure_mid_write_leaves_the_previous_report_untouched(result, tmp_path, monkeypatch):
+def test_a_failure_mid_write_leaves_the_previous_report_untouched(small_comparison, tmp_path, monkeypatch):
     target = tmp_path / "report"
-    write_report(result, target, figures=False)
+    write_report(small_comparison, target, figures=False)
     before = snapshot(target)
 
     def broken(*args, **kwargs):
@@ -257,24 +250,24 @@ def test_a_failure_mid_write_leaves_the_previous_report_untouched(result, tmp_pa
 
     monkeypatch.setattr(document, "write_table", broken)
     with pytest.raises(RuntimeError, match="disk trouble"):
-        write_report(result, target)                 # figures are drawn before the failure
+        write_report(small_comparison, target)                 # figures are drawn before the failure
     assert snapshot(target) == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
 
-def test_a_folder_with_other_files_is_not_replaced(result, tmp_path):
+def test_a_folder_with_other_files_is_not_replaced(small_comparison, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(OutputError, match=r"notes\.txt"):
-        write_report(result, tmp_path)
+        write_report(small_comparison, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="not a folder"):
-        write_report(result, tmp_path / "file")
+        write_report(small_comparison, tmp_path / "file")
 
 
-def test_without_matplotlib_the_report_says_so(result, tmp_path, monkeypatch):
+def test_without_matplotlib_the_report_says_so(small_comparison, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    written = write_report(result, tmp_path / "r")
+    written = write_report(small_comparison, tmp_path / "r")
     text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "matplotlib is not installed" in text and "gridimpact[plot]" in text
     assert not (tmp_path / "r" / "figures").exists()
@@ -282,8 +275,8 @@ def test_without_matplotlib_the_report_says_so(result, tmp_path, monkeypatch):
     assert "brief.pdf" in text
 
 
-def test_figures_can_be_left_out(result, tmp_path):
-    write_report(result, tmp_path / "r", figures=False)
+def test_figures_can_be_left_out(small_comparison, tmp_path):
+    write_report(small_comparison, tmp_path / "r", figures=False)
     text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "## Figures" not in text and "<img" not in (tmp_path / "r" / "report.html").read_text()
 
@@ -300,60 +293,60 @@ def png_text_keys(data: bytes) -> list[bytes]:
     return keys
 
 
-def test_saved_figures_are_deterministic_and_carry_no_software_stamp(result, tmp_path):
-    first = figures.save_figure(figures.timeseries_figure(result, "Kyiv"), tmp_path / "a.png").read_bytes()
-    second = figures.save_figure(figures.timeseries_figure(result, "UA80"), tmp_path / "b.png").read_bytes()
+def test_saved_figures_are_deterministic_and_carry_no_software_stamp(small_comparison, tmp_path):
+    first = figures.save_figure(figures.timeseries_figure(small_comparison, "Kyiv"), tmp_path / "a.png").read_bytes()
+    second = figures.save_figure(figures.timeseries_figure(small_comparison, "UA80"), tmp_path / "b.png").read_bytes()
     assert first == second
     assert first.startswith(b"\x89PNG") and b"Software" not in png_text_keys(first)
     assert struct.unpack(">II", first[16:24]) == (800, 850)       # 8 × 8.5 in at 100 dpi
 
 
-def test_timeseries_lines_are_member_medians_over_the_whole_period(result):
-    figure = figures.timeseries_figure(result, "Kyiv")
+def test_timeseries_lines_are_member_medians_over_the_whole_period(small_comparison):
+    figure = figures.timeseries_figure(small_comparison, "Kyiv")
     axes = figure.axes
     assert [ax.get_title(loc="left") for ax in axes] == [title for _, title, _ in figures.TIMESERIES_PANELS]
     assert axes[0].get_ylabel() == "persons (daily mean)"
     lines = {line.get_label(): line for line in axes[0].get_lines() if not line.get_label().startswith("_")}
-    assert set(lines) == set(result.scenarios)
-    members = result.daily["no-pause"]["people_without_power"][:, result.regions.index("UA80"), :]
+    assert set(lines) == set(small_comparison.scenarios)
+    members = small_comparison.daily["no-pause"]["people_without_power"][:, small_comparison.regions.index("UA80"), :]
     np.testing.assert_allclose(lines["no-pause"].get_ydata(), np.quantile(members, 0.5, axis=0))
-    assert len(lines["no-pause"].get_xdata()) == len(result.days)
+    assert len(lines["no-pause"].get_xdata()) == len(small_comparison.days)
 
 
-def test_timeseries_without_member_arrays_uses_the_impacts_window(result):
-    large = replace(result, daily=None)
+def test_timeseries_without_member_arrays_uses_the_impacts_window(small_comparison):
+    large = replace(small_comparison, daily=None)
     figure = figures.timeseries_figure(large, "UA80")
     line = next(line for line in figure.axes[2].get_lines() if line.get_label() == "announced-pause")
-    rows = result.impacts[(result.impacts["scenario"] == "announced-pause") & (result.impacts["adm1_pcode"] == "UA80")]
+    rows = small_comparison.impacts[(small_comparison.impacts["scenario"] == "announced-pause") & (small_comparison.impacts["adm1_pcode"] == "UA80")]
     np.testing.assert_array_equal(line.get_ydata(), rows["people_below_12c"].to_numpy(float))
     with pytest.raises(ParameterError, match="member arrays"):
         figures.timeseries_figure(large, "ALL")
 
 
-def test_timeseries_of_all_regions_adds_members_before_taking_quantiles(result):
-    figure = figures.timeseries_figure(result, "ALL")
+def test_timeseries_of_all_regions_adds_members_before_taking_quantiles(small_comparison):
+    figure = figures.timeseries_figure(small_comparison, "ALL")
     line = next(line for line in figure.axes[1].get_lines() if line.get_label() == "no-pause")
-    summed = result.daily["no-pause"]["people_without_heat"].sum(axis=1)
+    summed = small_comparison.daily["no-pause"]["people_without_heat"].sum(axis=1)
     np.testing.assert_allclose(line.get_ydata(), np.quantile(summed, 0.5, axis=0))
 
 
-def test_unknown_or_absent_regions_are_refused(result):
+def test_unknown_or_absent_regions_are_refused(small_comparison):
     with pytest.raises(ParameterError, match="unknown region"):
-        figures.timeseries_figure(result, "Atlantis")
+        figures.timeseries_figure(small_comparison, "Atlantis")
     with pytest.raises(ParameterError, match="not in this comparison"):
-        figures.timeseries_figure(result, "Lviv")
+        figures.timeseries_figure(small_comparison, "Lviv")
 
 
-def test_comparison_figure_refuses_unknown_metrics(result):
+def test_comparison_figure_refuses_unknown_metrics(small_comparison):
     with pytest.raises(ParameterError, match="not_a_metric"):
-        figures.comparison_figure(result, metrics=("not_a_metric",))
+        figures.comparison_figure(small_comparison, metrics=("not_a_metric",))
 
 
-def test_timeseries_mark_the_pause_the_as_of_date_and_read_month_names(result):
+def test_timeseries_mark_the_pause_the_as_of_date_and_read_month_names(small_comparison):
     import matplotlib.dates as mdates
     from matplotlib.colors import to_hex
 
-    figure = figures.timeseries_figure(result, "UA80")
+    figure = figures.timeseries_figure(small_comparison, "UA80")
     figure.canvas.draw()
     bottom = figure.axes[2]
     labels = [t.get_text() for t in bottom.get_xticklabels() if t.get_text()]
@@ -369,5 +362,5 @@ def test_timeseries_mark_the_pause_the_as_of_date_and_read_month_names(result):
     legend = [t.get_text() for t in figure.legends[0].get_texts()]
     assert {"no-pause: median", "no-pause: P10–P90", "announced-pause: P10–P90", "pause window",
             "as-of date"} <= set(legend)
-    colours = {to_hex(line.get_color()) for line in figure.axes[0].get_lines() if line.get_label() in result.scenarios}
+    colours = {to_hex(line.get_color()) for line in figure.axes[0].get_lines() if line.get_label() in small_comparison.scenarios}
     assert len(colours) == 2

@@ -15,29 +15,22 @@ from gridimpact.report.numbers import quantity
 pytest.importorskip("matplotlib")
 
 
-@pytest.fixture(autouse=True)
-def no_epoch(monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+pytestmark = pytest.mark.usefixtures("no_epoch")
 
 
 @pytest.fixture(scope="module")
-def result():
-    return gridimpact.compare(members=4, days=5)
-
-
-@pytest.fixture(scope="module")
-def report(result, tmp_path_factory):
+def report(small_comparison, tmp_path_factory):
     folder = tmp_path_factory.mktemp("out") / "report"
-    return folder, write_report(result, folder, figures=False)
+    return folder, write_report(small_comparison, folder, figures=False)
 
 
-def test_by_region_gives_each_region_the_expected_change_then_the_change_if_held(result, report):
+def test_by_region_gives_each_region_the_expected_change_then_the_change_if_held(small_comparison, report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
     section = text[text.index("## By region"):text.index("## Key numbers")]
     assert "median" not in section
-    rows = result.comparison.set_index(["adm1_pcode", "metric"])
-    for code in [*result.regions, "ALL"]:
+    rows = small_comparison.comparison.set_index(["adm1_pcode", "metric"])
+    for code in [*small_comparison.regions, "ALL"]:
         cold, power, elderly = (rows.loc[(code, metric)] for metric in
                                 ("people_below_12c", "person_hours_without_power", "elderly_below_9c"))
         line = next(line for line in section.splitlines() if line.startswith(f"- **{cold['adm1_name']}:**"))
@@ -49,17 +42,17 @@ def test_by_region_gives_each_region_the_expected_change_then_the_change_if_held
                 f"{quantity(elderly['difference_if_held'], signed=True)} respectively.") in line
 
 
-def test_key_numbers_give_expected_levels_and_how_likely_the_pause_is_to_hold(result, report):
+def test_key_numbers_give_expected_levels_and_how_likely_the_pause_is_to_hold(small_comparison, report):
     folder, _ = report
     text = (folder / "report.md").read_text(encoding="utf-8")
     section = text[text.index("## Key numbers"):text.index("## Comparison")]
     assert "median" not in section
-    total = result.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
+    total = small_comparison.comparison.set_index(["adm1_pcode", "metric"]).loc[("ALL", "people_below_12c")]
     assert (f"**no-pause:** {quantity(total['baseline_value'])} person-days below 12 °C indoors") in section
     assert (f"**announced-pause:** {quantity(total['scenario_value'])} person-days below 12 °C indoors") in section
     assert "(expected values over the compared days, all regions: ensemble means)" in section
     assert "(expected values over the compared days, all regions: ensemble means over every outcome of its pause)" in section
-    held = result.pause_held["announced-pause"]
+    held = small_comparison.pause_held["announced-pause"]
     assert (f"**Pause of announced-pause:** holds for its whole window with probability "
             f"{total['pause_held_share']:.2f}; on average {quantity(total['pause_days_held_mean'])} of its 7 days "
             f"hold; it held fully in {held.sum()} of 4 members' own draws") in section
@@ -75,14 +68,14 @@ def test_a_scenario_without_a_pause_has_no_change_if_held(tmp_path):
     assert "over every outcome of its pause" not in section
 
 
-def test_comparison_dots_are_expected_changes_with_p10_p90_whiskers_and_if_held_markers(result):
+def test_comparison_dots_are_expected_changes_with_p10_p90_whiskers_and_if_held_markers(small_comparison):
     from matplotlib.collections import LineCollection
 
-    figure = figures.comparison_figure(result)
+    figure = figures.comparison_figure(small_comparison)
     assert len(figure.axes) == len(figures.COMPARISON_METRICS)
     ax = figure.axes[0]
-    rows = result.comparison[result.comparison["metric"] == "people_below_12c"].set_index("adm1_pcode")
-    codes = [*result.regions, "ALL"]
+    rows = small_comparison.comparison[small_comparison.comparison["metric"] == "people_below_12c"].set_index("adm1_pcode")
+    codes = [*small_comparison.regions, "ALL"]
     dots = next(line for line in ax.get_lines() if line.get_marker() == "o")
     np.testing.assert_allclose(dots.get_xdata(), rows.loc[codes, "difference"])
     whiskers = next(c for c in ax.collections if isinstance(c, LineCollection))
@@ -92,7 +85,7 @@ def test_comparison_dots_are_expected_changes_with_p10_p90_whiskers_and_if_held_
     np.testing.assert_allclose([segment[0][1] for segment in whiskers.get_segments()], dots.get_ydata())
     held = next(line for line in ax.get_lines() if line.get_marker() == "D")
     np.testing.assert_allclose(held.get_xdata(), rows.loc[codes, "difference_if_held"])
-    assert [t.get_text() for t in ax.get_yticklabels()] == [*rows.loc[list(result.regions), "adm1_name"], "All regions"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [*rows.loc[list(small_comparison.regions), "adm1_name"], "All regions"]
     assert ax.get_xlabel().startswith("change, person-days")
     labels = [t.get_text() for t in figure.legends[0].get_texts()]
     assert labels == ["announced-pause: expected change and P10–P90", "change if the pause holds for its whole window"]

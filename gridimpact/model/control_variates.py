@@ -171,7 +171,7 @@ class ControlFit:
     means and ``covariance`` (U, C, C) its sampling covariance (None: exact)."""
 
     def __init__(self, controls: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None = None):
-        self.units: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None] | None] = []
+        self.units: list[tuple[np.ndarray, np.ndarray, np.ndarray | None] | None] = []
         enough = controls.shape[0] >= 2 * controls.shape[-1] + 2  # else too few members to fit
         for u in range(controls.shape[1]):  # a few units (regions) per block; the fit is over members
             x = controls[:, u, :]
@@ -181,7 +181,7 @@ class ControlFit:
                 self.units.append(None)
                 continue
             self.units.append((np.linalg.pinv(centred[:, keep]), x[:, keep] - expected[u, keep],
-                               keep, None if covariance is None else covariance[u][np.ix_(keep, keep)]))
+                               None if covariance is None else covariance[u][np.ix_(keep, keep)]))
 
     def correct(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each member's value (M, U) corrected by the regression, and the variance (U,) that the
@@ -192,15 +192,9 @@ class ControlFit:
         for u, unit in enumerate(self.units):
             if unit is None:
                 continue
-            solve, offset, _, covariance = unit
+            solve, offset, covariance = unit
             beta = solve @ (values[:, u] - values[:, u].mean())
             out[:, u] = values[:, u] - offset @ beta
             if covariance is not None:
                 extra[u] = beta @ covariance @ beta
         return out, extra
-
-
-def corrected(values: np.ndarray, controls: np.ndarray, expected: np.ndarray,
-              covariance: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``ControlFit(controls, expected, covariance).correct(values)``, for one use."""
-    return ControlFit(controls, expected, covariance).correct(values)

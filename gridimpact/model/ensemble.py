@@ -89,11 +89,17 @@ def _switch(setup: EnsembleSetup, scenario: Scenario) -> float:
     return max(setup.as_of_q, setup.observed_until_q) if scenario.replay_observed else setup.as_of_q
 
 
-def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int]) -> StrikeDraws:
-    """Strike draws of a block of members, stacked along the member axis."""
+def _strike_rows(setup: EnsembleSetup, scenario: Scenario) -> tuple[float, int]:
+    """The scenario's switch (quarter-hour) and the major-strike slots a member draws after it."""
     switch_q = _switch(setup, scenario)
     horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
-    capacity = strike_capacity(scenario.strikes, horizon_days)
+    return switch_q, strike_capacity(scenario.strikes, horizon_days)
+
+
+def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int]) -> StrikeDraws:
+    """Strike draws of a block of members, stacked along the member axis."""
+    switch_q, capacity = _strike_rows(setup, scenario)
+
     def draw(m: int):
         return draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
                            member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"))
@@ -321,9 +327,7 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
 def controls_mean(setup: EnsembleSetup, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """The known mean (R, 4) of the spared-strike controls of this block's regions and its sampling
     covariance (R, 4, 4) (``control_variates.expected_spared``), for the strike rows ``draw_block`` draws."""
-    switch_q = _switch(setup, scenario)
-    horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
-    capacity = strike_capacity(scenario.strikes, horizon_days)
+    switch_q, capacity = _strike_rows(setup, scenario)
     slots = regional_slots(scenario.strikes.regional, capacity * scenario.strikes.interval_days[0])
     return expected_spared(scenario, setup.regions, setup.period, switch_q, capacity, slots, setup.seed, setup.memo)
 
