@@ -108,8 +108,9 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
 
     def estimate(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The mean over members and its standard error, corrected by the controls when given."""
-        fixed, extra = (values, 0.0) if controls is None else controls.correct(values)
-        return fixed.mean(axis=0), np.sqrt(batch_standard_error(fixed) ** 2 + extra)
+        if controls is None:
+            return values.mean(axis=0), batch_standard_error(values)
+        return controls.estimate(values)
 
     mean, se = estimate(expected)
     base = b.mean(axis=0)

@@ -7,16 +7,18 @@ then, ``PauseOutcomes.survival``), and how much damage each would have done. Fou
 member and region summarise them (``spared``): the expected number of spared hits, and the spared
 hits weighted by the share × days of power, heat and emergency outage their damage would leave
 inside the compared days. Their expectation under the strike process is known without simulating
-buildings (``expected_spared``). The ensemble adds the member's sampled building parameters, each
-less its known mean (``params.sampled_means``), as further controls of mean zero. The estimate of
-the mean change is then the regression estimator [1]
+buildings (``expected_spared``). The member's sampled building parameters, each less its known mean
+(``params.sampled_means``), enter multiplied by the spared hits (``member_controls``): a parameter
+shifts both scenarios of a member alike, so in the paired change it only scales what the spared
+strikes do, and the products have mean zero because the parameters are drawn independently of the
+strikes. The estimate of the mean change is then the regression estimator [1]
 
     Δ̂ = mean(d) − β · (mean(X) − E[X]),   β fitted over the members by least squares,
 
 which is unbiased up to O(1/members) from fitting β, and whose variance is the members' variance
-left after the regression, (1 − R²) × Var(d) / n (with R² of 0.65–0.99 on the embedded case; the
-standard error is estimated the same way, from batch means of the corrected values). The strikes
-stay random; only the arithmetic of the mean changes.
+left after the regression, about (1 − R²) × Var(d) / n (with R² of 0.65–0.99 on the embedded case;
+the standard error is the grouped jackknife's, ``ControlFit.estimate``). The strikes stay random;
+only the arithmetic of the mean changes.
 
 ``E[X]`` is computed from the process's own definition: a hit of region r with probability p_r
 independent of the strike times and of the damage drawn; the strike times of the renewal process
@@ -32,10 +34,12 @@ Scripted events are the same in every member and are left out of X.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
 from gridimpact.model.period import QUARTERS_PER_DAY
+from gridimpact.model.quasi_random import batch_standard_error
 from gridimpact.model.regional import process_key
 from gridimpact.model.strikes import pause_windows
 
@@ -165,36 +169,104 @@ def expected_spared(scenario, regions: tuple[str, ...], period, switch_q: float,
     return result.mean(axis=0), covariance
 
 
+def member_controls(strikes: np.ndarray, parameters: np.ndarray) -> np.ndarray:
+    """(M, R, 4 + P) the controls of a block: the spared strikes (M, R, 4) (``spared``) and the
+    spared hits × each centred sampled parameter (M, P), whose known mean is 0.
+
+    Measured on the embedded case (4,096 members, the spread of 32 estimates from 128 members
+    each), the products lowered the error of the cold metrics' change by up to a fifth against the
+    parameters added alone (Kyiv, person-days below 12 °C: 4.3 → 3.4 %) and left the others as
+    they were."""
+    return np.concatenate([strikes, strikes[..., :1] * parameters[:, None, :]], axis=2)
+
+
+JACKKNIFE_GROUPS = 16
+"""Groups of consecutive members left out in turn for the standard error (``ControlFit.estimate``)."""
+
+
+@dataclass(frozen=True)
+class _UnitFit:
+    """One unit's regression: the solve (k, M) of its centred controls, their offsets from the known
+    means (M, k), the known means' covariance (k, k), and for each left-out group g the solve (G, k, M)
+    of the other members (zero in g's columns), their weights (G, M) and their mean offset (G, k)."""
+
+    solve: np.ndarray
+    offset: np.ndarray
+    covariance: np.ndarray | None
+    group_solve: np.ndarray
+    group_weights: np.ndarray
+    group_shift: np.ndarray
+
+
+def _unit_fit(x: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None) -> _UnitFit:
+    members = len(x)
+    groups = np.array_split(np.arange(members), min(JACKKNIFE_GROUPS, members))
+    solves = np.zeros((len(groups), x.shape[1], members))
+    weights = np.ones((len(groups), members))
+    for g, left_out in enumerate(groups):  # sixteen small fits, once per set of controls
+        weights[g, left_out] = 0.0
+        rest = weights[g] > 0
+        solves[g][:, rest] = np.linalg.pinv(x[rest] - x[rest].mean(axis=0))
+    shift = weights @ x / weights.sum(axis=1, keepdims=True) - expected
+    return _UnitFit(np.linalg.pinv(x - x.mean(axis=0)), x - expected, covariance, solves, weights, shift)
+
+
 class ControlFit:
     """The regression of member values on the controls, prepared once per set of controls and then
-    applied to every metric (``correct``): ``controls`` (M, U, C), ``expected`` (U, C) their known
-    means and ``covariance`` (U, C, C) its sampling covariance (None: exact)."""
+    applied to every metric (``estimate``): ``controls`` (M, U, C), ``expected`` (U, C) their known
+    means and ``covariance`` (U, C, C) its sampling covariance (None: exact).
+
+    The standard error is the grouped jackknife's [2]: the estimate is made again with each of
+    ``JACKKNIFE_GROUPS`` groups of members left out, regression and all. The spread of those
+    estimates carries the error of the fitted β, which the residuals of a fit over the same members
+    hide. Measured on the embedded case (32 ensembles of 128 from 4,096 members), the jackknife error
+    came within −3 to +25 % of the spread of the estimates for the cold and power metrics of every
+    region, mostly above it. The batch means' error came out mostly 15 to 35 % below it.
+
+    [2] B. Efron and C. Stein, "The jackknife estimate of variance", Annals of Statistics 9 (1981)
+        586-596.
+    """
 
     def __init__(self, controls: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None = None):
-        self.units: list[tuple[np.ndarray, np.ndarray, np.ndarray | None] | None] = []
+        self.units: list[_UnitFit | None] = []
         enough = controls.shape[0] >= 2 * controls.shape[-1] + 2  # else too few members to fit
         for u in range(controls.shape[1]):  # a few units (regions) per block; the fit is over members
             x = controls[:, u, :]
-            centred = x - x.mean(axis=0)
-            keep = centred.std(axis=0) > 1e-12 * (np.abs(x).max(axis=0) + 1e-300)
+            keep = x.std(axis=0) > 1e-12 * (np.abs(x).max(axis=0) + 1e-300)
             if not enough or not keep.any():  # a unit whose controls do not vary (no pause there)
                 self.units.append(None)
                 continue
-            self.units.append((np.linalg.pinv(centred[:, keep]), x[:, keep] - expected[u, keep],
-                               None if covariance is None else covariance[u][np.ix_(keep, keep)]))
+            self.units.append(_unit_fit(x[:, keep], expected[u, keep],
+                                        None if covariance is None else covariance[u][np.ix_(keep, keep)]))
 
     def correct(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each member's value (M, U) corrected by the regression, and the variance (U,) that the
         known means' own sampling error adds to the corrected mean. The corrected values' mean is
-        the regression estimate and the spread of their batch means gives its standard error."""
+        the regression estimate."""
         out = values.astype(float).copy()
         extra = np.zeros(values.shape[1])
         for u, unit in enumerate(self.units):
             if unit is None:
                 continue
-            solve, offset, covariance = unit
-            beta = solve @ (values[:, u] - values[:, u].mean())
-            out[:, u] = values[:, u] - offset @ beta
-            if covariance is not None:
-                extra[u] = beta @ covariance @ beta
+            beta = unit.solve @ (values[:, u] - values[:, u].mean())
+            out[:, u] = values[:, u] - unit.offset @ beta
+            if unit.covariance is not None:
+                extra[u] = beta @ unit.covariance @ beta
         return out, extra
+
+    def estimate(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The corrected mean (U,) of member values (M, U) and its standard error (U,): the grouped
+        jackknife's, plus the known means' own error; the batch means' error (``quasi_random``)
+        for a unit without a fit."""
+        fixed, extra = self.correct(values)
+        se = batch_standard_error(values)
+        for u, unit in enumerate(self.units):
+            if unit is None:
+                continue
+            y = values[:, u]
+            beta = unit.group_solve @ y          # (G, k); each solve's rows sum to zero over its members
+            counts = unit.group_weights.sum(axis=1)
+            again = unit.group_weights @ y / counts - np.einsum("gk,gk->g", unit.group_shift, beta)
+            groups = len(again)
+            se[u] = np.sqrt((groups - 1) / groups * np.sum((again - again.mean()) ** 2) + extra[u])
+        return fixed.mean(axis=0), se

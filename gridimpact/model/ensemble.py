@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gridimpact.model.climatology import fill_beyond_observed
-from gridimpact.model.control_variates import expected_spared, spared
+from gridimpact.model.control_variates import expected_spared, member_controls, spared
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
 from gridimpact.model.hazard import Hazard
 from gridimpact.model.layered import Layer, LayeredRunner
@@ -187,8 +187,8 @@ class ScenarioRun:
     held_probability: float = float("nan")   # P(the pause holds for its whole window)
     window_days: float = float("nan")        # length of the (first) pause window
     expected_held_share: float = float("nan")
-    controls: np.ndarray | None = None           # (M, R, 4 + P) spared strikes (``control_variates.spared``), parameters
-    expected_controls: np.ndarray | None = None  # (R, 4 + P) their known means (0 for the centred parameters)
+    controls: np.ndarray | None = None           # (M, R, 4 + P) spared strikes and hits × parameters (``control_variates.member_controls``)
+    expected_controls: np.ndarray | None = None  # (R, 4 + P) their known means (0 for the parameter products)
     controls_covariance: np.ndarray | None = None  # (R, 4 + P, 4 + P) those means' sampling covariance
     daily: dict[str, np.ndarray] = field(init=False)
 
@@ -271,7 +271,7 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
         if scenario.pauses and scenario.strikes is not None:
             strikes = spared(draw.phi, draw.time, draw.effects, outcomes, draw.time.shape[1] - len(scenario.events),
                              float(setup.period.n_quarters))
-            run.controls = np.concatenate([strikes, np.broadcast_to(parameters[:, None, :], (*strikes.shape[:2], parameters.shape[1]))], axis=2)
+            run.controls = member_controls(strikes, parameters)
         runs.append(run)
     return runs
 
