@@ -146,10 +146,33 @@ def resolve_engine(engine: str | None) -> str:
     return chosen
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What every day of a block's simulation derives from its exposure and buildings, computed once
+    (``prepare``) and cut to the members of a stratum (``strata.take_members``) instead of again
+    for each of its days."""
+
+    weights: np.ndarray        # (M, R, 3, 3) class shares per member (``member_weights``)
+    independent: np.ndarray    # (M, R) share heated independently of the grid
+    per_group: np.ndarray      # (M, R, 3, 3) persons of each class in one subqueue group
+    class_people: np.ndarray   # (M, R, 3, K) persons of a heating class in one group and band
+    thermal: ThermalConstants  # (M, …) per-member step constants
+
+
+def prepare(exposure: Exposure, building: Building, band_edges: np.ndarray) -> Prepared:
+    weights, independent = member_weights(exposure, building)
+    band_share = np.diff(band_edges, axis=1)                                               # (R, K)
+    class_people = (exposure.population[None, :, None, None] * weights.sum(axis=3)[..., None]
+                    * band_share[None, :, None, :] / len(SUBQUEUES))                       # (M, R, 3, K)
+    return Prepared(weights, independent, _per_group(exposure.population, weights), class_people,
+                    ThermalConstants.of(building))
+
+
 def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, building: Building,
              settings: Settings, *, keep_hourly: bool = False,
              progress: Callable[[int], None] | None = None, days: range | None = None,
-             state: State | None = None, engine: str | None = None, consume_state: bool = False) -> Simulation:
+             state: State | None = None, engine: str | None = None, consume_state: bool = False,
+             prepared: Prepared | None = None) -> Simulation:
     """Run the model over the hazard's period, or over the local days ``days`` of it.
 
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
@@ -158,7 +181,8 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     ``state`` continues an earlier simulation that ended where ``days`` begins; without it every
     building starts in its heated steady state at the first simulated hour's outdoor temperature.
     With ``consume_state`` the simulation may advance ``state``'s arrays in place (the caller hands
-    over arrays it does not keep); otherwise they are copied.
+    over arrays it does not keep); otherwise they are copied. ``prepared``: ``prepare(exposure,
+    building, hazard.band_edges)`` when the caller has it already.
 
     Each day: the supply state from the hazard (``day_supply``), the thermal hours
     (``thermal_day``), then every metric of the catalogue (``metrics.fold_day``). People move
@@ -172,16 +196,15 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     days = range(len(period.days)) if days is None else days
     members = max(hazard.members, building.members, outdoor.shape[0])
     n_regions = len(exposure.regions)
-    weights, independent = member_weights(exposure, building)
+    prepared = prepare(exposure, building, hazard.band_edges) if prepared is None else prepared
     band_share = np.diff(hazard.band_edges, axis=1)                                        # (R, K)
-    per_group = _per_group(exposure.population, weights)                                  # (M,R,3,3)
-    pop_cohort = cohort_population_by_member(exposure.population, weights, band_share)     # (M,R,3,3,12,K)
-    thermal = ThermalConstants.of(building)
+    thermal = prepared.thermal
+    cohort_shape = (*prepared.weights.shape[1:], len(SUBQUEUES), band_share.shape[1])     # (R, 3, 3, 12, K)
     hour_starts = period.day_hour_starts()
     if state is None:
         first = hour_starts[days.start] if len(days) else 0
         air, mass = heated_start(thermal, outdoor[:, :, first], building.setpoint)
-        shape = (members, *pop_cohort.shape[1:])
+        shape = (members, *cohort_shape)
         state = State(np.broadcast_to(air, shape).astype(np.float32), np.broadcast_to(mass, shape).astype(np.float32),
                       np.zeros((hazard.members, n_regions)))
     else:
@@ -194,17 +217,19 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
         state = State(own(state.air, shape), own(state.mass, shape), own(state.phase, (hazard.members, n_regions)))
 
     daily = empty_daily(members, n_regions, len(days))
-    hourly = (_hourly_buffers(n_regions, period.n_hours, pop_cohort.shape[2:]) if keep_hourly else None)
-    occupied = pop_cohort > 0
-    has_independent = independent * exposure.population > 0                              # (M, R)
-    class_people = (exposure.population[None, :, None, None] * weights.sum(axis=3)[..., None]
-                    * band_share[None, :, None, :] / len(SUBQUEUES))                       # (M, R, 3, K)
+    hourly = (_hourly_buffers(n_regions, period.n_hours, cohort_shape[1:]) if keep_hourly else None)
+    has_independent = prepared.independent * exposure.population > 0                     # (M, R)
+    class_people = prepared.class_people
     compiled = None  # numba is imported only when the compiled engine runs
+    pop_cohort = occupied = None  # the compiled engine sums the cohorts itself
     if resolve_engine(engine if engine is not None else settings.engine) == "compiled":
         from gridimpact.model.fused import CompiledDays
-        compiled = CompiledDays(thermal.step, thermal.setpoint, per_group, band_share, class_people,
+        compiled = CompiledDays(thermal.step, thermal.setpoint, prepared.per_group, band_share, class_people,
                                 exposure.population, hazard.band_edges, settings.rotation_block, outdoor,
                                 None if hourly is None else hourly["indoor_temperature"])
+    else:
+        pop_cohort = cohort_population_by_member(exposure.population, prepared.weights, band_share)  # (M,R,3,3,12,K)
+        occupied = pop_cohort > 0
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
         window = hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1))

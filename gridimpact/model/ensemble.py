@@ -259,13 +259,14 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
         elif progress is not None:  # the days this scenario would have simulated
             for _ in range(shared_days, n_days):
                 progress(1)
-        layer = whole[i if twin is None else twin]
+        layer = whole_layer = whole[i if twin is None else twin]
         layers = [layer.daily]
         for stratum in range(1, strata.size + 1):
             subset, cut, following = strata.cutoff(stratum)
             if len(subset):
+                # a later stratum's layer is this scenario's own; the first starts from a shared one
                 layer = runner.stratum(layer, draw.take(subset, every_region=False).suppress(cut, following), switch, subset,
-                                       strata.first_day(stratum, subset, QUARTERS_PER_DAY))
+                                       strata.first_day(stratum, subset, QUARTERS_PER_DAY), consume=layer is not whole_layer)
             layers.append(layer.daily)
         run = _scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario)
         if scenario.pauses and scenario.strikes is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gridimpact.model.engine import Settings, simulate
+from gridimpact.model.engine import Settings, prepare, simulate
 from gridimpact.model.strata import put_members, take_members
 from gridimpact.model.strikes import ScenarioHazard, StrikeDraws
 
@@ -26,6 +26,7 @@ class Layer:
 
     daily: dict[str, np.ndarray]
     states: list
+    owned: frozenset = frozenset()  # indices of ``states`` whose arrays this layer made (and may change)
 
 
 class LayeredRunner:
@@ -36,6 +37,7 @@ class LayeredRunner:
         self.first_day, self.n_days = shared_days, len(setup.period.days)
         self.settings = settings
         self.size = building.members
+        self.prepared = prepare(setup.exposure, building, setup.base.band_edges)  # cut per stratum, not redone
 
     def _members(self, value, members):
         return take_members(value, members, self.size)
@@ -46,7 +48,8 @@ class LayeredRunner:
     def _day(self, draw: StrikeDraws, switch: float, members, day: int, state, report=None, consume=False):
         hazard = ScenarioHazard(self.setup.base, draw, switch)
         return simulate(hazard, self._weather(members), self.setup.exposure, self._members(self.building, members),
-                        self.settings, days=range(day, day + 1), state=state, progress=report, consume_state=consume)
+                        self.settings, days=range(day, day + 1), state=state, progress=report, consume_state=consume,
+                        prepared=self._members(self.prepared, members))
 
     def whole(self, draw: StrikeDraws, switch: float, report=None) -> Layer:
         """Every member, from the shared days to the end."""
@@ -63,11 +66,15 @@ class LayeredRunner:
         return Layer(daily, states)
 
     def stratum(self, previous: Layer, draw: StrikeDraws, switch: float, members: np.ndarray,
-                start_days: np.ndarray) -> Layer:
+                start_days: np.ndarray, *, consume: bool = False) -> Layer:
         """``previous`` with ``members`` (block indices; ``draw`` holds their draws in that order)
-        re-simulated, each from its own ``start_days``."""
+        re-simulated, each from its own ``start_days``. With ``consume`` the caller hands
+        ``previous`` over (no one reads it again): its states are updated in place, not copied."""
         daily = {name: values.copy() for name, values in previous.daily.items()}
-        states = list(previous.states)  # entries are replaced, never changed in place
+        # a member's entry for day d + 1 is written after its entry for day d is read, and a member
+        # joining on day d reads an entry no member of this stratum has written yet
+        states = previous.states if consume else list(previous.states)
+        owned = set(previous.owned) if consume else set()  # entries shared with another layer are copied
         start_days = np.maximum(start_days, self.first_day)
         active = np.zeros(len(members), dtype=bool)
         for day in range(int(start_days.min(initial=self.n_days)), self.n_days):
@@ -81,5 +88,7 @@ class LayeredRunner:
             step = self._day(draw.take(chosen, every_region=False), switch, who, day, state, consume=True)
             for name, values in step.daily.items():
                 daily[name][who, :, day] = values[:, :, 0]
-            states[day + 1 - self.first_day] = put_members(states[day + 1 - self.first_day], who, step.state, self.size)
-        return Layer(daily, states)
+            entry = day + 1 - self.first_day
+            states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned)
+            owned.add(entry)
+        return Layer(daily, states, frozenset(owned))

@@ -33,16 +33,17 @@ class Day:
     """One simulated local day, as the engine hands it to the metrics.
 
     Hourly arrays are hour-first (H, M, R); cohort arrays are (M, R, 3, 3, 12, K) like the engine's
-    state; ``pop_cohort`` is (R, 3, 3, 12, K) persons. The compiled engine reduces the cohorts
-    itself: it leaves ``day_min`` and ``hours_below_12`` None and gives the sums they would give
+    state; ``pop_cohort`` is (M, R, 3, 3, 12, K) persons. The compiled engine reduces the cohorts
+    itself: it leaves ``pop_cohort``, ``occupied``, ``day_min`` and ``hours_below_12`` None and
+    gives the sums they would give
     (``below_counts`` for every threshold of ``BELOW_THRESHOLDS_C``, ``cold_person_hours``,
     ``coldest_cohort``, ``risk_people``).
     """
 
     population: np.ndarray        # (R,) persons
     share_65plus: np.ndarray      # (R,)
-    pop_cohort: np.ndarray        # (R, 3, 3, 12, K) persons
-    occupied: np.ndarray          # (R, 3, 3, 12, K) bool
+    pop_cohort: np.ndarray | None  # (M, R, 3, 3, 12, K) persons (None from the compiled engine)
+    occupied: np.ndarray | None    # (M, R, 3, 3, 12, K) bool (None from the compiled engine)
     has_independent: np.ndarray   # (R,) bool: some people heat independently of the grid
     day_min: np.ndarray | None    # (M, R, 3, 3, 12, K) °C, lowest indoor temperature of the day
     hours_below_12: np.ndarray | None  # (M, R, 3, 3, 12, K) hours

@@ -83,13 +83,14 @@ def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
                   level_time)
 
 
-def put_members(value, members: np.ndarray, part, total: int):
-    """A copy of ``value`` with the per-member arrays of ``members`` replaced by ``part``'s."""
+def put_members(value, members: np.ndarray, part, total: int, *, in_place: bool = False):
+    """``value`` with the per-member arrays of ``members`` replaced by ``part``'s: a copy, or
+    ``value`` itself changed when ``in_place`` (its owner hands it over)."""
     changes = {}
     for field in fields(value):
         item = getattr(value, field.name)
         if isinstance(item, np.ndarray) and item.ndim and item.shape[0] == total:
-            item = item.copy()
+            item = item if in_place and item.flags.writeable else item.copy()
             item[members] = getattr(part, field.name)
         changes[field.name] = item
     return type(value)(**changes)

@@ -224,8 +224,12 @@ class ScenarioHazard:
         rotating = np.where(after, self.rotating_level[None, :, None], base.rotating)
         persistent = np.where(after, self.persistent_level[None, :, None] * repair, base.persistent)
         heat = np.where(after, self.heat_level[None, :, None] * repair, base.heat_lost)
-        # Only strikes that have come by the end of the window act on it (the rest add zero).
-        arrived = np.flatnonzero((self.draws.time < q1).any(axis=(0, 2)))
+        # Only strikes that have come by the end of the window and are not yet repaired at its start
+        # act on it; the others add exact zeros to the sums below.
+        time = self.draws.time
+        lasting = np.maximum(np.maximum(self.draws.effects["power_days"], self.draws.effects["heat_days"]),
+                             self.draws.effects["emergency_days"]) * QUARTERS_PER_DAY
+        arrived = np.flatnonzero(((time < q1) & (time + lasting > q0)).any(axis=(0, 2)))
         effects = {name: values[:, arrived] for name, values in self.draws.effects.items()}
         time = self.draws.time[:, arrived, :, None]                            # (M,S,R,1)
         elapsed = t[None, None, None, :] - time                                # (M,S,R,Q)
