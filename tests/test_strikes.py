@@ -8,8 +8,9 @@ import pytest
 
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.ensemble import member_rng
-from gridimpact.model.period import Period
-from gridimpact.model.strikes import draw_member, strike_capacity
+from gridimpact.model.hazard import build_hazard
+from gridimpact.model.period import QUARTERS_PER_DAY, Period
+from gridimpact.model.strikes import ScenarioHazard, StrikeDraws, draw_member, strike_capacity
 
 REGIONS = ("UA80", "UA51", "UA63", "UA14")
 PERIOD = Period.of("2026-01-25", "2026-02-12")
@@ -64,3 +65,36 @@ def test_the_pause_stream_does_not_change_the_strike_draws(no_pause):
     base, paused = draws(no_pause)[0], draws(with_pause)[0]
     assert base.shape == paused.shape
     assert np.array_equal(base, paused)
+
+
+def _one_strike_draws(time_q: float, days: float) -> StrikeDraws:
+    """One member, one region, one strike at ``time_q`` that takes half the power and heat for ``days``."""
+    cell = np.full((1, 1, 1), 0.5)
+    effects = {"power_share": cell, "power_days": np.full((1, 1, 1), days), "heat_share": cell,
+               "heat_days": np.full((1, 1, 1), days), "emergency_share": np.zeros((1, 1, 1)),
+               "emergency_days": np.zeros((1, 1, 1))}
+    nowhere = np.full((1, 1, 1), np.inf)
+    return StrikeDraws(np.full((1, 1, 1), time_q), effects, np.zeros((1, 1)), nowhere, nowhere, nowhere,
+                       np.zeros((1, 1, 1), dtype=bool), np.array([np.nan]))
+
+
+def test_a_strike_acts_on_the_windows_until_it_is_repaired_and_on_none_after():
+    period = Period.of("2026-01-10", "2026-01-14")
+    frame = pd.DataFrame({"pcode": ["UA80"], "kind": ["scheduled"], "share_off": [0.1], "customers_off": [None],
+                          "heat_lost_share": [None], "source": [None]})
+    frame["start"] = pd.to_datetime(["2026-01-10 00:00"]).tz_localize("Europe/Kyiv")
+    frame["end"] = pd.to_datetime([None]).tz_localize("Europe/Kyiv")
+    schedules = pd.DataFrame({c: pd.Series(dtype=object) for c in ("pcode", "subqueue", "certainty", "source")})
+    schedules["start"] = schedules["end"] = pd.Series(dtype="datetime64[ns, Europe/Kyiv]")
+    base = build_hazard(frame, schedules, ["UA80"], period, np.array([1e6]))
+    switch = float(QUARTERS_PER_DAY)  # the start of the second day
+    day = QUARTERS_PER_DAY
+    struck = ScenarioHazard(base, _one_strike_draws(switch + 4, days=1.0), switch)
+    calm = ScenarioHazard(base, _one_strike_draws(np.inf, days=1.0), switch)
+    during, after = struck.window(day, 2 * day), struck.window(3 * day, 4 * day)
+    assert during.persistent.max() > calm.window(day, 2 * day).persistent.max()
+    # repaired 4 quarter-hours into the next day: that day's first quarter still has it
+    assert struck.window(2 * day, 3 * day).persistent[0, 0, 0] > calm.window(2 * day, 3 * day).persistent[0, 0, 0]
+    quiet = calm.window(3 * day, 4 * day)
+    for name in ("rotating", "persistent", "heat_lost"):
+        assert np.array_equal(getattr(after, name), getattr(quiet, name))
