@@ -8,7 +8,13 @@ import pytest
 
 import gridimpact
 from gridimpact.io.readers.scenarios import load_scenario
-from gridimpact.model.control_variates import CONTROLS, ControlFit, expected_spared, member_controls, spared
+from gridimpact.model.control_variates import (
+    CONTROLS,
+    ControlFit,
+    expected_spared,
+    member_controls,
+    spared,
+)
 from gridimpact.model.ensemble import member_rng
 from gridimpact.model.period import Period
 from gridimpact.model.regional import regional_slots

@@ -18,7 +18,7 @@ from gridimpact.report.answer import heavy_tail_sentence
 from gridimpact.report.console import SUMMARY_METRICS
 from gridimpact.report.context import Rows
 from gridimpact.report.document import write_report
-from gridimpact.report.numbers import quantity
+from gridimpact.report.numbers import error, quantity
 
 pytest.importorskip("matplotlib")
 
@@ -118,9 +118,9 @@ def test_html_is_one_self_contained_file(report):
 
 
 def _cell(expected, name: str) -> str:
-    """What the report's column ``name`` shows for one comparison row (numbers.quantity)."""
+    """What the report's column ``name`` shows for one comparison row (numbers.quantity, numbers.error)."""
     if name == "Expected change ± SE":
-        return f"{quantity(expected['difference'], signed=True)} ± {quantity(expected['difference_se'])}"
+        return f"{quantity(expected['difference'], signed=True)} ± {error(expected['difference_se'])}"
     if name == "P10 to P90":
         return (f"{quantity(expected['difference_p10'], signed=True)} to "
                 f"{quantity(expected['difference_p90'], signed=True)}")

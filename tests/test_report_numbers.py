@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridimpact.report.numbers import join, long_date, quantity, short_date, span
+from gridimpact.report.numbers import error, join, long_date, plus_minus, quantity, short_date, span
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -71,3 +71,15 @@ def test_the_terminal_summary_uses_the_same_style():
     for compact in ("G ", "M ", "k "):
         assert not any(word.endswith(compact.strip()) and word[:-1].replace(".", "").isdigit()
                        for word in text.split()), compact
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.046, "0.046"), (0.1234, "0.12"), (0.5, "0.5"), (0.0596, "0.06"), (0.0, "0"),
+                                             (2.4, "2.4"), (22_300.0, "22,300"), (1.04e6, "1.04 million")])
+def test_a_standard_error_keeps_two_figures_below_one_and_never_hides_as_zero(value, text):
+    assert error(value) == text
+
+
+def test_a_change_and_its_error_read_as_one_phrase():
+    assert plus_minus(-0.9, 0.046) == "\u22120.9 ± 0.046"
+    assert plus_minus(-1_460_000, 22_300) == "\u22121.46 million ± 22,300"
+    assert plus_minus(float("nan"), float("nan")) == "\u2013 ± \u2013"

@@ -23,7 +23,16 @@ from gridimpact.report.context import (
     pause_windows,
     window_days,
 )
-from gridimpact.report.numbers import join, long_date, missing, quantity, share, span
+from gridimpact.report.numbers import (
+    error,
+    join,
+    long_date,
+    missing,
+    plus_minus,
+    quantity,
+    share,
+    span,
+)
 from gridimpact.report.render import Answer, Bullets, Item, Table, without_empty_columns
 
 ANSWER_METRICS = (
@@ -55,7 +64,7 @@ def answer_sentences(result, scenario: str, rows: Rows) -> tuple[str, ...]:
     where = "the region" if len(result.regions) == 1 else f"the {len(result.regions)} regions together"
     sentences = [f"Over the {len(days)} days from {span(days)}, {scenario} is expected to change the "
                  f"{HEADLINE_UNIT} in {where} by {quantity(total.get('difference'), signed=True)} "
-                 f"(± {quantity(total.get('difference_se'))} Monte-Carlo error; P10 to P90 across members: "
+                 f"(± {error(total.get('difference_se'))} Monte-Carlo error; P10 to P90 across members: "
                  f"{_range(total)}) against {result.baseline}, which has {quantity(total.get('baseline_value'))}: "
                  "that expected change is the number to quote."]
     if held is not None:
@@ -123,7 +132,7 @@ def region_items(result, scenario: str, rows: Rows) -> Bullets:
         expected, held = [], []
         for metric, unit in ANSWER_METRICS:
             row = rows.get(scenario, code, metric)
-            expected.append(f"{quantity(row.get('difference'), signed=True)} ± {quantity(row.get('difference_se'))} "
+            expected.append(f"{plus_minus(row.get('difference'), row.get('difference_se'))} "
                             f"{unit} (P10 to P90: {_range(row)})")
             held.append(quantity(row.get("difference_if_held"), signed=True))
         text = f"Expected change: {join(expected)}."
@@ -185,7 +194,7 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
             if not row:
                 continue
             body.append((rows.name(code), label, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
-                         f"{quantity(row['difference'], signed=True)} ± {quantity(row.get('difference_se'))}",
+                         f"{plus_minus(row['difference'], row.get('difference_se'))}",
                          _range(row), quantity(row["difference_if_held"], signed=True)))
     caption = (f"{scenario} against {result.baseline} over the compared days, three significant figures. Quote "
                "the expected change with its Monte-Carlo standard error (SE): scenario minus baseline, both "

@@ -25,7 +25,7 @@ from gridimpact.report.context import (
 )
 from gridimpact.report.figures import require_matplotlib, style
 from gridimpact.report.maps import draw_choropleth
-from gridimpact.report.numbers import quantity
+from gridimpact.report.numbers import plus_minus, quantity
 from gridimpact.report.sections import MODEL_LIMITS
 
 PAGE_INCHES = (8.27, 11.69)
@@ -132,7 +132,7 @@ def _top_regions(page: _Page, result, scenario: str, rows: Rows) -> None:
     for code in [*codes[:TOP_REGIONS], ALL]:
         row = rows.get(scenario, code, HEADLINE_METRIC)
         cells = [_region_label(code, rows), quantity(row.get("baseline_value")),
-                 f"{quantity(row.get('difference'), signed=True)} ± {quantity(row.get('difference_se'))}",
+                 f"{plus_minus(row.get('difference'), row.get('difference_se'))}",
                  f"{quantity(row.get('difference_p10'), signed=True)} to {quantity(row.get('difference_p90'), signed=True)}"]
         if held:
             cells.append(quantity(row.get("difference_if_held"), signed=True))

@@ -65,6 +65,23 @@ def quantity(value, signed: bool = False) -> str:
     return ("+" + text) if signed else text
 
 
+def error(value) -> str:
+    """A standard error as a person reads it: ``quantity``, but with two significant figures below
+    1, so that a small error (0.046 days) does not print as ``0`` beside a change it qualifies."""
+    if missing(value):
+        return MISSING
+    magnitude = abs(float(value))
+    if 0.0 < magnitude < 0.95:
+        decimals = 1 - math.floor(math.log10(magnitude))
+        return f"{magnitude:.{decimals}f}".rstrip("0").rstrip(".")
+    return quantity(magnitude)
+
+
+def plus_minus(change, standard_error) -> str:
+    """A change with its standard error: ``−1.46 million ± 22,300``."""
+    return f"{quantity(change, signed=True)} ± {error(standard_error)}"
+
+
 def axis_scale(largest: float) -> tuple[float, str]:
     """(divisor, label suffix) for axis ticks: ticks up to 1.5 million read "1.5" under a label that
     ends "(millions)", so that long tick labels do not run into each other."""
