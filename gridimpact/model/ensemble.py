@@ -9,7 +9,9 @@ numbers), so differences between scenarios are paired.
 A scenario with a pause is run once per stratum of its outcome (``model.strata``): every member
 with the pause failing, holding for each of its nested partial spans, and holding fully. The tables
 weight the strata by their exact probabilities, so the expected change does not depend on which
-members' pauses happened to hold.
+members' pauses happened to hold. Strata are defined by the strikes of every region of the
+comparison; a member whose strikes on a block of regions come out the same as in the stratum
+before is not simulated again for that block (its numbers are the same to the last bit).
 """
 
 from __future__ import annotations
@@ -261,12 +263,20 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
                 progress(1)
         layer = whole_layer = whole[i if twin is None else twin]
         layers = [layer.daily]
+        times = draw.time  # each member's strike times on this block in the stratum before
         for stratum in range(1, strata.size + 1):
             subset, cut, following = strata.cutoff(stratum)
-            if len(subset):
+            suppressed = draw.take(subset, every_region=False).suppress(cut, following)
+            # strata come from every region's strikes: where this block's strikes come out as in the
+            # stratum before, so does every number of the block, and the member is not run again
+            differs = np.flatnonzero(~(suppressed.time == times[subset]).all(axis=(1, 2)))
+            times = times.copy()
+            times[subset] = suppressed.time
+            if len(differs):
                 # a later stratum's layer is this scenario's own; the first starts from a shared one
-                layer = runner.stratum(layer, draw.take(subset, every_region=False).suppress(cut, following), switch, subset,
-                                       strata.first_day(stratum, subset, QUARTERS_PER_DAY), consume=layer is not whole_layer)
+                layer = runner.stratum(layer, suppressed.take(differs, every_region=False), switch, subset[differs],
+                                       strata.first_day(stratum, subset[differs], QUARTERS_PER_DAY),
+                                       consume=layer is not whole_layer)
             layers.append(layer.daily)
         run = _scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario)
         if scenario.pauses and scenario.strikes is not None:
