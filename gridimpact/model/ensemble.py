@@ -249,12 +249,14 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     first = ScenarioHazard(setup.base, draws[0], switches[0])
     prefix = simulate(first, outdoor, setup.exposure, building, settings, days=range(shared_days), progress=progress)
 
-    runner = LayeredRunner(setup, building, outdoor, prefix, shared_days, settings)
+    every_strata = [strata_of(draw, scenario.pauses[0].outcomes if scenario.pauses else None)
+                    for scenario, draw in zip(scenarios, draws, strict=True)]
+    keep_until = max((s.last_day(QUARTERS_PER_DAY) for s in every_strata), default=-1)
+    runner = LayeredRunner(setup, building, outdoor, prefix, shared_days, settings, keep_until)
     runs: list[ScenarioRun] = []
     whole: dict[int, Layer] = {}
-    for i, (scenario, draw, switch) in enumerate(zip(scenarios, draws, switches, strict=True)):
+    for i, (scenario, draw, switch, strata) in enumerate(zip(scenarios, draws, switches, every_strata, strict=True)):
         outcomes = scenario.pauses[0].outcomes if scenario.pauses else None
-        strata = strata_of(draw, outcomes)
         twin = next((k for k in range(i) if not scenarios[k].pauses and _same_strikes(scenarios[k], scenario)), None)
         if twin is None:
             whole[i] = runner.whole(draw, switch, progress)

@@ -22,7 +22,8 @@ from gridimpact.model.strikes import ScenarioHazard, StrikeDraws
 @dataclass
 class Layer:
     """One stratum: daily metrics (name → (M, R, D)) and the state at the start of each day from
-    ``first_day`` (``states[d - first_day]``, the last one after the final day)."""
+    ``first_day`` (``states[d - first_day]``) up to the last day a later stratum can start on
+    (``LayeredRunner.keep_until``); None after it."""
 
     daily: dict[str, np.ndarray]
     states: list
@@ -32,18 +33,23 @@ class Layer:
 class LayeredRunner:
     """Simulates strata of one block of members after the days every scenario shares."""
 
-    def __init__(self, setup, building, outdoor, prefix, shared_days: int, settings: Settings):
+    def __init__(self, setup, building, outdoor, prefix, shared_days: int, settings: Settings, keep_until: int):
+        """``keep_until``: the last day on which any stratum of the block starts; the states of
+        later days are never read again, so they are neither kept nor copied."""
         self.setup, self.building, self.outdoor, self.prefix = setup, building, outdoor, prefix
         self.first_day, self.n_days = shared_days, len(setup.period.days)
         self.settings = settings
         self.size = building.members
+        self.keep_until = keep_until
         self.prepared = prepare(setup.exposure, building, setup.base.band_edges)  # cut per stratum, not redone
 
     def _members(self, value, members):
+        if members is None:  # every member, as they are
+            return value
         return take_members(value, members, self.size)
 
     def _weather(self, members):
-        return self.outdoor[members] if self.outdoor.shape[0] == self.size else self.outdoor
+        return self.outdoor[members] if members is not None and self.outdoor.shape[0] == self.size else self.outdoor
 
     def _day(self, draw: StrikeDraws, switch: float, members, day: int, state, report=None, consume=False):
         hazard = ScenarioHazard(self.setup.base, draw, switch)
@@ -53,13 +59,14 @@ class LayeredRunner:
 
     def whole(self, draw: StrikeDraws, switch: float, report=None) -> Layer:
         """Every member, from the shared days to the end."""
-        everyone = np.arange(self.size)
         before = {name: np.broadcast_to(v, (self.size, *v.shape[1:])) for name, v in self.prefix.daily.items()}
         state, states, days = self.prefix.state, [self.prefix.state], []
         for day in range(self.first_day, self.n_days):
-            step = self._day(draw, switch, everyone, day, state, report)
+            # a state no stratum reads again is advanced in place (never the shared prefix's)
+            spent = self.first_day < day and self.keep_until < day
+            step = self._day(draw, switch, None, day, state, report, consume=spent)
             state = step.state
-            states.append(state)
+            states.append(state if day + 1 <= self.keep_until else None)
             days.append(step.daily)
         daily = {name: np.concatenate([before[name], *(d[name] for d in days)], axis=2) if days else before[name].copy()
                  for name in before}
@@ -76,19 +83,24 @@ class LayeredRunner:
         states = previous.states if consume else list(previous.states)
         owned = set(previous.owned) if consume else set()  # entries shared with another layer are copied
         start_days = np.maximum(start_days, self.first_day)
+        last_join = int(start_days.max(initial=self.first_day))
         active = np.zeros(len(members), dtype=bool)
+        state = None
         for day in range(int(start_days.min(initial=self.n_days)), self.n_days):
             active |= start_days <= day
             chosen = np.flatnonzero(active)
             who = members[chosen]
-            # the state at the start of the day: this stratum's for members already running, the
-            # previous stratum's for those joining today
-            state = self._members(states[day - self.first_day], who)
-            # ``state`` is a copy (``take_members`` indexes), so the day may advance it in place
+            if day <= last_join:
+                # the state at the start of the day: this stratum's for members already running, the
+                # previous stratum's for those joining today (a copy: ``take_members`` indexes)
+                state = self._members(states[day - self.first_day], who)
+            # else every member has joined: the day continues from yesterday's own state
             step = self._day(draw.take(chosen, every_region=False), switch, who, day, state, consume=True)
             for name, values in step.daily.items():
                 daily[name][who, :, day] = values[:, :, 0]
             entry = day + 1 - self.first_day
-            states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned)
-            owned.add(entry)
+            if day + 1 <= self.keep_until:  # a later stratum may start from it
+                states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned)
+                owned.add(entry)
+            state = step.state
         return Layer(daily, states, frozenset(owned))

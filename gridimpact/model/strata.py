@@ -41,6 +41,12 @@ class Strata:
         """Day from which stratum ``stratum`` differs from the one before, for each of ``members``."""
         return np.floor(self.level_time[members, stratum - 1] / quarters_per_day).astype(int)
 
+    def last_day(self, quarters_per_day: int) -> int:
+        """The last day on which any stratum of any member starts (−1 if none does)."""
+        if self.level_time is None or not np.isfinite(self.level_time).any():
+            return -1
+        return int(np.floor(self.level_time[np.isfinite(self.level_time)].max() / quarters_per_day))
+
     def cutoff(self, stratum: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Members that have this stratum, their φ cutoff and the φ of the next strike (inf if none)."""
         members = np.flatnonzero(self.count >= stratum)
