@@ -265,14 +265,13 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
                 progress(1)
         layer = whole_layer = whole[i if twin is None else twin]
         layers = [layer.daily]
-        times = draw.time  # each member's strike times on this block in the stratum before
+        times = draw.time.copy()  # each member's strike times on this block in the stratum before
         for stratum in range(1, strata.size + 1):
             subset, cut, following = strata.cutoff(stratum)
             suppressed = draw.take(subset, every_region=False).suppress(cut, following)
             # strata come from every region's strikes: where this block's strikes come out as in the
             # stratum before, so does every number of the block, and the member is not run again
             differs = np.flatnonzero(~(suppressed.time == times[subset]).all(axis=(1, 2)))
-            times = times.copy()
             times[subset] = suppressed.time
             if len(differs):
                 # a later stratum's layer is this scenario's own; the first starts from a shared one

@@ -51,8 +51,7 @@ class LayeredRunner:
     def _weather(self, members):
         return self.outdoor[members] if members is not None and self.outdoor.shape[0] == self.size else self.outdoor
 
-    def _day(self, draw: StrikeDraws, switch: float, members, day: int, state, report=None, consume=False):
-        hazard = ScenarioHazard(self.setup.base, draw, switch)
+    def _day(self, hazard: ScenarioHazard, members, day: int, state, report=None, consume=False):
         return simulate(hazard, self._weather(members), self.setup.exposure, self._members(self.building, members),
                         self.settings, days=range(day, day + 1), state=state, progress=report, consume_state=consume,
                         prepared=self._members(self.prepared, members))
@@ -61,10 +60,11 @@ class LayeredRunner:
         """Every member, from the shared days to the end."""
         before = {name: np.broadcast_to(v, (self.size, *v.shape[1:])) for name, v in self.prefix.daily.items()}
         state, states, days = self.prefix.state, [self.prefix.state], []
+        hazard = ScenarioHazard(self.setup.base, draw, switch)
         for day in range(self.first_day, self.n_days):
             # a state no stratum reads again is advanced in place (never the shared prefix's)
             spent = self.first_day < day and self.keep_until < day
-            step = self._day(draw, switch, None, day, state, report, consume=spent)
+            step = self._day(hazard, None, day, state, report, consume=spent)
             state = step.state
             states.append(state if day + 1 <= self.keep_until else None)
             days.append(step.daily)
@@ -94,8 +94,9 @@ class LayeredRunner:
                 # the state at the start of the day: this stratum's for members already running, the
                 # previous stratum's for those joining today (a copy: ``take_members`` indexes)
                 state = self._members(states[day - self.first_day], who)
-            # else every member has joined: the day continues from yesterday's own state
-            step = self._day(draw.take(chosen, every_region=False), switch, who, day, state, consume=True)
+                hazard = ScenarioHazard(self.setup.base, draw.take(chosen, every_region=False), switch)
+            # else every member has joined: the day continues from yesterday's own state and hazard
+            step = self._day(hazard, who, day, state, consume=True)
             for name, values in step.daily.items():
                 daily[name][who, :, day] = values[:, :, 0]
             entry = day + 1 - self.first_day

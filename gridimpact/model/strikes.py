@@ -56,12 +56,11 @@ class StrikeDraws:
         """The draws of some members only; without ``every_region`` the draws of the regions outside
         the block (``phi_all``, ``time_all``, which only the strata need) are left out, so that a
         national run does not copy them for every simulated day."""
-        keep = every_region
         return StrikeDraws(self.time[members], {k: v[members] for k, v in self.effects.items()},
                            self.existing_days[members], self.phi[members], self.pause_start[members],
                            self.pause_length[members], self.defer[members], self.held_share[members],
-                           self.phi_all[members] if keep and self.phi_all is not None else None,
-                           self.time_all[members] if keep and self.time_all is not None else None)
+                           self.phi_all[members] if every_region and self.phi_all is not None else None,
+                           self.time_all[members] if every_region and self.time_all is not None else None)
 
     def suppress(self, cutoff: np.ndarray, next_phi: np.ndarray) -> StrikeDraws:
         """Strikes with ``phi <= cutoff`` (per member) suppressed: cancelled, or deferred to the
@@ -206,6 +205,9 @@ class ScenarioHazard:
         last = max(q - 1, 0)
         self.persistent_level = base.persistent[0, :, last] if q > 0 else np.zeros(len(base.regions))
         self.heat_level = base.heat_lost[0, :, last] if q > 0 else np.zeros(len(base.regions))
+        effects = draws.effects
+        longest = np.maximum(np.maximum(effects["power_days"], effects["heat_days"]), effects["emergency_days"])
+        self.repaired_q = draws.time + longest * QUARTERS_PER_DAY  # (M, S, R) when each strike's damage is gone
 
     @property
     def members(self) -> int:
@@ -226,10 +228,7 @@ class ScenarioHazard:
         heat = np.where(after, self.heat_level[None, :, None] * repair, base.heat_lost)
         # Only strikes that have come by the end of the window and are not yet repaired at its start
         # act on it; the others add exact zeros to the sums below.
-        time = self.draws.time
-        lasting = np.maximum(np.maximum(self.draws.effects["power_days"], self.draws.effects["heat_days"]),
-                             self.draws.effects["emergency_days"]) * QUARTERS_PER_DAY
-        arrived = np.flatnonzero(((time < q1) & (time + lasting > q0)).any(axis=(0, 2)))
+        arrived = np.flatnonzero(((self.draws.time < q1) & (self.repaired_q > q0)).any(axis=(0, 2)))
         effects = {name: values[:, arrived] for name, values in self.draws.effects.items()}
         time = self.draws.time[:, arrived, :, None]                            # (M,S,R,1)
         elapsed = t[None, None, None, :] - time                                # (M,S,R,Q)

@@ -194,7 +194,7 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
             if not row:
                 continue
             body.append((rows.name(code), label, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
-                         f"{plus_minus(row['difference'], row.get('difference_se'))}",
+                         plus_minus(row['difference'], row.get('difference_se')),
                          _range(row), quantity(row["difference_if_held"], signed=True)))
     caption = (f"{scenario} against {result.baseline} over the compared days, three significant figures. Quote "
                "the expected change with its Monte-Carlo standard error (SE): scenario minus baseline, both "

@@ -132,7 +132,7 @@ def _top_regions(page: _Page, result, scenario: str, rows: Rows) -> None:
     for code in [*codes[:TOP_REGIONS], ALL]:
         row = rows.get(scenario, code, HEADLINE_METRIC)
         cells = [_region_label(code, rows), quantity(row.get("baseline_value")),
-                 f"{plus_minus(row.get('difference'), row.get('difference_se'))}",
+                 plus_minus(row.get('difference'), row.get('difference_se')),
                  f"{quantity(row.get('difference_p10'), signed=True)} to {quantity(row.get('difference_p90'), signed=True)}"]
         if held:
             cells.append(quantity(row.get("difference_if_held"), signed=True))

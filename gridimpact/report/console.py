@@ -109,7 +109,7 @@ def comparison_text(result) -> str:
             for metric, text in SUMMARY_METRICS:
                 row = region_rows.loc[metric]
                 cells = [label, text, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
-                         f"{plus_minus(row['difference'], row['difference_se'])}",
+                         plus_minus(row['difference'], row['difference_se']),
                          f"[{quantity(row['difference_p10'], signed=True)} … {quantity(row['difference_p90'], signed=True)}]"]
                 if has_pause:
                     cells.append(quantity(row["difference_if_held"], signed=True))
