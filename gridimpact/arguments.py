@@ -20,6 +20,7 @@ This module imports nothing heavy, so the command line can use it at start-up.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import math
 import numbers
@@ -89,6 +90,15 @@ def parse_probability(value, name: str = "probability") -> float:
     if math.isnan(number) or not 0.0 <= number <= 1.0:
         raise ArgumentError(f"{name} must be between 0 and 1 (0% and 100%), got {value!r}")
     return number
+
+
+def encoding_name(value: str) -> str:
+    """The canonical name of a text encoding (``CP1251`` → ``cp1251``); ``ArgumentError`` naming
+    examples when Python does not know it."""
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise ArgumentError(f"unknown encoding {value!r} (e.g. utf-8, cp1251, koi8-u)") from None
 
 
 def today() -> datetime.date:

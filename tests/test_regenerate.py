@@ -226,6 +226,68 @@ directory = "../published"
     assert config.formats == ("csv",)
 
 
+def test_reading_keys_are_checked_like_the_command_line_options(tmp_path):
+    error = config_error(tmp_path, """
+[inputs]
+since = "today"
+encoding = "cp-1251x"
+population_basis = "2022"
+pressure_level = 2000
+sheet = 3
+[outputs]
+directory = "out"
+""")
+    text = str(error)
+    assert "inputs.since: must be a date such as 2026-01-01" in text
+    assert "inputs.encoding: unknown encoding 'cp-1251x' (e.g. utf-8, cp1251, koi8-u)" in text
+    assert "inputs.population_basis: must be one of current, cod-ps-2022, got '2022'" in text
+    assert "inputs.pressure_level: must be between 1.0 and 1100.0, got 2000" in text
+    assert "inputs.sheet: must be non-empty text, got 3" in text
+
+
+def test_reading_keys_reach_the_readers(tmp_path, monkeypatch):
+    seen = {}
+
+    def capture(*args, **kwargs):
+        seen.update(kwargs)
+        raise ParameterError("stop here")
+
+    monkeypatch.setattr(regen, "load_inputs", capture)
+    path = write_config(tmp_path, """
+[inputs]
+since = 2026-01-01
+encoding = "Windows-1251"
+population_basis = "cod-ps-2022"
+pressure_level = 850
+sheet = "ukr_admpop_adm1_2022"
+max_gap_hours = 3
+[outputs]
+directory = "out"
+""")
+    with pytest.raises(ParameterError, match="stop here"):
+        regenerate(path)
+    assert seen["since"] == date(2026, 1, 1) and seen["encoding"] == "cp1251"
+    assert seen["population_basis"] == "cod-ps-2022" and seen["pressure_level"] == 850.0
+    assert seen["sheet"] == "ukr_admpop_adm1_2022" and seen["max_gap_hours"] == 3
+
+
+@pytest.mark.filterwarnings("ignore:the pause of")  # the report's days lie before the pause
+def test_a_cp1251_report_is_read_with_the_encoding_key(tmp_path):
+    reports = tmp_path / "reports.csv"
+    reports.write_bytes("Область,Початок,Кінець,Частка,Тип\nХарківська,20.01.2026 08:00,20.01.2026 20:00,0.4,"
+                        "планові\n".encode("cp1251"))
+    run = '[run]\nmembers = 2\ndays = 2\nregions = ["Kharkiv"]\n[outputs]\ndirectory = "out"\n'
+    path = write_config(tmp_path, '[inputs]\noutages = "reports.csv"\n' + run)
+    with pytest.raises(InvalidInputError, match="cp1251"):
+        regenerate(path)
+    assert not (tmp_path / "out").exists()
+    write_config(tmp_path, '[inputs]\noutages = "reports.csv"\nencoding = "cp1251"\n' + run)
+    regenerate(path)
+    with open(tmp_path / "out" / "comparison.csv", encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {row["adm1_pcode"] for row in rows} == {"UA63", "ALL"}
+
+
 # --- a run and its datapackage.json ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

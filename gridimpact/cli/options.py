@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import datetime
 import functools
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from gridimpact.arguments import ArgumentError, parse_day, parse_probability
+from gridimpact.arguments import ArgumentError, encoding_name, parse_day, parse_probability
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.io.readers.families import split_by_family
 from gridimpact.io.writers.formats import JOB_FORMATS
@@ -124,9 +123,9 @@ def _check_encoding(ctx, param, value):
     if value is None:
         return None
     try:
-        return codecs.lookup(value).name
-    except LookupError:
-        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1251, koi8-u)") from None
+        return encoding_name(value)
+    except ArgumentError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def reading_options(function):

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 SECTION_KEYS = {
-    "inputs": ("folder", "outages", "temperature", "population", "region", "max_gap_hours"),
+    "inputs": ("folder", "outages", "temperature", "population", "region", "max_gap_hours", "since", "encoding",
+               "sheet", "pressure_level", "population_basis"),
     "run": ("job", "scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "params", "set",
             "start", "end"),
     "outputs": ("directory", "formats", "hxl", "report", "figures", "database"),
@@ -59,10 +60,10 @@ class _Checker:
                 continue
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             elsewhere = [s for s, keys in SECTION_KEYS.items() if key in keys and f"{s}." != prefix]
-            if close:
-                hint = f"; did you mean '{prefix}{close[0]}'?"
-            elif elsewhere:
+            if elsewhere:  # a key of another table is more likely misplaced than misspelt
                 hint = f"; it belongs in [{elsewhere[0]}]"
+            elif close:
+                hint = f"; did you mean '{prefix}{close[0]}'?"
             else:
                 hint = f"; allowed: {', '.join(allowed)}"
             self.fail(f"{prefix}{key}", f"unknown key{hint}")

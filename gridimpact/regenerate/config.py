@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from gridimpact.arguments import ArgumentError, encoding_name
 from gridimpact.errors import InputMissingError, MissingExtraError, ParameterError
+from gridimpact.io.readers.embedded import POPULATION_BASES
 from gridimpact.io.readers.scenarios import builtin_names, load_scenario
 from gridimpact.io.writers.database import check_driver, parse_url, resolve_relative
 from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
@@ -50,6 +52,11 @@ class InputFiles:
     population: Path | None = None
     region: str | None = None
     max_gap_hours: int = 6
+    since: date | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    pressure_level: float | None = None
+    population_basis: str = "current"
 
     @property
     def given(self) -> bool:
@@ -123,6 +130,19 @@ def _inputs_section(check: _Checker, table: dict) -> InputFiles:
         except UnknownRegionError as exc:
             check.fail(p + "region", str(exc))
     max_gap = check.whole(table, "max_gap_hours", p, 0, 240)
+    since = check.day(table, "since", p)
+    if since == TODAY:
+        check.fail(p + "since", "must be a date such as 2026-01-01 (readings before it are set aside)")
+        since = None
+    encoding = check.text(table, "encoding", p)
+    if encoding is not None:
+        try:
+            encoding = encoding_name(encoding)
+        except ArgumentError as exc:
+            check.fail(p + "encoding", str(exc))
+    basis = check.text(table, "population_basis", p) or "current"
+    if basis not in POPULATION_BASES:
+        check.fail(p + "population_basis", f"must be one of {', '.join(POPULATION_BASES)}, got {basis!r}")
     return InputFiles(
         folder=check.file(folder, p + "folder", folder=True) if folder else None,
         outages=tuple(check.file(name, p + "outages") for name in check.texts(table, "outages", p)),
@@ -130,6 +150,11 @@ def _inputs_section(check: _Checker, table: dict) -> InputFiles:
         population=check.file(population, p + "population") if population else None,
         region=region,
         max_gap_hours=6 if max_gap is None else max_gap,
+        since=since,
+        encoding=encoding,
+        sheet=check.text(table, "sheet", p),
+        pressure_level=check.number(table, "pressure_level", p, 1.0, 1100.0),
+        population_basis=basis,
     )
 
 

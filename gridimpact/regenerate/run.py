@@ -68,7 +68,9 @@ def input_files(config: RegenerationConfig) -> dict[str, list[Path]]:
 def _load_inputs(config: RegenerationConfig):
     chosen = config.inputs
     return load_inputs(list(chosen.outages), list(chosen.temperature), chosen.population,
-                       folder=chosen.folder, region=chosen.region, max_gap_hours=chosen.max_gap_hours)
+                       folder=chosen.folder, region=chosen.region, max_gap_hours=chosen.max_gap_hours,
+                       since=chosen.since, encoding=chosen.encoding, sheet=chosen.sheet,
+                       pressure_level=chosen.pressure_level, population_basis=chosen.population_basis)
 
 
 def run_job(config: RegenerationConfig):
