@@ -85,20 +85,30 @@ def _cell_supply(rotating, persistent, heat_lost, schedule, schedule_days, edges
         p = persistent[q]
         still_on = 1.0 - p
         governs = schedule_days[q]
+        if not governs:  # no published schedule: the same operations on zero shares, without the loops
+            total = rotating[q] + 0.0 / GROUPS + p
+            total = 1.0 if 1.0 <= total else total
+            wanted = (total - p) / still_on if still_on > 0 else 1.0
+            for g in range(GROUPS):
+                published[g, q] = 0.0
+            rho[q] = _clip01((wanted - (1.0 - 1.0)) / 1.0)
+            continue
         mean = 0.0
         for g in range(GROUPS):
-            mean += schedule[g, q] if governs else 0.0
+            mean += schedule[g, q]
         total = rotating[q] + mean / GROUPS + p
         total = 1.0 if 1.0 <= total else total
         wanted = (total - p) / still_on if still_on > 0 else 1.0
         scale = 1.0 / still_on if still_on > 0 else 0.0
         mean = 0.0
         for g in range(GROUPS):
-            share = _clip01((schedule[g, q] if governs else 0.0) * scale)
+            share = _clip01(schedule[g, q] * scale)
             published[g, q] = share
             mean += share
         left = 1.0 - mean / GROUPS
         rho[q] = _clip01((wanted - (1.0 - left)) / left) if left > 0 else 0.0
+    power_sums = np.empty(bands)
+    heat_sums = np.empty(bands)
     advance_per_share = 1.0 / QUARTERS_PER_HOUR / block_hours
     offsets = np.arange(GROUPS) / GROUPS  # the groups' stagger through the cycle
     running = 0.0
@@ -111,9 +121,10 @@ def _cell_supply(rotating, persistent, heat_lost, schedule, schedule_days, edges
             running += advance
             cumulative = phase0 + running
             middle = cumulative - advance / 2
-            for g in range(GROUPS):
-                if _unit_mod(middle + offsets[g]) < rho[q]:
-                    off_counts[g] += np.float32(1.0)
+            if rho[q] > 0.0:  # a position in [0, 1) is below rho only when rho is above 0
+                for g in range(GROUPS):
+                    if _unit_mod(middle + offsets[g]) < rho[q]:
+                        off_counts[g] += np.float32(1.0)
         for g in range(GROUPS):
             rotation_on = np.float32(1.0) - off_counts[g] / np.float32(QUARTERS_PER_HOUR)
             schedule_sum = 0.0
@@ -121,15 +132,23 @@ def _cell_supply(rotating, persistent, heat_lost, schedule, schedule_days, edges
                 schedule_sum += published[g, h * QUARTERS_PER_HOUR + quarter]
             group_off = 1.0 - np.float64(rotation_on) * (1.0 - schedule_sum / QUARTERS_PER_HOUR)
             group_on[h, g] = np.float32(1.0 - group_off)
+        power_sums[:] = 0.0
+        heat_sums[:] = 0.0
+        for quarter in range(QUARTERS_PER_HOUR):
+            q = h * QUARTERS_PER_HOUR + quarter
+            # a band whose lower edge is at or above the loss is on (adds 0.0, which changes no sum);
+            # losses fill bands from the bottom, so only the bands below the loss are visited
+            k = 0
+            while k < bands and edges[k] < persistent[q]:
+                power_sums[k] += _band_off(persistent[q], edges[k], edges[k + 1] - edges[k])
+                k += 1
+            k = 0
+            while k < bands and edges[k] < heat_lost[q]:
+                heat_sums[k] += _band_off(heat_lost[q], edges[k], edges[k + 1] - edges[k])
+                k += 1
         for k in range(bands):
-            low, width = edges[k], edges[k + 1] - edges[k]
-            power_sum, heat_sum = 0.0, 0.0
-            for quarter in range(QUARTERS_PER_HOUR):
-                q = h * QUARTERS_PER_HOUR + quarter
-                power_sum += _band_off(persistent[q], low, width)
-                heat_sum += _band_off(heat_lost[q], low, width)
-            band_on[h, k] = np.float32(1.0 - power_sum / QUARTERS_PER_HOUR)
-            plant_on[h, k] = np.float32(1.0 - heat_sum / QUARTERS_PER_HOUR)
+            band_on[h, k] = np.float32(1.0 - power_sums[k] / QUARTERS_PER_HOUR)
+            plant_on[h, k] = np.float32(1.0 - heat_sums[k] / QUARTERS_PER_HOUR)
     return _unit_mod(cumulative)
 
 
@@ -192,6 +211,8 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                 simulated_bands, one_group = bands, False
             else:
                 simulated_bands = representative_band(band_on, plant_on, cell_air, cell_mass) + 1
+                if simulated_bands > 2:  # whole vectors: bands above the representative simulate as it does
+                    simulated_bands = min(bands, (simulated_bands + 15) // 16 * 16)
                 one_group = groups_alike(cell_air, cell_mass, bands)
             for h in range(hours):
                 for g in range(GROUPS):
