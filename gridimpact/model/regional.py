@@ -10,6 +10,7 @@ repaired linearly like a major strike's damage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,6 +43,19 @@ def process_key(regional: dict, code: str) -> str | None:
     return code[:4] if code[:4] in regional else None
 
 
+@lru_cache(maxsize=64)
+def process_columns(keys: tuple[str, ...], regions: tuple[str, ...]) -> tuple[tuple[str, np.ndarray], ...]:
+    """Each regional process (by its key, in the order of the regions) with the columns of the
+    regions it strikes: worked out once per region list, not for every member."""
+    table = dict.fromkeys(keys)
+    owner = [process_key(table, code) for code in regions]
+    ordered = dict.fromkeys(key for key in owner if key is not None)
+    columns = tuple((key, np.array([i for i, k in enumerate(owner) if k == key])) for key in ordered)
+    for _, index in columns:
+        index.flags.writeable = False  # shared by every member's draw
+    return columns
+
+
 def draw_regional(regional: dict, regions: tuple[str, ...], switch_q: float, slots: int, quarters_per_day: int,
                   rng) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Times (slots, R) in quarter-hours (inf in the columns of regions without a process) and
@@ -52,16 +66,14 @@ def draw_regional(regional: dict, regions: tuple[str, ...], switch_q: float, slo
     oblast's strikes, as the reports it is fitted on count them). Gaps are exponential (drawn by
     inverting the uniform, so the draws stay stratified across members), the first from the switch.
     """
-    keys = [process_key(regional, code) for code in regions]
-    owners = list(dict.fromkeys(key for key in keys if key is not None))  # in the order of the regions
+    owners = process_columns(tuple(regional), regions)
     rows = slots if owners else 0
     n_regions = len(regions)
     times = np.full((rows, n_regions), np.inf)
     names = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
     effects = {name: np.zeros((rows, n_regions)) for name in names}
-    for key in owners:  # a few processes at most; the arrays span the slots
+    for key, columns in owners:  # a few processes at most; the arrays span the slots
         process = regional[key]
-        columns = [i for i, k in enumerate(keys) if k == key]
         gaps = -np.log1p(-rng.uniform(size=slots)) / process.rate_per_day
         times[:, columns] = (switch_q + np.cumsum(gaps) * quarters_per_day)[:, None]
         effects["power_share"][:, columns] = process.power_share.draw(rng, slots)[:, None]

@@ -169,6 +169,12 @@ def _pause_coverage(pause: Pause, regions: tuple[str, ...]) -> np.ndarray:
     return np.array([pause.covers(p) for p in regions])
 
 
+@lru_cache(maxsize=64)
+def _pause_quarters(pause: Pause, period: Period) -> tuple[float, float]:
+    """A pause's start and end in quarter-hours of the period, worked out once per pause, not per member."""
+    return quarter_of(pause.start, period), quarter_of(pause.end, period)
+
+
 def pause_windows(times: np.ndarray, pauses: tuple[Pause, ...], regions, period) -> tuple[np.ndarray, ...]:
     """Per (strike, region): how far into a covering pause window it falls (``phi`` in [0, 1), inf
     when none covers it), that window's start and length in quarter-hours, and whether it defers.
@@ -178,7 +184,7 @@ def pause_windows(times: np.ndarray, pauses: tuple[Pause, ...], regions, period)
     length_q = np.ones(times.shape)
     defer = np.zeros(times.shape, dtype=bool)
     for pause in pauses:  # a scenario has one pause or a few; the arrays span strikes and regions
-        start, end = quarter_of(pause.start, period), quarter_of(pause.end, period)
+        start, end = _pause_quarters(pause, period)
         covered = _pause_coverage(pause, regions)
         share = np.where((times >= start) & (times < end) & covered[None, :], (times - start) / (end - start), np.inf)
         earlier = share < phi
