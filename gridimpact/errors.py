@@ -17,8 +17,10 @@ EXIT_DATAERR = 65
 EXIT_NOINPUT = 66
 EXIT_CANTCREAT = 73
 EXIT_TEMPFAIL = 75
-EXIT_BROKEN_PIPE = 141
-"""128 + SIGPIPE: what a shell reports for a program stopped by a pipe its reader closed."""
+EXIT_READER_STOPPED = 0
+"""A reader that closed the pipe early (``| head``) chose to stop reading; that is not a failure of
+gridimpact, so the command ends quietly with success, for console tables and ``-o -`` alike. (A
+program killed by SIGPIPE would exit 141, which ``set -o pipefail`` takes for a failure.)"""
 
 
 @dataclass(frozen=True)

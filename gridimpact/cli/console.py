@@ -15,7 +15,7 @@ import io
 import os
 import sys
 
-from gridimpact.errors import EXIT_BROKEN_PIPE
+from gridimpact.errors import EXIT_READER_STOPPED
 
 ASCII_SPELLING = {
     "\u2212": "-",    # − minus sign
@@ -38,7 +38,7 @@ ASCII_CODEC = "gridimpact_ascii"
 """ASCII under another name: click replaces a stream it sees as ASCII by UTF-8, which would print
 bytes the console cannot show."""
 
-BROKEN_PIPE_EXIT = EXIT_BROKEN_PIPE
+BROKEN_PIPE_EXIT = EXIT_READER_STOPPED
 
 
 def _spell_in_ascii(error: UnicodeEncodeError) -> tuple[str, int]:

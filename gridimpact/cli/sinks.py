@@ -8,11 +8,12 @@ checked before the model runs, so a wrong combination fails at once with exit 2.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
+
+from gridimpact.cli.console import silence_broken_pipe
 
 STDOUT = "-"
 TEXT_FORMATS = ("csv", "tsv", "json", "markdown")
@@ -71,7 +72,8 @@ def _quiet(command_quiet: bool = False) -> bool:
 
 
 def emit(data: bytes) -> None:
-    """Write bytes to stdout; a reader that stopped early (``| head``) ends the command quietly, exit 0."""
+    """Write bytes to stdout; a reader that stopped early (``| head``) ends the command quietly
+    (``console.silence_broken_pipe``)."""
     stream = getattr(sys.stdout, "buffer", None)
     try:
         if stream is None:  # a text-only stream (an embedding application's): decode what we encoded
@@ -81,13 +83,7 @@ def emit(data: bytes) -> None:
             stream.write(data)
             stream.flush()
     except BrokenPipeError:
-        # Point stdout at /dev/null so that the interpreter's final flush does not fail again.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-        raise click.exceptions.Exit(0) from None
+        raise click.exceptions.Exit(silence_broken_pipe()) from None
 
 
 def write_stdout(frame, fmt: str | None, hxl: bool, summary: str, quiet: bool = False) -> None:
