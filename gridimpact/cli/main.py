@@ -2,8 +2,8 @@
 
 Nothing here computes; commands import the API only when they run, so ``gridimpact --help`` stays
 fast. Exit codes: 0 success, 1 unexpected failure, 2 usage error, 65 invalid input data, 66 input
-missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock, 141
-the reader of a pipe stopped early (nothing is printed).
+missing or unreadable, 73 output cannot be written, 75 another regeneration holds the lock; a
+reader of the pipe that stopped early (``| head``) ends the run quietly with 0.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ for command in (cli_info.validate, cli_run.estimate, cli_run.compare, cli_run.re
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point; a pipe closed by its reader ends the run quietly (exit 141). Run as the
+    """Console entry point; a pipe closed by its reader ends the run quietly (exit 0). Run as the
     command (``argv`` None) it ends the process through ``leave``; with ``argv`` it raises
     ``SystemExit`` like any click program."""
     try:
