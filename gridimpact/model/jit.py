@@ -11,3 +11,9 @@ def compiled(function):
         return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
     except RuntimeError:  # numba found no writable cache location: compile in memory instead
         return numba.njit(nogil=True, error_model="numpy")(function)
+
+
+def inlined(function):
+    """A small compiled helper that numba writes into each kernel calling it (``inline="always"``),
+    so that the loops around it still vectorise; it is never compiled or cached on its own."""
+    return numba.njit(inline="always")(function)

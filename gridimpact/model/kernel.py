@@ -34,6 +34,7 @@ from gridimpact.model.alike import (
     representative_band,
 )
 from gridimpact.model.jit import compiled as _compiled
+from gridimpact.model.jit import inlined as _inlined
 from gridimpact.model.pairwise import pairwise as _pairwise
 from gridimpact.model.pairwise import tree_stack as _tree_stack
 from gridimpact.model.period import QUARTERS_PER_HOUR
@@ -190,7 +191,6 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
     row = np.empty(cells)
     people = np.empty(cells)
     off_counts = np.empty(GROUPS, dtype=np.float32)
-    infinity, zero, cold = np.float32(np.inf), np.float32(0.0), np.float32(12.0)
     walk, left_sums = _tree_stack()
     for m in range(members):
         mh = m if rotating.shape[0] > 1 else 0
@@ -243,30 +243,15 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
                         for g in range(1 if one_group and c == POWERLESS_CLASS else GROUPS):
                             at = ((c * BUILDINGS + b) * GROUPS + g) * bands
                             group_k = group_on[h, g]
+                            if simulated_bands == 1:  # one band (most cohorts of a quiet day): no loop to set up
+                                _step_cohort(cell_air, cell_mass, day_min, hours_below, at,
+                                             _heating_share(c, group_k, band_on, plant_on, h, 0), to, free_air,
+                                             free_mass, m_aa, m_am, m_ma, m_mm, heat_air, heat_mass, heats, setpoint)
+                                continue
                             for k in range(simulated_bands):
-                                i = at + k
-                                a, s = cell_air[i], cell_mass[i]
-                                # the share of the hour this class's heating works (``supply.day_supply``)
-                                if c == POWERLESS_CLASS:
-                                    on = plant_on[h, k]
-                                elif c == 0:
-                                    on = group_k * band_on[h, k] * plant_on[h, k]
-                                else:
-                                    on = group_k * band_on[h, k]
-                                dx_a = a - to - free_air
-                                dx_m = s - to - free_mass
-                                free_air_end = to + free_air + m_aa * dx_a + m_am * dx_m
-                                free_mass_end = to + free_mass + m_ma * dx_a + m_mm * dx_m
-                                # heating to bring the air to the set-point (all there is without capacity)
-                                needed = (setpoint - free_air_end) / heat_air if heats else infinity
-                                delivered = on if on <= needed else needed
-                                delivered = delivered if delivered >= zero else zero
-                                air_end = free_air_end + delivered * heat_air
-                                cell_air[i] = air_end
-                                cell_mass[i] = free_mass_end + delivered * heat_mass
-                                lowest = a if a <= air_end else air_end
-                                day_min[i] = lowest if lowest < day_min[i] else day_min[i]
-                                hours_below[i] += np.uint8(air_end < cold)
+                                _step_cohort(cell_air, cell_mass, day_min, hours_below, at + k,
+                                             _heating_share(c, group_k, band_on, plant_on, h, k), to, free_air,
+                                             free_mass, m_aa, m_am, m_ma, m_mm, heat_air, heat_mass, heats, setpoint)
                 if keep_hourly and m == 0:
                     hourly = hourly_air[r].reshape(cells, hourly_air.shape[5])
                     for i in range(cells):
@@ -274,6 +259,38 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
             copy_alike(cell_air, cell_mass, day_min, hours_below, simulated_bands, one_group, bands)
             _reduce_cell(day_min, hours_below, cohort_people[m, r], band_share[r], thresholds, row, people,
                          m, r, below, cold_hours, coldest, hours, high_hours, risk_people, walk, left_sums)
+
+
+@_inlined
+def _heating_share(c, group_on, band_on, plant_on, h, k):
+    """The share of the hour a cohort of heating class ``c`` in band ``k`` is heated (``supply.day_supply``)."""
+    if c == POWERLESS_CLASS:
+        return plant_on[h, k]
+    if c == 0:
+        return group_on * band_on[h, k] * plant_on[h, k]
+    return group_on * band_on[h, k]
+
+
+@_inlined
+def _step_cohort(cell_air, cell_mass, day_min, hours_below, i, on, to, free_air, free_mass, m_aa, m_am, m_ma, m_mm,
+                 heat_air, heat_mass, heats, setpoint):
+    """One cohort's hour (``thermal.step_hour``): the free two-node step, then heating up to the
+    set-point within the share of the hour it works; the day's lowest air temperature and hours below 12 °C."""
+    a, s = cell_air[i], cell_mass[i]
+    dx_a = a - to - free_air
+    dx_m = s - to - free_mass
+    free_air_end = to + free_air + m_aa * dx_a + m_am * dx_m
+    free_mass_end = to + free_mass + m_ma * dx_a + m_mm * dx_m
+    # heating to bring the air to the set-point (all there is without capacity)
+    needed = (setpoint - free_air_end) / heat_air if heats else np.float32(np.inf)
+    delivered = on if on <= needed else needed
+    delivered = delivered if delivered >= np.float32(0.0) else np.float32(0.0)
+    air_end = free_air_end + delivered * heat_air
+    cell_air[i] = air_end
+    cell_mass[i] = free_mass_end + delivered * heat_mass
+    lowest = a if a <= air_end else air_end
+    day_min[i] = lowest if lowest < day_min[i] else day_min[i]
+    hours_below[i] += np.uint8(air_end < np.float32(12.0))
 
 
 @_compiled
