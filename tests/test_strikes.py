@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.ensemble import member_rng
 from gridimpact.model.hazard import build_hazard
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
+from gridimpact.model.scenarios import Event
 from gridimpact.model.strikes import ScenarioHazard, StrikeDraws, draw_member, strike_capacity
 
 REGIONS = ("UA80", "UA51", "UA63", "UA14")
@@ -98,3 +101,35 @@ def test_a_strike_acts_on_the_windows_until_it_is_repaired_and_on_none_after():
     quiet = calm.window(3 * day, 4 * day)
     for name in ("rotating", "persistent", "heat_lost"):
         assert np.array_equal(getattr(after, name), getattr(quiet, name))
+
+
+UNITS = tuple(f"UA{oblast}{unit:03d}" for oblast in ("80", "51", "63", "14", "46") for unit in range(60))
+
+
+@pytest.mark.parametrize("name", ["announced-pause", "kremlin-statement", "with an event"])
+@pytest.mark.parametrize("member", [0, 37])
+def test_a_block_s_columns_equal_the_whole_draw_s(name, member):
+    # 300 units draw far beyond the Sobol' coordinates; Kharkiv's units (UA63…) have a regional process
+    if name == "with an event":
+        event = Event(pd.Timestamp("2026-02-02 06:00", tz="Europe/Kyiv").to_pydatetime(), ("UA63", "UA80001"),
+                      0.3, 0.2, 2.0, 3.0)
+        scenario = replace(load_scenario("announced-pause"), events=(event,))
+    else:
+        scenario = load_scenario(name)
+    capacity = strike_capacity(scenario.strikes, 20)
+
+    def drawn(columns=None):
+        return draw_member(scenario, UNITS, PERIOD, SWITCH, capacity, member_rng(5, member, "strikes"),
+                           member_rng(5, member, "pause"), columns)
+
+    whole = drawn()
+    for columns in (np.array([0]), np.arange(118, 125), np.array([7, 130, 299])):
+        part = drawn(columns)
+        np.testing.assert_array_equal(part[0], whole[0][:, columns])
+        for effect, values in part[1].items():
+            np.testing.assert_array_equal(values, whole[1][effect][:, columns])
+        np.testing.assert_array_equal(part[2], whole[2][columns])
+        for window, values in zip(part[3], whole[3], strict=True):
+            np.testing.assert_array_equal(window, values[:, columns])
+        assert part[4] == whole[4] or (np.isnan(part[4]) and np.isnan(whole[4]))
+    assert np.isfinite(whole[0][:, 120:180]).any()  # Kharkiv's units are struck

@@ -217,3 +217,17 @@ def test_default_region_groups_keep_a_block_within_the_engine_cells(small):
     default = _planned_block_days(small, **options)
     assert default == _planned_block_days(small, region_block=per_group, **options)
     assert default == 7 * _planned_block_days(small, region_block=20, **options)  # 7 groups, not 1
+
+
+def test_units_beyond_the_sobol_coordinates_give_the_same_numbers_in_any_grouping():
+    # 40 units draw beyond the Sobol' coordinates; a group reads its own columns of each member's
+    # streams, and the strata come from every unit's strikes, so the grouping changes nothing
+    case = national_case(hromadas=40, start="2026-01-22", days=16, seed=2)
+    options = dict(scenarios=("no-pause", "announced-pause"), as_of="2026-01-30", days=7, members=6, seed=4,
+                   workers=1)
+    whole = compare(case, region_block=40, **options)
+    for grouping in (dict(region_block=7), dict(region_block=3, block=2)):
+        other = compare(case, **grouping, **options)
+        pd.testing.assert_frame_equal(whole.impacts, other.impacts, check_exact=True)
+        pd.testing.assert_frame_equal(whole.comparison, other.comparison, check_exact=True)
+    assert (whole.comparison["difference"] != 0).any()  # the pause spares strikes

@@ -33,7 +33,7 @@ from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.regional import regional_slots
 from gridimpact.model.scenarios import Scenario
-from gridimpact.model.strata import Strata, strata_of
+from gridimpact.model.strata import Strata, strata_of, strike_levels
 from gridimpact.model.strikes import (
     EFFECTS,
     ScenarioHazard,
@@ -43,9 +43,6 @@ from gridimpact.model.strikes import (
 )
 
 STREAMS = ("strikes", "pause", "params", "weather", "exposure")
-DRAW_MEMO_REGION_MEMBERS = 1 << 15
-"""Regions × members up to which members' draws are kept between region blocks (about 100 MiB
-per scenario at most, for a month of strikes); larger runs draw them again for each block."""
 
 
 QUASI_RANDOM_STREAMS = ("strikes", "params")
@@ -82,9 +79,9 @@ class EnsembleSetup:
     seed: int
     engine: str | None = None      # engine.ENGINES; None: the default
     memo: dict | None = field(default=None, compare=False, repr=False)
-    """Shared by the region blocks of one comparison: members' strike draws (when the comparison is
-    small enough, ``DRAW_MEMO_REGION_MEMBERS``) and the samples of the controls' known means, so
-    that each block does not draw them again. None: nothing is kept."""
+    """Shared by the region blocks of one comparison: the positions of each member's strikes in
+    pause windows over every region (``draw_block``; a few numbers per member) and the samples of the
+    controls' known means, so that each block does not draw them again. None: nothing is kept."""
 
 
 def _switch(setup: EnsembleSetup, scenario: Scenario) -> float:
@@ -99,27 +96,44 @@ def _strike_rows(setup: EnsembleSetup, scenario: Scenario) -> tuple[float, int]:
 
 
 def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int]) -> StrikeDraws:
-    """Strike draws of a block of members, stacked along the member axis."""
+    """Strike draws of a block of members on this setup's regions, stacked along the member axis.
+
+    A member's streams are read at this block's columns only (``strikes.ColumnView``); the strata
+    need the positions of its strikes in pause windows over every region (``strata.strike_levels``),
+    which come from one draw of every region per member, kept in the memo for the other blocks."""
     switch_q, capacity = _strike_rows(setup, scenario)
+    memo = setup.memo if setup.memo is not None else {}
 
-    def draw(m: int):
+    def draw(m: int, columns):
         return draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
-                           member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"))
+                           member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"), columns)
 
-    memo = setup.memo
-    if memo is None or len(setup.all_regions) * max(members, default=0) > DRAW_MEMO_REGION_MEMBERS:
-        drawn = [draw(m) for m in members]
-    else:  # a member's draws cover every region: drawn once, cut for each block
-        drawn = [memo[key] if (key := ("draw", scenario.name, m)) in memo else memo.setdefault(key, draw(m))
-                 for m in members]
-    cut = setup.block_index
-    times = np.stack([d[0][:, cut] for d in drawn])
-    effects = {name: np.stack([d[1][name][:, cut] for d in drawn]) for name in EFFECTS}
-    windows = [np.stack([d[3][i][:, cut] for d in drawn]) for i in range(4)]
-    return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2][cut] for d in drawn]),
+    def levels(m: int):
+        key = ("levels", scenario.name, m)
+        if key not in memo:  # tiny: a few numbers per member
+            times, _, _, windows, _ = draw(m, None)
+            memo[key] = strike_levels(windows[0], times)
+        return memo[key]
+
+    every = len(setup.block_index) == len(setup.all_regions)
+    drawn = [draw(m, None if every else setup.block_index) for m in members]
+    if not scenario.pauses:  # no window: no levels
+        found = [(np.empty(0), np.empty(0))] * len(drawn)
+    elif every:  # the block is every region: its own draws give the levels
+        found = [strike_levels(d[3][0], d[0]) for d in drawn]
+    else:
+        found = [levels(m) for m in members]
+    width = max((len(level) for level, _ in found), default=0)
+    level_values, level_times = np.full((len(found), width), np.inf), np.full((len(found), width), np.inf)
+    for i, (level, at) in enumerate(found):  # per member: a few levels each
+        level_values[i, :len(level)], level_times[i, :len(level)] = level, at
+    times = np.stack([d[0] for d in drawn])
+    effects = {name: np.stack([d[1][name] for d in drawn]) for name in EFFECTS}
+    windows = [np.stack([d[3][i] for d in drawn]) for i in range(4)]
+    return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2] for d in drawn]),
                        phi=windows[0], pause_start=windows[1], pause_length=windows[2], defer=windows[3],
                        held_share=np.array([d[4] for d in drawn], dtype=float),
-                       phi_all=np.stack([d[3][0] for d in drawn]), time_all=np.stack([d[0] for d in drawn]))
+                       levels=level_values, level_time=level_times)
 
 
 def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
@@ -268,14 +282,14 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
         times = draw.time.copy()  # each member's strike times on this block in the stratum before
         for stratum in range(1, strata.size + 1):
             subset, cut, following = strata.cutoff(stratum)
-            suppressed = draw.take(subset, every_region=False).suppress(cut, following)
+            suppressed = draw.take(subset).suppress(cut, following)
             # strata come from every region's strikes: where this block's strikes come out as in the
             # stratum before, so does every number of the block, and the member is not run again
             differs = np.flatnonzero(~(suppressed.time == times[subset]).all(axis=(1, 2)))
             times[subset] = suppressed.time
             if len(differs):
                 # a later stratum's layer is this scenario's own; the first starts from a shared one
-                layer = runner.stratum(layer, suppressed.take(differs, every_region=False), switch, subset[differs],
+                layer = runner.stratum(layer, suppressed.take(differs), switch, subset[differs],
                                        strata.first_day(stratum, subset[differs], QUARTERS_PER_DAY),
                                        consume=layer is not whole_layer)
             layers.append(layer.daily)

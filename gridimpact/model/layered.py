@@ -94,7 +94,7 @@ class LayeredRunner:
                 # the state at the start of the day: this stratum's for members already running, the
                 # previous stratum's for those joining today (a copy: ``take_members`` indexes)
                 state = self._members(states[day - self.first_day], who)
-                hazard = ScenarioHazard(self.setup.base, draw.take(chosen, every_region=False), switch)
+                hazard = ScenarioHazard(self.setup.base, draw.take(chosen), switch)
             # else every member has joined: the day continues from yesterday's own state and hazard
             step = self._day(hazard, who, day, state, consume=True)
             for name, values in step.daily.items():

@@ -25,6 +25,8 @@ blocking of members or the number of workers.
     SIAM Journal on Scientific Computing 30 (2008) 2635-2654 (the direction numbers).
 [3] J. Matoušek, "On the L2-discrepancy for anchored boxes", Journal of Complexity 14 (1998)
     527-556 (linear matrix scrambling).
+[4] G. L. Steele, D. Lea and C. H. Flood, "Fast splittable pseudorandom number generators",
+    OOPSLA 2014, 453-472 (SplitMix64).
 """
 
 from __future__ import annotations
@@ -43,7 +45,23 @@ SOBOL_BLOCKS = 16
 """Blocks of ``_CHUNK`` coordinates that are Sobol' points (4,096 uniforms per member and stream:
 every draw of the four embedded regions). Further coordinates — the per-unit hits and damage of a
 national run's thousands of units, where 32-point nets spread nothing evenly — come from the
-member's own plain stream, which costs a hundredth as much."""
+member's own counter-based stream (``counter_uniforms``), which costs a hundredth as much and can
+be read at any coordinate: a group of units draws its own columns only (``BatchUniforms.columns``)."""
+SOBOL_COORDINATES = SOBOL_BLOCKS * _CHUNK
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX = (np.uint64(30), np.uint64(0xBF58476D1CE4E5B9), np.uint64(27), np.uint64(0x94D049BB133111EB), np.uint64(31))
+
+
+def counter_uniforms(key: np.uint64, index: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) at positions ``index`` of the counter-based stream ``key``: SplitMix64 [4],
+    the Weyl sequence key + (i + 1)·γ through its mixing function, the top 53 bits as a double. A
+    value depends on its position only, so any subset is drawn without the values before it."""
+    first, times_1, second, times_2, third = _MIX
+    z = key + (np.asarray(index, dtype=np.uint64) + np.uint64(1)) * _GOLDEN  # wraps modulo 2^64, as meant
+    z = (z ^ (z >> first)) * times_1
+    z = (z ^ (z >> second)) * times_2
+    z = z ^ (z >> third)
+    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 2.0 ** 53)
 
 
 @lru_cache(maxsize=256)
@@ -115,30 +133,53 @@ def scrambled_sobol(dimensions: int, points: int, rng: np.random.Generator) -> n
 
 class BatchUniforms:
     """A member's stream of quasi-random uniforms, with the subset of ``numpy.random.Generator``'s
-    methods that the strike process and the parameter sampling use."""
+    methods that the strike process and the parameter sampling use, and ``columns`` to draw only
+    some columns of a (..., regions) draw."""
 
     def __init__(self, seed: int, member: int, stream: int):
         self.batch, self.position = divmod(member, BATCH)
         self.seed, self.stream = seed, stream
         self.used = 0
-        self._coordinates = np.empty(0)
-        self._plain: np.random.Generator | None = None
+        self._key: np.uint64 | None = None
+
+    def _values(self, index: np.ndarray) -> np.ndarray:
+        """The uniforms at coordinates ``index`` of this stream (1-D, any order)."""
+        out = np.empty(len(index))
+        sobol = index < SOBOL_COORDINATES
+        if sobol.any():
+            wanted = index[sobol]
+            blocks = wanted // _CHUNK
+            values = np.empty(len(wanted))
+            for block in np.unique(blocks):  # a few blocks of 256 coordinates
+                inside = blocks == block
+                values[inside] = batch_points(self.seed, self.batch, self.stream, int(block))[self.position][wanted[inside] % _CHUNK]
+            out[sobol] = values
+        if not sobol.all():
+            if self._key is None:
+                sequence = np.random.SeedSequence(self.seed, spawn_key=(self.batch * BATCH + self.position, self.stream, 4))
+                self._key = sequence.generate_state(1, dtype=np.uint64)[0]
+            out[~sobol] = counter_uniforms(self._key, index[~sobol] - SOBOL_COORDINATES)
+        return out
 
     def _next(self, count: int) -> np.ndarray:
-        while len(self._coordinates) < self.used + count:
-            block = len(self._coordinates) // _CHUNK
-            if block < SOBOL_BLOCKS:
-                more = batch_points(self.seed, self.batch, self.stream, block)[self.position]
-            else:  # beyond the Sobol' coordinates: the member's own plain stream, in large pieces
-                if self._plain is None:
-                    self._plain = np.random.default_rng(np.random.SeedSequence(
-                        self.seed, spawn_key=(self.batch * BATCH + self.position, self.stream, 4)))
-                missing = self.used + count - len(self._coordinates)
-                more = self._plain.random(_CHUNK * max(16, -(-missing // _CHUNK)))
-            self._coordinates = np.concatenate([self._coordinates, more])
-        values = self._coordinates[self.used:self.used + count]
+        values = self._values(np.arange(self.used, self.used + count))
         self.used += count
         return values
+
+    def columns(self, size, columns: np.ndarray, low=0.0, high=1.0) -> np.ndarray:
+        """``uniform(low, high, size)`` restricted to ``columns`` of its last axis: the coordinates
+        of the other columns are passed over, not drawn, so the stream moves on as for the whole draw."""
+        shape = (int(size),) if np.ndim(size) == 0 else tuple(size)
+        width = shape[-1]
+        rows = int(np.prod(shape[:-1], dtype=np.int64))
+        index = self.used + (np.arange(rows)[:, None] * width + np.asarray(columns)[None, :])
+        values = self._values(index.ravel()).reshape(*shape[:-1], len(columns))
+        self.used += rows * width
+        return low + (high - low) * values
+
+    def skip(self, count: int) -> None:
+        """Pass over ``count`` coordinates (draws of which nothing is wanted)."""
+        self.used += count
 
     def uniform(self, low=0.0, high=1.0, size=None):
         count = 1 if size is None else int(np.prod(size))

@@ -57,9 +57,10 @@ def process_columns(keys: tuple[str, ...], regions: tuple[str, ...]) -> tuple[tu
 
 
 def draw_regional(regional: dict, regions: tuple[str, ...], switch_q: float, slots: int, quarters_per_day: int,
-                  rng) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                  rng, columns: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Times (slots, R) in quarter-hours (inf in the columns of regions without a process) and
-    effects of regional strikes.
+    effects of regional strikes; with ``columns`` (positions in ``regions``), of those regions only,
+    the stream moving on as for all of them.
 
     Each process fills the ``slots`` rows of its regions' columns: one series of strikes for an
     oblast's process, which hits all of the oblast's units at once (a hromada-level case shares its
@@ -68,16 +69,20 @@ def draw_regional(regional: dict, regions: tuple[str, ...], switch_q: float, slo
     """
     owners = process_columns(tuple(regional), regions)
     rows = slots if owners else 0
-    n_regions = len(regions)
-    times = np.full((rows, n_regions), np.inf)
+    wanted = np.arange(len(regions)) if columns is None else np.asarray(columns)
+    times = np.full((rows, len(wanted)), np.inf)
     names = ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")
-    effects = {name: np.zeros((rows, n_regions)) for name in names}
-    for key, columns in owners:  # a few processes at most; the arrays span the slots
+    effects = {name: np.zeros((rows, len(wanted))) for name in names}
+    for key, owned in owners:  # a few processes at most; the arrays span the slots
         process = regional[key]
+        here = np.flatnonzero(np.isin(wanted, owned))  # the wanted regions this process strikes
+        if not len(here) and hasattr(rng, "skip"):
+            rng.skip(5 * slots)  # its gaps and four effects, of which nothing is wanted
+            continue
         gaps = -np.log1p(-rng.uniform(size=slots)) / process.rate_per_day
-        times[:, columns] = (switch_q + np.cumsum(gaps) * quarters_per_day)[:, None]
-        effects["power_share"][:, columns] = process.power_share.draw(rng, slots)[:, None]
-        effects["power_days"][:, columns] = process.power_restore_days.draw(rng, slots)[:, None]
-        effects["heat_share"][:, columns] = process.heat_lost_share.draw(rng, slots)[:, None]
-        effects["heat_days"][:, columns] = process.heat_restore_days.draw(rng, slots)[:, None]
+        times[:, here] = (switch_q + np.cumsum(gaps) * quarters_per_day)[:, None]
+        effects["power_share"][:, here] = process.power_share.draw(rng, slots)[:, None]
+        effects["power_days"][:, here] = process.power_restore_days.draw(rng, slots)[:, None]
+        effects["heat_share"][:, here] = process.heat_lost_share.draw(rng, slots)[:, None]
+        effects["heat_days"][:, here] = process.heat_restore_days.draw(rng, slots)[:, None]
     return times, effects

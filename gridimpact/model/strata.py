@@ -55,28 +55,35 @@ class Strata:
         return members, cut, following
 
 
+def strike_levels(phi: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One member's distinct positions in pause windows (sorted φ of the strikes inside one) over
+    ``phi`` (S, R), and the time of the earliest strike at each (from ``time`` (S, R))."""
+    flat_phi, flat_time = phi.ravel(), time.ravel()
+    levels = np.unique(flat_phi[np.isfinite(flat_phi)])  # a few strikes per member
+    return levels, np.array([flat_time[flat_phi == level].min() for level in levels])
+
+
 def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
     """The strata of each member from its strike draws (no pause: one stratum, weight 1).
 
-    Levels come from every region of the comparison (``phi_all``), so that stratum j is the same
-    outcome in every block of regions and their totals add up.
+    Levels come from every region of the comparison (``draws.levels``, else the block's own
+    ``phi``), so that stratum j is the same outcome in every block of regions and their totals add up.
     """
     members = draws.members
-    flat = (draws.phi if draws.phi_all is None else draws.phi_all).reshape(members, -1)
-    per_member = [np.unique(row[np.isfinite(row)]) for row in flat]  # a few strikes per member
-    size = max((len(levels) for levels in per_member), default=0) if outcomes is not None else 0
-    levels = np.full((members, size), np.inf)
-    for m, row in enumerate(per_member[:members] if size else []):
-        levels[m, :len(row)] = row
-    count = np.isfinite(levels).sum(axis=1)
-    times = (draws.time if draws.time_all is None else draws.time_all).reshape(members, -1)
-    level_time = np.full(levels.shape, np.inf)
-    for m in range(members if size else 0):
-        for i in range(count[m]):
-            level_time[m, i] = times[m][flat[m] == levels[m, i]].min()
+    if draws.levels is not None:
+        given, given_times = draws.levels, draws.level_time
+    else:
+        pairs = [strike_levels(draws.phi[m], draws.time[m]) for m in range(members)]
+        width = max((len(levels) for levels, _ in pairs), default=0)
+        given, given_times = np.full((members, width), np.inf), np.full((members, width), np.inf)
+        for m, (levels, times) in enumerate(pairs):
+            given[m, :len(levels)], given_times[m, :len(levels)] = levels, times
     if outcomes is None:
         one = np.ones((members, 1))
-        return Strata(levels, count, one, one, np.zeros(members, dtype=int))
+        return Strata(np.full((members, 0), np.inf), np.zeros(members, dtype=int), one, one,
+                      np.zeros(members, dtype=int))
+    levels, level_time = given, given_times
+    count = np.isfinite(levels).sum(axis=1)
     phi = np.where(np.isfinite(levels), levels, 1.0)
 
     def stratum_probabilities(probabilities=None) -> np.ndarray:

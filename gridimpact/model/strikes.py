@@ -45,22 +45,20 @@ class StrikeDraws:
     pause_length: np.ndarray    # (M, S, R) its length in quarter-hours
     defer: np.ndarray           # (M, S, R) that pause defers suppressed strikes (else cancels)
     held_share: np.ndarray      # (M,) the share of the window that held in each member's own draw
-    phi_all: np.ndarray | None = None  # (M, S, every region) ``phi`` before the cut to a block of regions
-    time_all: np.ndarray | None = None  # (M, S, every region) ``time`` before that cut
+    levels: np.ndarray | None = None      # (M, V) sorted φ of the strikes in pause windows over every region, inf-padded
+    level_time: np.ndarray | None = None  # (M, V) the time of the earliest strike at each level
 
     @property
     def members(self) -> int:
         return self.time.shape[0]
 
-    def take(self, members: np.ndarray, every_region: bool = True) -> StrikeDraws:
-        """The draws of some members only; without ``every_region`` the draws of the regions outside
-        the block (``phi_all``, ``time_all``, which only the strata need) are left out, so that a
-        national run does not copy them for every simulated day."""
+    def take(self, members: np.ndarray) -> StrikeDraws:
+        """The draws of some members only."""
         return StrikeDraws(self.time[members], {k: v[members] for k, v in self.effects.items()},
                            self.existing_days[members], self.phi[members], self.pause_start[members],
                            self.pause_length[members], self.defer[members], self.held_share[members],
-                           self.phi_all[members] if every_region and self.phi_all is not None else None,
-                           self.time_all[members] if every_region and self.time_all is not None else None)
+                           None if self.levels is None else self.levels[members],
+                           None if self.level_time is None else self.level_time[members])
 
     def suppress(self, cutoff: np.ndarray, next_phi: np.ndarray) -> StrikeDraws:
         """Strikes with ``phi <= cutoff`` (per member) suppressed: cancelled, or deferred to the
@@ -85,53 +83,76 @@ def strike_capacity(process: StrikeProcess | None, horizon_days: float) -> int:
     return max(0, int(np.ceil(horizon_days / process.interval_days[0])) + 2)  # none if the switch is past the end
 
 
+class ColumnView:
+    """A member's strike stream seen through a block of regions: a draw shaped (..., every region)
+    gives only the block's ``columns``, the stream moving on as for the whole draw. Streams without
+    ``columns`` (a plain numpy generator, in tests) draw everything and are cut."""
+
+    def __init__(self, rng, columns: np.ndarray | None):
+        self.rng, self.cut = rng, columns
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        if self.cut is None:
+            return self.rng.uniform(low, high, size=size)
+        if hasattr(self.rng, "columns"):
+            return self.rng.columns(size, self.cut, low, high)
+        return self.rng.uniform(low, high, size=size)[..., self.cut]
+
+
 def draw_member(scenario: Scenario, regions: tuple[str, ...], period: Period, switch_q: float,
-                capacity: int, rng_strikes: np.random.Generator,
-                rng_pause: np.random.Generator) -> tuple:
+                capacity: int, rng_strikes, rng_pause: np.random.Generator,
+                columns: np.ndarray | None = None) -> tuple:
     """One member's strikes: times (S, R), effects (S, R) each, existing repair days (R,), the
     pause windows of each (strike, region) (``pause_windows``) and the share of the pause held.
 
     The number of draws from each stream is fixed by ``capacity``, the regions and the pauses, so the
-    draws of one member never depend on another member or on the scenario's pauses.
+    draws of one member never depend on another member or on the scenario's pauses. ``columns``
+    (positions in ``regions``) draws the strikes of those regions only — R is then their number —
+    with the same values as the whole draw has in those columns.
     """
     n_regions = len(regions)
+    view = ColumnView(rng_strikes, None if columns is None else np.asarray(columns))
+    wanted = tuple(regions) if columns is None else tuple(regions[i] for i in view.cut)
+    n_wanted = len(wanted)
     process = scenario.strikes
-    effects = {name: np.zeros((capacity, n_regions)) for name in EFFECTS}
-    times = np.full((capacity, n_regions), np.inf)
-    existing = np.zeros(n_regions)
+    effects = {name: np.zeros((capacity, n_wanted)) for name in EFFECTS}
+    times = np.full((capacity, n_wanted), np.inf)
+    existing = np.zeros(n_wanted)
     if process is not None and capacity > 0:
         low, mode, high = process.interval_days
         intervals = rng_strikes.triangular(low, mode, high, size=capacity) if high > low else np.full(capacity, low)
         first = rng_strikes.uniform() * intervals[0]
         strike_days = first + np.concatenate([[0.0], np.cumsum(intervals[1:])])
         strike_q = switch_q + strike_days * QUARTERS_PER_DAY
-        probability = _hit_probabilities(process, regions)
+        probability = _hit_probabilities(process, wanted)
         # One uniform decides both whether a strike hits a region and whether it destroys a heat
         # plant there (u < p·q given u < p has probability q): the rare, costly combination is then
         # stratified across members as one dimension (``model.quasi_random``), not as a product of two.
-        hit_u = rng_strikes.uniform(size=(capacity, n_regions))
+        shape = (capacity, n_regions)
+        hit_u = view.uniform(size=shape)
         hit = hit_u < probability
-        effects["power_share"] = process.power_share.draw(rng_strikes, (capacity, n_regions))
-        effects["power_days"] = process.power_restore_days.draw(rng_strikes, (capacity, n_regions))
-        effects["heat_share"] = process.heat_lost_share.draw(rng_strikes, (capacity, n_regions))
+        effects["power_share"] = process.power_share.draw(view, shape)
+        effects["power_days"] = process.power_restore_days.draw(view, shape)
+        effects["heat_share"] = process.heat_lost_share.draw(view, shape)
         destroyed = hit_u < probability * process.plant_destroyed_probability
-        heat_days = process.heat_restore_days.draw(rng_strikes, (capacity, n_regions))
-        long_days = process.destroyed_restore_days.draw(rng_strikes, (capacity, n_regions))
+        heat_days = process.heat_restore_days.draw(view, shape)
+        long_days = process.destroyed_restore_days.draw(view, shape)
         effects["heat_days"] = np.where(destroyed, long_days, heat_days)
-        effects["emergency_share"] = process.emergency_share.draw(rng_strikes, (capacity, n_regions))
-        effects["emergency_days"] = process.emergency_days.draw(rng_strikes, (capacity, n_regions))
-        existing = process.existing_damage_restore_days.draw(rng_strikes, n_regions)
+        effects["emergency_share"] = process.emergency_share.draw(view, shape)
+        effects["emergency_days"] = process.emergency_days.draw(view, shape)
+        existing = process.existing_damage_restore_days.draw(view, n_regions)
         times = np.where(hit, strike_q[:, None], np.inf)
         if process.regional:
             slots = regional_slots(process.regional, capacity * process.interval_days[0])
-            extra_t, extra = draw_regional(process.regional, tuple(regions), switch_q, slots, QUARTERS_PER_DAY, rng_strikes)
+            extra_t, extra = draw_regional(process.regional, tuple(regions), switch_q, slots, QUARTERS_PER_DAY,
+                                           rng_strikes, view.cut)
             times = np.concatenate([times, extra_t])
             effects = {name: np.concatenate([effects[name], extra[name]]) for name in EFFECTS}
-    times, effects = _append_events(times, effects, scenario.events, regions, period)
+    times, effects = _append_events(times, effects, scenario.events, wanted, period)
     times = np.where(times >= switch_q, times, np.inf)  # scripted events apply after the switch only
     # The pauses of a scenario are one agreement: one outcome per member, drawn from the first's.
     held_share = scenario.pauses[0].outcomes.draw(rng_pause) if scenario.pauses else np.nan
-    return times, effects, existing, pause_windows(times, scenario.pauses, regions, period), held_share
+    return times, effects, existing, pause_windows(times, scenario.pauses, wanted, period), held_share
 
 
 def _append_events(times, effects, events: tuple[Event, ...], regions, period):
@@ -141,7 +162,7 @@ def _append_events(times, effects, events: tuple[Event, ...], regions, period):
     extra_t = np.full((len(events), n_regions), np.inf)
     extra = {name: np.zeros((len(events), n_regions)) for name in EFFECTS}
     for i, event in enumerate(events):  # scripted events are few; their shape, not their data, loops
-        covered = np.array(["*" in event.regions or p in event.regions or p[:4] in event.regions for p in regions])
+        covered = _event_coverage(event, tuple(regions))
         extra_t[i] = np.where(covered, quarter_of(event.time, period), np.inf)
         extra["power_share"][i] = event.power_share
         extra["power_days"][i] = event.power_restore_days
@@ -151,6 +172,12 @@ def _append_events(times, effects, events: tuple[Event, ...], regions, period):
         extra["emergency_days"][i] = event.emergency_days
     return (np.concatenate([times, extra_t]),
             {name: np.concatenate([effects[name], extra[name]]) for name in EFFECTS})
+
+
+@lru_cache(maxsize=256)
+def _event_coverage(event: Event, regions: tuple[str, ...]) -> np.ndarray:
+    """Which regions a scripted event strikes, worked out once per region list, not per member."""
+    return np.array(["*" in event.regions or p in event.regions or p[:4] in event.regions for p in regions])
 
 
 def _hit_probabilities(process: StrikeProcess, regions: tuple[str, ...]) -> np.ndarray:
