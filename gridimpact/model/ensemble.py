@@ -43,6 +43,10 @@ from gridimpact.model.strikes import (
 )
 
 STREAMS = ("strikes", "pause", "params", "weather", "exposure")
+DRAW_MEMO_REGION_MEMBERS = 1 << 15
+"""Regions × members up to which members' whole strike draws are kept between region blocks (about
+100 MiB per scenario at most, for a month of strikes); a larger comparison draws each block's
+columns only and keeps the members' levels."""
 
 
 QUASI_RANDOM_STREAMS = ("strikes", "params")
@@ -79,8 +83,8 @@ class EnsembleSetup:
     seed: int
     engine: str | None = None      # engine.ENGINES; None: the default
     memo: dict | None = field(default=None, compare=False, repr=False)
-    """Shared by the region blocks of one comparison: the positions of each member's strikes in
-    pause windows over every region (``draw_block``; a few numbers per member) and the samples of the
+    """Shared by the region blocks of one comparison: members' strike draws, or in a large comparison
+    only the positions of their strikes in pause windows (``draw_block``), and the samples of the
     controls' known means, so that each block does not draw them again. None: nothing is kept."""
 
 
@@ -98,31 +102,45 @@ def _strike_rows(setup: EnsembleSetup, scenario: Scenario) -> tuple[float, int]:
 def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int]) -> StrikeDraws:
     """Strike draws of a block of members on this setup's regions, stacked along the member axis.
 
-    A member's streams are read at this block's columns only (``strikes.ColumnView``); the strata
-    need the positions of its strikes in pause windows over every region (``strata.strike_levels``),
-    which come from one draw of every region per member, kept in the memo for the other blocks."""
+    The strata need the positions of each member's strikes in pause windows over every region
+    (``strata.strike_levels``). In a comparison of up to ``DRAW_MEMO_REGION_MEMBERS`` regions ×
+    members, a member's whole draw is made once, kept in the memo and cut for each block; in a
+    larger one a block reads the member's streams at its own columns only (``strikes.ColumnView``)
+    and the memo keeps only each member's levels, from one whole draw."""
     switch_q, capacity = _strike_rows(setup, scenario)
     memo = setup.memo if setup.memo is not None else {}
+    cut = setup.block_index
 
-    def draw(m: int, columns):
+    def draw(m: int, columns=None):
         return draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
                            member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"), columns)
 
+    def whole(m: int):
+        """A member's draw of every region with its levels (kept in the memo of a small comparison)."""
+        key = ("draw", scenario.name, m)
+        if key in memo:
+            return memo[key]
+        times, effects, existing, windows, held = draw(m)
+        drawn = (times, effects, existing, windows, held, strike_levels(windows[0], times))
+        if small:
+            memo[key] = drawn
+        return drawn
+
     def levels(m: int):
         key = ("levels", scenario.name, m)
-        if key not in memo:  # tiny: a few numbers per member
-            times, _, _, windows, _ = draw(m, None)
-            memo[key] = strike_levels(windows[0], times)
+        if key not in memo:  # a few numbers per member
+            memo[key] = whole(m)[5]
         return memo[key]
 
-    every = len(setup.block_index) == len(setup.all_regions)
-    drawn = [draw(m, None if every else setup.block_index) for m in members]
-    if not scenario.pauses:  # no window: no levels
-        found = [(np.empty(0), np.empty(0))] * len(drawn)
-    elif every:  # the block is every region: its own draws give the levels
-        found = [strike_levels(d[3][0], d[0]) for d in drawn]
+    small = setup.memo is not None and len(setup.all_regions) * max(members, default=0) <= DRAW_MEMO_REGION_MEMBERS
+    if small or len(cut) == len(setup.all_regions):
+        parts = [whole(m) for m in members]
+        drawn = [(d[0][:, cut], {name: v[:, cut] for name, v in d[1].items()}, d[2][cut],
+                  tuple(w[:, cut] for w in d[3]), d[4]) for d in parts]
+        found = [d[5] for d in parts]
     else:
-        found = [levels(m) for m in members]
+        drawn = [draw(m, cut) for m in members]
+        found = [levels(m) if scenario.pauses else (np.empty(0), np.empty(0)) for m in members]
     width = max((len(level) for level, _ in found), default=0)
     level_values, level_times = np.full((len(found), width), np.inf), np.full((len(found), width), np.inf)
     for i, (level, at) in enumerate(found):  # per member: a few levels each

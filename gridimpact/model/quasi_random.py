@@ -144,22 +144,34 @@ class BatchUniforms:
 
     def _values(self, index: np.ndarray) -> np.ndarray:
         """The uniforms at coordinates ``index`` of this stream (1-D, any order)."""
-        out = np.empty(len(index))
+        if not len(index):
+            return np.empty(0)
+        if index.min() >= SOBOL_COORDINATES:  # a national run's per-unit draws: all counter-based
+            return counter_uniforms(self._counter_key(), index - SOBOL_COORDINATES)
         sobol = index < SOBOL_COORDINATES
-        if sobol.any():
-            wanted = index[sobol]
-            blocks = wanted // _CHUNK
+        every = bool(sobol.all())
+        wanted = index if every else index[sobol]
+        blocks = wanted // _CHUNK
+        low, high = int(blocks.min()), int(blocks.max())
+        if low == high:  # most draws lie within one block of 256 coordinates
+            values = batch_points(self.seed, self.batch, self.stream, low)[self.position][wanted - low * _CHUNK]
+        else:
             values = np.empty(len(wanted))
-            for block in np.unique(blocks):  # a few blocks of 256 coordinates
+            for block in range(low, high + 1):  # a few blocks
                 inside = blocks == block
-                values[inside] = batch_points(self.seed, self.batch, self.stream, int(block))[self.position][wanted[inside] % _CHUNK]
-            out[sobol] = values
-        if not sobol.all():
-            if self._key is None:
-                sequence = np.random.SeedSequence(self.seed, spawn_key=(self.batch * BATCH + self.position, self.stream, 4))
-                self._key = sequence.generate_state(1, dtype=np.uint64)[0]
-            out[~sobol] = counter_uniforms(self._key, index[~sobol] - SOBOL_COORDINATES)
+                values[inside] = batch_points(self.seed, self.batch, self.stream, block)[self.position][wanted[inside] % _CHUNK]
+        if every:
+            return values
+        out = np.empty(len(index))
+        out[sobol] = values
+        out[~sobol] = counter_uniforms(self._counter_key(), index[~sobol] - SOBOL_COORDINATES)
         return out
+
+    def _counter_key(self) -> np.uint64:
+        if self._key is None:
+            sequence = np.random.SeedSequence(self.seed, spawn_key=(self.batch * BATCH + self.position, self.stream, 4))
+            self._key = sequence.generate_state(1, dtype=np.uint64)[0]
+        return self._key
 
     def _next(self, count: int) -> np.ndarray:
         values = self._values(np.arange(self.used, self.used + count))
