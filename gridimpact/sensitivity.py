@@ -27,8 +27,8 @@ import pandas as pd
 from gridimpact.api import resolve_params
 from gridimpact.io.readers.loader import default_inputs
 from gridimpact.io.readers.scenarios import load_scenario
+from gridimpact.model.block_draws import member_rng
 from gridimpact.model.compliance import compliance_curve
-from gridimpact.model.ensemble import member_rng
 from gridimpact.model.params import sample_params, specs
 from gridimpact.model.pauses import beta_interval
 from gridimpact.model.scenarios import Scenario

@@ -8,7 +8,7 @@ import pytest
 
 from gridimpact.api import compare
 from gridimpact.io.readers.scenarios import load_scenario
-from gridimpact.model.ensemble import draw_block
+from gridimpact.model.block_draws import draw_block
 from gridimpact.model.pauses import PauseOutcomes
 from gridimpact.model.strikes import quarter_of
 

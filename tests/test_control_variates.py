@@ -8,6 +8,7 @@ import pytest
 
 import gridimpact
 from gridimpact.io.readers.scenarios import load_scenario
+from gridimpact.model.block_draws import member_rng
 from gridimpact.model.control_variates import (
     CONTROLS,
     ControlFit,
@@ -15,7 +16,6 @@ from gridimpact.model.control_variates import (
     member_controls,
     spared,
 )
-from gridimpact.model.ensemble import member_rng
 from gridimpact.model.period import Period
 from gridimpact.model.regional import regional_slots
 from gridimpact.model.strikes import draw_member, strike_capacity

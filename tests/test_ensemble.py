@@ -6,13 +6,8 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.io.readers.scenarios import load_scenario
-from gridimpact.model.ensemble import (
-    STREAMS,
-    EnsembleSetup,
-    draw_block,
-    member_parameters,
-    member_rng,
-)
+from gridimpact.model.block_draws import STREAMS, draw_block, member_rng
+from gridimpact.model.ensemble import EnsembleSetup, member_parameters
 from gridimpact.model.exposure import exposure_from, outdoor_values
 from gridimpact.model.hazard import build_hazard
 from gridimpact.model.params import Params

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gridimpact.io.readers.scenarios import load_scenario
-from gridimpact.model.ensemble import member_rng
+from gridimpact.model.block_draws import member_rng
 from gridimpact.model.hazard import build_hazard
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.scenarios import Event

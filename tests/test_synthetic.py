@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from gridimpact import schemas
 from gridimpact.api import compare
 from gridimpact.errors import ParameterError
-from gridimpact.model import ensemble
+from gridimpact.model import block_draws
 from gridimpact.model.exposure import default_period
 from gridimpact.regions import admin_level_of, default_registry
 from gridimpact.resources import data_dir
@@ -228,7 +228,7 @@ def test_units_beyond_the_sobol_coordinates_give_the_same_numbers_in_any_groupin
     options = dict(scenarios=("no-pause", "announced-pause"), as_of="2026-01-30", days=7, members=6, seed=4,
                    workers=1)
     whole = compare(case, region_block=40, **options)
-    monkeypatch.setattr(ensemble, "DRAW_MEMO_REGION_MEMBERS", 0)
+    monkeypatch.setattr(block_draws, "DRAW_MEMO_REGION_MEMBERS", 0)
     for grouping in (dict(region_block=7), dict(region_block=3, block=2)):
         other = compare(case, **grouping, **options)
         pd.testing.assert_frame_equal(whole.impacts, other.impacts, check_exact=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from gridimpact.model.block_draws import draw_block, member_rng, scenario_switch, strike_rows
 from gridimpact.model.climatology import fill_beyond_observed
 from gridimpact.model.control_variates import expected_spared, member_controls, spared
 from gridimpact.model.engine import Building, Exposure, Settings, simulate
@@ -30,35 +31,10 @@ from gridimpact.model.layered import Layer, LayeredRunner
 from gridimpact.model.metrics import PERSON_METRICS
 from gridimpact.model.params import Params, sample_params, sampled_means
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
-from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.regional import regional_slots
 from gridimpact.model.scenarios import Scenario
-from gridimpact.model.strata import Strata, strata_of, strike_levels
-from gridimpact.model.strikes import (
-    EFFECTS,
-    ScenarioHazard,
-    StrikeDraws,
-    draw_member,
-    strike_capacity,
-)
-
-STREAMS = ("strikes", "pause", "params", "weather", "exposure")
-DRAW_MEMO_REGION_MEMBERS = 1 << 15
-"""Regions × members up to which members' whole strike draws are kept between region blocks (about
-100 MiB per scenario at most, for a month of strikes); a larger comparison draws each block's
-columns only and keeps the members' levels."""
-
-
-QUASI_RANDOM_STREAMS = ("strikes", "params")
-"""Streams drawn as scrambled Sobol' points across batches of members (``model.quasi_random``)."""
-
-
-def member_rng(seed: int, member: int, stream: str):
-    """The random generator of one member's stream (independent of every other member and stream;
-    quasi-random within its batch for the strike and parameter streams)."""
-    if stream in QUASI_RANDOM_STREAMS:
-        return BatchUniforms(seed, member, STREAMS.index(stream))
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(member, STREAMS.index(stream))))
+from gridimpact.model.strata import Strata, strata_of
+from gridimpact.model.strikes import ScenarioHazard
 
 
 @dataclass(frozen=True)
@@ -86,72 +62,6 @@ class EnsembleSetup:
     """Shared by the region blocks of one comparison: members' strike draws, or in a large comparison
     only the positions of their strikes in pause windows (``draw_block``), and the samples of the
     controls' known means, so that each block does not draw them again. None: nothing is kept."""
-
-
-def _switch(setup: EnsembleSetup, scenario: Scenario) -> float:
-    return max(setup.as_of_q, setup.observed_until_q) if scenario.replay_observed else setup.as_of_q
-
-
-def _strike_rows(setup: EnsembleSetup, scenario: Scenario) -> tuple[float, int]:
-    """The scenario's switch (quarter-hour) and the major-strike slots a member draws after it."""
-    switch_q = _switch(setup, scenario)
-    horizon_days = setup.period.quarters_to_days(setup.period.n_quarters - switch_q) + 1
-    return switch_q, strike_capacity(scenario.strikes, horizon_days)
-
-
-def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int]) -> StrikeDraws:
-    """Strike draws of a block of members on this setup's regions, stacked along the member axis.
-
-    The strata need the positions of each member's strikes in pause windows over every region
-    (``strata.strike_levels``). In a comparison of up to ``DRAW_MEMO_REGION_MEMBERS`` regions ×
-    members, a member's whole draw is made once, kept in the memo and cut for each block; in a
-    larger one a block reads the member's streams at its own columns only (``strikes.ColumnView``)
-    and the memo keeps only each member's levels, from one whole draw."""
-    switch_q, capacity = _strike_rows(setup, scenario)
-    memo = setup.memo if setup.memo is not None else {}
-    cut = setup.block_index
-
-    def draw(m: int, columns=None):
-        return draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
-                           member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"), columns)
-
-    def whole(m: int):
-        """A member's draw of every region with its levels (kept in the memo of a small comparison)."""
-        key = ("draw", scenario.name, m)
-        if key in memo:
-            return memo[key]
-        times, effects, existing, windows, held = draw(m)
-        drawn = (times, effects, existing, windows, held, strike_levels(windows[0], times))
-        if small:
-            memo[key] = drawn
-        return drawn
-
-    def levels(m: int):
-        key = ("levels", scenario.name, m)
-        if key not in memo:  # a few numbers per member
-            memo[key] = whole(m)[5]
-        return memo[key]
-
-    small = setup.memo is not None and len(setup.all_regions) * max(members, default=0) <= DRAW_MEMO_REGION_MEMBERS
-    if small or len(cut) == len(setup.all_regions):
-        parts = [whole(m) for m in members]
-        drawn = [(d[0][:, cut], {name: v[:, cut] for name, v in d[1].items()}, d[2][cut],
-                  tuple(w[:, cut] for w in d[3]), d[4]) for d in parts]
-        found = [d[5] for d in parts]
-    else:
-        drawn = [draw(m, cut) for m in members]
-        found = [levels(m) if scenario.pauses else (np.empty(0), np.empty(0)) for m in members]
-    width = max((len(level) for level, _ in found), default=0)
-    level_values, level_times = np.full((len(found), width), np.inf), np.full((len(found), width), np.inf)
-    for i, (level, at) in enumerate(found):  # per member: a few levels each
-        level_values[i, :len(level)], level_times[i, :len(level)] = level, at
-    times = np.stack([d[0] for d in drawn])
-    effects = {name: np.stack([d[1][name] for d in drawn]) for name in EFFECTS}
-    windows = [np.stack([d[3][i] for d in drawn]) for i in range(4)]
-    return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2] for d in drawn]),
-                       phi=windows[0], pause_start=windows[1], pause_length=windows[2], defer=windows[3],
-                       held_share=np.array([d[4] for d in drawn], dtype=float),
-                       levels=level_values, level_time=level_times)
 
 
 def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
@@ -275,7 +185,7 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
     scale = member_population_scale(setup, members)
     settings = Settings.from_params(setup.params, setup.engine)
     draws = [draw_block(setup, scenario, members) for scenario in scenarios]
-    switches = [_switch(setup, scenario) for scenario in scenarios]
+    switches = [scenario_switch(setup, scenario) for scenario in scenarios]
     n_days = len(setup.period.days)
     shared_days = max(0, min(int(setup.period.day_of_quarter(min(switches))), n_days))
     first = ScenarioHazard(setup.base, draws[0], switches[0])
@@ -371,7 +281,7 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
 def controls_mean(setup: EnsembleSetup, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """The known mean (R, 4) of the spared-strike controls of this block's regions and its sampling
     covariance (R, 4, 4) (``control_variates.expected_spared``), for the strike rows ``draw_block`` draws."""
-    switch_q, capacity = _strike_rows(setup, scenario)
+    switch_q, capacity = strike_rows(setup, scenario)
     slots = regional_slots(scenario.strikes.regional, capacity * scenario.strikes.interval_days[0])
     return expected_spared(scenario, setup.regions, setup.period, switch_q, capacity, slots, setup.seed, setup.memo)
 
