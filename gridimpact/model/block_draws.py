@@ -15,7 +15,7 @@ import numpy as np
 
 from gridimpact.model.quasi_random import BatchUniforms
 from gridimpact.model.scenarios import Scenario
-from gridimpact.model.strata import strike_levels
+from gridimpact.model.strata import stacked_levels, strike_levels
 from gridimpact.model.strikes import EFFECTS, StrikeDraws, draw_member, strike_capacity
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
     switch_q, capacity = strike_rows(setup, scenario)
     memo = setup.memo if setup.memo is not None else {}
     cut = setup.block_index
+    small = setup.memo is not None and len(setup.all_regions) * max(members, default=0) <= DRAW_MEMO_REGION_MEMBERS
 
     def draw(m: int, columns=None):
         return draw_member(scenario, setup.all_regions, setup.period, switch_q, capacity,
@@ -85,7 +86,6 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
             memo[key] = whole(m)[5]
         return memo[key]
 
-    small = setup.memo is not None and len(setup.all_regions) * max(members, default=0) <= DRAW_MEMO_REGION_MEMBERS
     if small or len(cut) == len(setup.all_regions):
         parts = [whole(m) for m in members]
         drawn = [(d[0][:, cut], {name: v[:, cut] for name, v in d[1].items()}, d[2][cut],
@@ -94,10 +94,7 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
     else:
         drawn = [draw(m, cut) for m in members]
         found = [levels(m) if scenario.pauses else (np.empty(0), np.empty(0)) for m in members]
-    width = max((len(level) for level, _ in found), default=0)
-    level_values, level_times = np.full((len(found), width), np.inf), np.full((len(found), width), np.inf)
-    for i, (level, at) in enumerate(found):  # per member: a few levels each
-        level_values[i, :len(level)], level_times[i, :len(level)] = level, at
+    level_values, level_times = stacked_levels(found)
     times = np.stack([d[0] for d in drawn])
     effects = {name: np.stack([d[1][name] for d in drawn]) for name in EFFECTS}
     windows = [np.stack([d[3][i] for d in drawn]) for i in range(4)]

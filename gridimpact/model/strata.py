@@ -63,6 +63,15 @@ def strike_levels(phi: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.nda
     return levels, np.array([flat_time[flat_phi == level].min() for level in levels])
 
 
+def stacked_levels(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Members' ``strike_levels`` as (M, V) arrays of levels and their times, inf-padded."""
+    width = max((len(levels) for levels, _ in found), default=0)
+    levels, times = np.full((len(found), width), np.inf), np.full((len(found), width), np.inf)
+    for m, (member_levels, member_times) in enumerate(found):  # a few levels per member
+        levels[m, :len(member_levels)], times[m, :len(member_levels)] = member_levels, member_times
+    return levels, times
+
+
 def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
     """The strata of each member from its strike draws (no pause: one stratum, weight 1).
 
@@ -70,19 +79,14 @@ def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
     ``phi``), so that stratum j is the same outcome in every block of regions and their totals add up.
     """
     members = draws.members
-    if draws.levels is not None:
-        given, given_times = draws.levels, draws.level_time
-    else:
-        pairs = [strike_levels(draws.phi[m], draws.time[m]) for m in range(members)]
-        width = max((len(levels) for levels, _ in pairs), default=0)
-        given, given_times = np.full((members, width), np.inf), np.full((members, width), np.inf)
-        for m, (levels, times) in enumerate(pairs):
-            given[m, :len(levels)], given_times[m, :len(levels)] = levels, times
     if outcomes is None:
         one = np.ones((members, 1))
         return Strata(np.full((members, 0), np.inf), np.zeros(members, dtype=int), one, one,
                       np.zeros(members, dtype=int))
-    levels, level_time = given, given_times
+    if draws.levels is not None:
+        levels, level_time = draws.levels, draws.level_time
+    else:
+        levels, level_time = stacked_levels([strike_levels(draws.phi[m], draws.time[m]) for m in range(members)])
     count = np.isfinite(levels).sum(axis=1)
     phi = np.where(np.isfinite(levels), levels, 1.0)
 
