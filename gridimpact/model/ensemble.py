@@ -65,8 +65,18 @@ class EnsembleSetup:
 
 
 def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:
-    """Per-member parameter values (arrays of the block's length for the sampled ones)."""
-    samples = [sample_params(setup.params, 1, member_rng(setup.seed, m, "params")) for m in members]
+    """Per-member parameter values (arrays of the block's length for the sampled ones).
+
+    A member's draw is the same in every block of regions, so the memo keeps it for the others."""
+    memo = setup.memo if setup.memo is not None else {}
+
+    def sample(m: int) -> dict:
+        key = ("params", m)
+        if key not in memo:
+            memo[key] = sample_params(setup.params, 1, member_rng(setup.seed, m, "params"))
+        return memo[key]
+
+    samples = [sample(m) for m in members]
     values = setup.params.to_dict()
     return {name: np.concatenate([np.atleast_1d(s[name]) for s in samples]) if np.ndim(samples[0][name]) else values[name]
             for name in values}
