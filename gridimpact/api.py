@@ -311,16 +311,21 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
     pause_held: dict = {}
     pause_days: dict = {}
     memo: dict = {}  # draws and known means the region blocks share (``EnsembleSetup.memo``)
+    chunk = plan.chunk_regions(case)
     for start in range(0, len(chosen), plan.region_block):
         block_regions = chosen[start:start + plan.region_block]
-        exposure = exposure_from(inputs, block_regions, params)
+        if start % chunk == 0:  # each region's hazard and exposure are its own: built for a chunk, then cut
+            chunk_regions = chosen[start:start + chunk]
+            chunk_exposure = exposure_from(inputs, chunk_regions, params)
+            chunk_hazard = build_hazard(inputs.outages.reports, inputs.outages.schedules, chunk_regions, period,
+                                        chunk_exposure.customers, possible_weight=params.possible_outage_weight,
+                                        bands=params.district_heat_bands)
+        positions = np.arange(start % chunk, start % chunk + len(block_regions))
+        exposure = chunk_exposure.take_regions(positions)
         setup = EnsembleSetup(
             regions=tuple(block_regions), all_regions=tuple(chosen),
             block_index=np.arange(start, start + len(block_regions)), period=period, params=params,
-            exposure=exposure,
-            base=build_hazard(inputs.outages.reports, inputs.outages.schedules, block_regions, period,
-                              exposure.customers, possible_weight=params.possible_outage_weight,
-                              bands=params.district_heat_bands),
+            exposure=exposure, base=chunk_hazard.take_regions(positions),
             observed_outdoor=case.observed_outdoor, climatology=case.climatology, as_of_q=case.as_of_q,
             observed_until_q=observed_until_q, seed=case.seed, engine=engine, memo=memo,
         )

@@ -19,6 +19,10 @@ ENGINE_BLOCK_CELLS = 2**19
 """Cohort cells (members × regions × cohorts) simulated together at most: the hourly update of
 about 0.5 M float32 cells (2 MiB per array) stays in the processor's caches. Measured on the
 engine benchmark: 64 regions × 50 members ran 1.4 times slower than groups of 4 to 12 regions."""
+HAZARD_CHUNK_BYTES = 64 * 2**20
+"""The observed hazard and exposure are built for as many region groups at once as keep its
+quarter-hourly arrays (about 16 float64 values per region and quarter-hour) within this, then cut
+for each group: building them group by group repeated the same table work for every group."""
 KEEP_MEMBER_CELLS = 2_000_000
 """Keep every member's daily values in the result (``.daily``) when regions × members × days is at
 most this; larger runs keep only the reduced tables."""
@@ -36,6 +40,11 @@ class BlockPlan:
     block: int
     region_block: int
     workers: int
+
+    def chunk_regions(self, case) -> int:
+        """Regions whose observed hazard and exposure are built together (whole groups)."""
+        per_group = self.region_block * case.period.n_quarters * 16 * 8
+        return self.region_block * max(1, HAZARD_CHUNK_BYTES // per_group)
 
     def total_steps(self, case) -> int:
         """Member-block days the run simulates (shared days before the as-of once per block)."""

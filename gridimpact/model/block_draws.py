@@ -57,7 +57,7 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
 
     The strata need the positions of each member's strikes in pause windows over every region
     (``strata.strike_levels``). In a comparison of up to ``DRAW_MEMO_REGION_MEMBERS`` regions ×
-    members, a member's whole draw is made once, kept in the memo and cut for each block; in a
+    members, a block's members are drawn whole once, stacked, kept in the memo and cut for each group; in a
     larger one a block reads the member's streams at its own columns only (``strikes.ColumnView``)
     and the memo keeps only each member's levels, from one whole draw."""
     switch_q, capacity = strike_rows(setup, scenario)
@@ -70,15 +70,9 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
                            member_rng(setup.seed, m, "strikes"), member_rng(setup.seed, m, "pause"), columns)
 
     def whole(m: int):
-        """A member's draw of every region with its levels (kept in the memo of a small comparison)."""
-        key = ("draw", scenario.name, m)
-        if key in memo:
-            return memo[key]
+        """A member's draw of every region with its levels."""
         times, effects, existing, windows, held = draw(m)
-        drawn = (times, effects, existing, windows, held, strike_levels(windows[0], times))
-        if small:
-            memo[key] = drawn
-        return drawn
+        return times, effects, existing, windows, held, strike_levels(windows[0], times)
 
     def levels(m: int):
         key = ("levels", scenario.name, m)
@@ -87,18 +81,31 @@ def draw_block(setup: EnsembleSetup, scenario: Scenario, members: Sequence[int])
         return memo[key]
 
     if small or len(cut) == len(setup.all_regions):
-        parts = [whole(m) for m in members]
-        drawn = [(d[0][:, cut], {name: v[:, cut] for name, v in d[1].items()}, d[2][cut],
-                  tuple(w[:, cut] for w in d[3]), d[4]) for d in parts]
-        found = [d[5] for d in parts]
-    else:
-        drawn = [draw(m, cut) for m in members]
-        found = [levels(m) if scenario.pauses else (np.empty(0), np.empty(0)) for m in members]
-    level_values, level_times = stacked_levels(found)
-    times = np.stack([d[0] for d in drawn])
-    effects = {name: np.stack([d[1][name] for d in drawn]) for name in EFFECTS}
-    windows = [np.stack([d[3][i] for d in drawn]) for i in range(4)]
-    return StrikeDraws(time=times, effects=effects, existing_days=np.stack([d[2] for d in drawn]),
-                       phi=windows[0], pause_start=windows[1], pause_length=windows[2], defer=windows[3],
-                       held_share=np.array([d[4] for d in drawn], dtype=float),
-                       levels=level_values, level_time=level_times)
+        # the block's members drawn over every region, stacked once (kept for the other groups of
+        # a small comparison), then cut to this group's regions
+        key = ("stacked", scenario.name, tuple(members))
+        stacked = memo.get(key)
+        if stacked is None:
+            stacked = _stacked([whole(m) for m in members])
+            if small:
+                memo[key] = stacked
+        times, effects, existing, windows, held, (level_values, level_times) = stacked
+        return StrikeDraws(time=times[:, :, cut], effects={name: v[:, :, cut] for name, v in effects.items()},
+                           existing_days=existing[:, cut], phi=windows[0][:, :, cut],
+                           pause_start=windows[1][:, :, cut], pause_length=windows[2][:, :, cut],
+                           defer=windows[3][:, :, cut], held_share=held, levels=level_values,
+                           level_time=level_times)
+    drawn = [draw(m, cut) for m in members]
+    found = [levels(m) if scenario.pauses else (np.empty(0), np.empty(0)) for m in members]
+    times, effects, existing, windows, held, (level_values, level_times) = _stacked(
+        [(*d, found_m) for d, found_m in zip(drawn, found, strict=True)])
+    return StrikeDraws(time=times, effects=effects, existing_days=existing, phi=windows[0], pause_start=windows[1],
+                       pause_length=windows[2], defer=windows[3], held_share=held, levels=level_values,
+                       level_time=level_times)
+
+
+def _stacked(parts: list[tuple]) -> tuple:
+    """Members' draws (times, effects, existing, windows, held, levels) stacked along a member axis."""
+    return (np.stack([d[0] for d in parts]), {name: np.stack([d[1][name] for d in parts]) for name in EFFECTS},
+            np.stack([d[2] for d in parts]), [np.stack([d[3][i] for d in parts]) for i in range(4)],
+            np.array([d[4] for d in parts], dtype=float), stacked_levels([d[5] for d in parts]))

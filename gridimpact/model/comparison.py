@@ -57,11 +57,13 @@ def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, .
     frames = []
     selected = days[window]
     keys = region_columns(regions, len(selected))
+    dates = np.tile(selected.date, len(regions))
     for scenario, metrics in daily.items():
-        frame = pd.DataFrame({"scenario": scenario, **keys, "date": np.tile(selected.date, len(regions))})
-        columns = {}
-        for name in NUMERIC_METRICS:
-            p10, p50, p90 = quantiles(metrics[name][:, :, window])
+        columns = {"scenario": scenario, **keys, "date": dates}
+        # one quantile call over every metric (each column's quantiles are its own, computed alike)
+        stacked = np.stack([metrics[name][:, :, window] for name in NUMERIC_METRICS], axis=1)
+        for i, (p10, p50, p90) in enumerate(zip(*quantiles(stacked), strict=True)):
+            name = NUMERIC_METRICS[i]
             integer = METRIC_BY_NAME[name].integer
             for column, values in ((name, p50), (f"{name}_p10", p10), (f"{name}_p90", p90)):
                 flat = values.reshape(-1)
@@ -70,7 +72,7 @@ def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, .
         columns["risk_level"] = risk_label(p50.reshape(-1))
         columns["risk_level_p10"] = risk_label(p10.reshape(-1))
         columns["risk_level_p90"] = risk_label(p90.reshape(-1))
-        frames.append(pd.concat([frame, pd.DataFrame(columns)], axis=1))
+        frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True)
 
 

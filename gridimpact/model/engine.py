@@ -57,6 +57,13 @@ class Exposure:
     basis: tuple[str, ...] = ()  # per region: what the population counts, its source and date
     population_range: np.ndarray | None = None  # (R, 2) persons, documented range; NaN where none
 
+    def take_regions(self, positions: np.ndarray) -> Exposure:
+        """The exposure of the regions at ``positions``."""
+        return Exposure(tuple(self.regions[i] for i in positions), self.population[positions],
+                        self.share_65plus[positions], self.weights[positions], self.independent[positions],
+                        self.customers[positions], tuple(self.basis[i] for i in positions) if self.basis else (),
+                        None if self.population_range is None else self.population_range[positions])
+
 
 @dataclass(frozen=True)
 class Building:

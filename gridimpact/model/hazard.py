@@ -50,6 +50,12 @@ class Hazard:
     def members(self) -> int:
         return self.rotating.shape[0]
 
+    def take_regions(self, positions: np.ndarray) -> Hazard:
+        """The hazard of the regions at ``positions`` (each region's arrays are its own)."""
+        return Hazard(tuple(self.regions[i] for i in positions), self.period, self.rotating[:, positions],
+                      self.persistent[:, positions], self.heat_lost[:, positions], self.schedule[positions],
+                      self.schedule_days[positions], self.band_edges[positions])
+
     def window(self, q0: int, q1: int) -> HazardWindow:
         """The supply state for quarter-hours [q0, q1) of the period."""
         return HazardWindow(self.rotating[:, :, q0:q1], self.persistent[:, :, q0:q1],
