@@ -98,6 +98,25 @@ def test_a_continued_simulation_equals_too(seed):
     assert_same(runs["numpy"], runs["compiled"])
 
 
+@pytest.mark.parametrize("seed", (1, 5, 9))
+def test_cells_left_out_keep_their_state_and_the_others_are_unchanged(seed):
+    """A stratum simulates only the regions whose strikes changed (``active``): those cells must come
+    out as in a full run, the others keep the state they had and report zeros."""
+    case = random_case(seed)
+    members, regions = case[3].members, len(case[2].regions)
+    first = simulate(*case, engine="compiled", days=range(1))
+    active = np.random.default_rng(seed).random((members, regions)) < 0.5
+    full = simulate(*case, engine="compiled", days=range(1, 2), state=first.state)
+    part = simulate(*case, engine="compiled", days=range(1, 2), state=first.state, active=active)
+    for name, values in full.daily.items():
+        assert np.array_equal(values[active], part.daily[name][active], equal_nan=True), name
+    assert (part.daily["people_without_power"][~active] == 0).all()
+    for field in ("air", "mass"):
+        before, after, reference = (getattr(s.state, field) for s in (first, part, full))
+        assert np.array_equal(after[active], reference[active]), field
+        assert np.array_equal(after[~active], np.broadcast_to(before, after.shape)[~active]), field
+
+
 def test_the_embedded_estimate_is_identical_with_either_engine():
     numpy_result = gridimpact.estimate(engine="numpy")
     compiled = gridimpact.estimate(engine="compiled")

@@ -60,7 +60,7 @@ def _tiny_day() -> None:
                  f32(20.0), np.ones((1, 1, HEATING, BUILDINGS)), np.ones((1, 1)), np.ones((1, 1, HEATING, 1)),
                  np.ones((1, 1), dtype=f32), np.ones(1), np.array([12.0], dtype=f32), True, hourly,
                  np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)),
-                 np.zeros((1, 1)), np.zeros((1, 1), dtype=f32), 12, np.zeros((2, 1, 1)))
+                 np.zeros((1, 1)), np.zeros((1, 1), dtype=f32), 12, np.zeros((2, 1, 1)), np.ones((1, 1), dtype=bool))
 
 
 def cache_state() -> dict:

@@ -179,7 +179,7 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
              settings: Settings, *, keep_hourly: bool = False,
              progress: Callable[[int], None] | None = None, days: range | None = None,
              state: State | None = None, engine: str | None = None, consume_state: bool = False,
-             prepared: Prepared | None = None) -> Simulation:
+             prepared: Prepared | None = None, active: np.ndarray | None = None) -> Simulation:
     """Run the model over the hazard's period, or over the local days ``days`` of it.
 
     ``hazard``: anything with ``period``, ``members`` and ``window(q0, q1)`` (a ``hazard.Hazard``
@@ -198,6 +198,8 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
 
     ``engine`` (default ``settings.engine``): ``"compiled"`` runs each day as one compiled kernel
     (``kernel.simulate_day``), ``"numpy"`` the numpy reference; their results are identical.
+    ``active`` (M, R) bool: the cells whose values the caller will read; the compiled engine skips
+    the others (their state and values are then meaningless), the numpy engine computes them anyway.
     """
     period = hazard.period
     days = range(len(period.days)) if days is None else days
@@ -249,7 +251,7 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
                 None if hourly is None else hourly["indoor_temperature"][..., h0:h1])
             state, without_power, share_off = State(air, mass, phase), supply.without_power, supply.share_off
         else:  # the kernel steps the state in place and reduces the cohorts itself
-            out = compiled.run(window, h0, state.air, state.mass, state.phase)
+            out = compiled.run(window, h0, state.air, state.mass, state.phase, active)
             state = State(out.air, out.mass, out.phase)
             without_power, without_heat, share_off, day_min, hours_below_12 = out.hourly() + (None, None)
             reduced = out.reduced()

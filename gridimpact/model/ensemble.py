@@ -223,13 +223,15 @@ def run_block(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: Sequ
             suppressed = draw.take(subset).suppress(cut, following)
             # strata come from every region's strikes: where this block's strikes come out as in the
             # stratum before, so does every number of the block, and the member is not run again
-            differs = np.flatnonzero(~(suppressed.time == times[subset]).all(axis=(1, 2)))
+            changed = ~(suppressed.time == times[subset]).all(axis=1)  # (members, regions)
+            differs = np.flatnonzero(changed.any(axis=1))
             times[subset] = suppressed.time
             if len(differs):
-                # a later stratum's layer is this scenario's own; the first starts from a shared one
+                # a later stratum's layer is this scenario's own; the first starts from a shared one.
+                # Only the member's regions whose strikes changed are simulated again
                 layer = runner.stratum(layer, suppressed.take(differs), switch, subset[differs],
                                        strata.first_day(stratum, subset[differs], QUARTERS_PER_DAY),
-                                       consume=layer is not whole_layer)
+                                       consume=layer is not whole_layer, cells=changed[differs])
             layers.append(layer.daily)
         run = _scenario_run([_scaled(daily, scale) for daily in layers], strata, draw.held_share, scenario)
         if scenario.pauses and scenario.strikes is not None:

@@ -79,9 +79,11 @@ class CompiledDays:
         self.thresholds = np.asarray(BELOW_THRESHOLDS_C, dtype=np.float32)
 
     def run(self, window: HazardWindow, first_hour: int, air: np.ndarray, mass: np.ndarray,
-            phase: np.ndarray) -> DayOutput:
+            phase: np.ndarray, active: np.ndarray | None = None) -> DayOutput:
         """Step ``air`` and ``mass`` (M, R, 3, 3, 12, K) float32 through one day: in place when they
-        are C-contiguous, else in contiguous copies (the kernel is compiled for that layout)."""
+        are C-contiguous, else in contiguous copies (the kernel is compiled for that layout).
+        ``active`` (M, R) bool: the cells to simulate (None: all); the others keep their state and
+        give zeros."""
         air = _layout(air, np.float32)
         mass = _layout(mass, np.float32)
         hazard_members = max(window.rotating.shape[0], window.persistent.shape[0], window.heat_lost.shape[0])
@@ -96,6 +98,7 @@ class CompiledDays:
                         np.empty((members, regions), dtype=np.float32), np.empty((2, members, regions)),
                         np.empty(phase.shape), air, mass)
         below = np.empty((len(self.thresholds), members, regions))
+        active = np.ones((members, regions), dtype=bool) if active is None else _layout(active, bool)
         kernel.simulate_day(
             quarterly(window.rotating), quarterly(window.persistent), quarterly(window.heat_lost),
             _layout(window.schedule, np.float64), _layout(window.schedule_days, bool), self.edges,
@@ -103,6 +106,6 @@ class CompiledDays:
             self.setpoint, self.per_group, self.band_share, self.class_people, self.band_weight, self.population,
             self.thresholds, self.keep_hourly, self.hourly_air, out.without_power, out.without_heat,
             out.share_off, below, out.cold_person_hours, out.coldest_cohort, RISK_HIGH_HOURS_BELOW_12,
-            out.risk_people)
+            out.risk_people, active)
         out.below_counts = dict(zip(BELOW_THRESHOLDS_C, below, strict=True))
         return out

@@ -157,7 +157,8 @@ def _cell_supply(rotating, persistent, heat_lost, schedule, schedule_days, edges
 def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges, block_hours, phase,
                  phase_end, outdoor, first_hour, air, mass, constants, setpoint, cohort_people, band_share,
                  heat_people, band_weight, population, thresholds, keep_hourly, hourly_air,
-                 without_power, without_heat, share_off, below, cold_hours, coldest, high_hours, risk_people):
+                 without_power, without_heat, share_off, below, cold_hours, coldest, high_hours, risk_people,
+                 active):
     """One local day of every member × region cell of a block.
 
     Hazard window (Mh members): ``rotating``, ``persistent``, ``heat_lost`` (Mh, R, Q) float64,
@@ -175,6 +176,9 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
     12 °C; ``coldest`` (M, R) float32 lowest air temperature of an occupied cohort (inf if none);
     ``risk_people`` (2, M, R) people at risk level 2 or above and at level 3 (``metrics.person_risk_levels``,
     with ``high_hours`` its hours below 12 °C of a high day).
+
+    ``active`` (M, R) bool: cells to simulate. Another cell is left as it was (its state is not
+    advanced, its phase carried over) and its outputs are zero: the caller has its values already.
     """
     members, regions = air.shape[0], air.shape[1]
     bands = air.shape[5]
@@ -196,6 +200,10 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
         mh = m if rotating.shape[0] > 1 else 0
         mo = m if outdoor.shape[0] > 1 else 0
         for r in range(regions):
+            if not active[m, r]:
+                _skip_cell(m, r, mh, rotating.shape[0], phase, phase_end, without_power, without_heat, share_off,
+                           below, cold_hours, coldest, risk_people)
+                continue
             end_phase = _cell_supply(rotating[mh, r], persistent[mh, r], heat_lost[mh, r], schedule[r],
                                      schedule_days[r], edges[r], block_hours, phase[mh, r], published, rho,
                                      off_counts, group_on, band_on, plant_on)
@@ -259,6 +267,24 @@ def simulate_day(rotating, persistent, heat_lost, schedule, schedule_days, edges
             copy_alike(cell_air, cell_mass, day_min, hours_below, simulated_bands, one_group, bands)
             _reduce_cell(day_min, hours_below, cohort_people[m, r], band_share[r], thresholds, row, people,
                          m, r, below, cold_hours, coldest, hours, high_hours, risk_people, walk, left_sums)
+
+
+@_compiled
+def _skip_cell(m, r, mh, hazard_members, phase, phase_end, without_power, without_heat, share_off, below,
+               cold_hours, coldest, risk_people):
+    """Zero outputs for a cell that is not simulated, and its rotation phase carried over."""
+    if m < hazard_members:
+        phase_end[m, r] = phase[mh, r]
+    for h in range(without_power.shape[0]):
+        without_power[h, m, r] = 0.0
+        without_heat[h, m, r] = 0.0
+        share_off[h, m, r] = 0.0
+    for t in range(below.shape[0]):
+        below[t, m, r] = 0.0
+    cold_hours[m, r] = 0.0
+    coldest[m, r] = np.float32(np.inf)
+    risk_people[0, m, r] = 0.0
+    risk_people[1, m, r] = 0.0
 
 
 @_inlined

@@ -51,10 +51,10 @@ class LayeredRunner:
     def _weather(self, members):
         return self.outdoor[members] if members is not None and self.outdoor.shape[0] == self.size else self.outdoor
 
-    def _day(self, hazard: ScenarioHazard, members, day: int, state, report=None, consume=False):
+    def _day(self, hazard: ScenarioHazard, members, day: int, state, report=None, consume=False, active=None):
         return simulate(hazard, self._weather(members), self.setup.exposure, self._members(self.building, members),
                         self.settings, days=range(day, day + 1), state=state, progress=report, consume_state=consume,
-                        prepared=self._members(self.prepared, members))
+                        prepared=self._members(self.prepared, members), active=active)
 
     def whole(self, draw: StrikeDraws, switch: float, report=None) -> Layer:
         """Every member, from the shared days to the end."""
@@ -73,10 +73,14 @@ class LayeredRunner:
         return Layer(daily, states)
 
     def stratum(self, previous: Layer, draw: StrikeDraws, switch: float, members: np.ndarray,
-                start_days: np.ndarray, *, consume: bool = False) -> Layer:
+                start_days: np.ndarray, *, consume: bool = False, cells: np.ndarray | None = None) -> Layer:
         """``previous`` with ``members`` (block indices; ``draw`` holds their draws in that order)
         re-simulated, each from its own ``start_days``. With ``consume`` the caller hands
-        ``previous`` over (no one reads it again): its states are updated in place, not copied."""
+        ``previous`` over (no one reads it again): its states are updated in place, not copied.
+
+        ``cells`` (members, regions) bool: the regions whose strikes differ from ``previous``'s for
+        each member. Only those are simulated; the others keep ``previous``'s values and states,
+        which are theirs to the last bit (regions are independent cells)."""
         daily = {name: values.copy() for name, values in previous.daily.items()}
         # a member's entry for day d + 1 is written after its entry for day d is read, and a member
         # joining on day d reads an entry no member of this stratum has written yet
@@ -96,12 +100,15 @@ class LayeredRunner:
                 state = self._members(states[day - self.first_day], who)
                 hazard = ScenarioHazard(self.setup.base, draw.take(chosen), switch)
             # else every member has joined: the day continues from yesterday's own state and hazard
-            step = self._day(hazard, who, day, state, consume=True)
+            mask = None if cells is None else cells[chosen]
+            step = self._day(hazard, who, day, state, consume=True, active=mask)
             for name, values in step.daily.items():
-                daily[name][who, :, day] = values[:, :, 0]
+                today = values[:, :, 0]
+                daily[name][who, :, day] = today if mask is None else np.where(mask, today, daily[name][who, :, day])
             entry = day + 1 - self.first_day
             if day + 1 <= self.keep_until:  # a later stratum may start from it
-                states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned)
+                states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned,
+                                            cells=mask)
                 owned.add(entry)
             state = step.state
         return Layer(daily, states, frozenset(owned))

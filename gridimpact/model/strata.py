@@ -100,15 +100,20 @@ def strata_of(draws: StrikeDraws, outcomes: PauseOutcomes | None) -> Strata:
                   level_time)
 
 
-def put_members(value, members: np.ndarray, part, total: int, *, in_place: bool = False):
+def put_members(value, members: np.ndarray, part, total: int, *, in_place: bool = False,
+                cells: np.ndarray | None = None):
     """``value`` with the per-member arrays of ``members`` replaced by ``part``'s: a copy, or
-    ``value`` itself changed when ``in_place`` (its owner hands it over)."""
+    ``value`` itself changed when ``in_place`` (its owner hands it over). ``cells`` (members,
+    regions) bool: only those cells are replaced (arrays with a region axis after the member's)."""
     changes = {}
     for field in fields(value):
         item = getattr(value, field.name)
         if isinstance(item, np.ndarray) and item.ndim and item.shape[0] == total:
             item = item if in_place and item.flags.writeable else item.copy()
-            item[members] = getattr(part, field.name)
+            new = getattr(part, field.name)
+            if cells is not None:
+                new = np.where(cells.reshape(cells.shape + (1,) * (item.ndim - 2)), new, item[members])
+            item[members] = new
         changes[field.name] = item
     return type(value)(**changes)
 
