@@ -10,10 +10,18 @@ import pytest
 
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.block_draws import member_rng
-from gridimpact.model.hazard import build_hazard
+from gridimpact.model.hazard import HazardWindow, build_hazard
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
+from gridimpact.model.scenario_kernel import compiled_shares
 from gridimpact.model.scenarios import Event
-from gridimpact.model.strikes import ScenarioHazard, StrikeDraws, draw_member, strike_capacity
+from gridimpact.model.strikes import (
+    EFFECTS,
+    ScenarioHazard,
+    StrikeDraws,
+    draw_member,
+    scenario_shares,
+    strike_capacity,
+)
 
 REGIONS = ("UA80", "UA51", "UA63", "UA14")
 PERIOD = Period.of("2026-01-25", "2026-02-12")
@@ -133,3 +141,33 @@ def test_a_block_s_columns_equal_the_whole_draw_s(name, member):
             np.testing.assert_array_equal(window, values[:, columns])
         assert part[4] == whole[4] or (np.isnan(part[4]) and np.isnan(whole[4]))
     assert np.isfinite(whole[0][:, 120:180]).any()  # Kharkiv's units are struck
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_window_shares_equal_numpys_bit_for_bit(seed):
+    """Many strikes at once (more than numpy's pairwise blocks of 8), some before the window, some
+    after it, zero and tiny durations, a switch inside the window: the same shares to the last bit."""
+    rng = np.random.default_rng(seed)
+    members, strikes, regions, quarters = 3, 40, 2, 96
+    t = np.arange(200, 200 + quarters, dtype=float) + 0.5
+    time = rng.uniform(0.0, 400.0, (members, strikes, regions))
+    time[rng.random(time.shape) < 0.2] = np.inf  # strikes that miss a region
+    effects = {name: rng.uniform(0.0, 1.0 if name.endswith("share") else 6.0, time.shape) for name in EFFECTS}
+    effects["power_days"][rng.random(time.shape) < 0.2] = 0.0
+    effects["heat_days"][rng.random(time.shape) < 0.1] = 1e-12
+    draws = StrikeDraws(time, effects, rng.uniform(0.0, 3.0, (members, regions)), *(np.zeros(time.shape),) * 3,
+                        np.zeros(time.shape, dtype=bool), np.zeros(members))
+
+    class Scenario:  # what the shares read of a ScenarioHazard
+        switch_q = 230.0
+        rotating_level, persistent_level, heat_level = (rng.uniform(0.0, 0.7, regions) for _ in range(3))
+
+    Scenario.draws = draws
+    base = HazardWindow(*(rng.uniform(0.0, 0.5, (1, regions, quarters)) for _ in range(3)),
+                        np.zeros((regions, 12, quarters)), np.zeros((regions, quarters), dtype=bool))
+    after = t >= Scenario.switch_q
+    arrived = np.arange(strikes)
+    for expected, got in zip(scenario_shares(Scenario, base, t, after, arrived),
+                             compiled_shares(Scenario, base, t, after, arrived), strict=True):
+        assert expected.shape == got.shape
+        assert np.array_equal(expected, got) and np.array_equal(np.signbit(expected), np.signbit(got))

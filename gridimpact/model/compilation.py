@@ -1,6 +1,7 @@
 """Compiling the engine's kernel once per process, and saying so when it takes a while.
 
-``ensure_compiled`` runs ``kernel.simulate_day`` on a tiny day: numba then either loads the
+``ensure_compiled`` runs ``kernel.simulate_day`` on a tiny day (and the scenario shares of
+``scenario_kernel`` on a tiny window): numba then either loads the
 compiled code from its cache (well under a second) or compiles it (15 s or more, once per install
 and numba version), which a first-time user is told on stderr. ``gridimpact warm-up`` calls it
 ahead of the first real run.
@@ -16,6 +17,7 @@ import numpy as np
 
 from gridimpact.model.kernel import BUILDINGS, GROUPS, HEATING, simulate_day
 from gridimpact.model.period import QUARTERS_PER_HOUR
+from gridimpact.model.scenario_kernel import tiny_shares
 
 _ready = threading.Lock()
 _compiled_in_process = False
@@ -61,6 +63,7 @@ def _tiny_day() -> None:
                  np.ones((1, 1), dtype=f32), np.ones(1), np.array([12.0], dtype=f32), True, hourly,
                  np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)),
                  np.zeros((1, 1)), np.zeros((1, 1), dtype=f32), 12, np.zeros((2, 1, 1)), np.ones((1, 1), dtype=bool))
+    tiny_shares()
 
 
 def cache_state() -> dict:

@@ -241,7 +241,8 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
         occupied = pop_cohort > 0
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
-        window = hazard.window(period.quarter_of_hour(h0), period.quarter_of_hour(h1))
+        q0, q1 = period.quarter_of_hour(h0), period.quarter_of_hour(h1)
+        window = hazard.window(q0, q1) if compiled is None else compiled.window(hazard, q0, q1)
         reduced = {}  # the compiled engine's cohort sums (``metrics.Day``)
         if compiled is None:
             supply, phase = day_supply(window, exposure, settings, state.phase, hazard.band_edges)

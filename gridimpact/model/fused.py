@@ -15,6 +15,8 @@ from gridimpact.model import compilation, kernel
 from gridimpact.model.hazard import HazardWindow
 from gridimpact.model.metrics import BELOW_THRESHOLDS_C, RISK_HIGH_HOURS_BELOW_12
 from gridimpact.model.period import QUARTERS_PER_HOUR
+from gridimpact.model.scenario_kernel import compiled_shares
+from gridimpact.model.strikes import ScenarioHazard
 
 
 def _layout(values, dtype) -> np.ndarray:
@@ -77,6 +79,13 @@ class CompiledDays:
         self.keep_hourly = hourly_air is not None
         self.hourly_air = hourly_air if hourly_air is not None else np.zeros((1,) * 6, dtype=np.float32)
         self.thresholds = np.asarray(BELOW_THRESHOLDS_C, dtype=np.float32)
+
+    @staticmethod
+    def window(hazard, q0: int, q1: int) -> HazardWindow:
+        """The hazard's window, a scenario's shares computed by the compiled loop."""
+        if isinstance(hazard, ScenarioHazard):
+            return hazard.window(q0, q1, shares=compiled_shares)
+        return hazard.window(q0, q1)
 
     def run(self, window: HazardWindow, first_hour: int, air: np.ndarray, mass: np.ndarray,
             phase: np.ndarray, active: np.ndarray | None = None) -> DayOutput:

@@ -246,7 +246,10 @@ class ScenarioHazard:
     def members(self) -> int:
         return self.draws.members
 
-    def window(self, q0: int, q1: int) -> HazardWindow:
+    def window(self, q0: int, q1: int, shares=None) -> HazardWindow:
+        """The supply state of quarter-hours [q0, q1). ``shares``: how the shares after the switch
+        are computed (``scenario_shares``'s signature; the compiled engine passes its own, which
+        gives the same numbers)."""
         base = self.base.window(q0, q1)
         t = np.arange(q0, q1, dtype=float) + 0.5
         after = t >= self.switch_q
@@ -254,26 +257,35 @@ class ScenarioHazard:
             return HazardWindow(*(np.broadcast_to(a, (self.members, *a.shape[1:])) for a in
                                   (base.rotating, base.persistent, base.heat_lost)),
                                 base.schedule, base.schedule_days)
-        since = np.maximum(t - self.switch_q, 0.0)  # quarters since the switch
-        repair = np.clip(1.0 - since[None, None, :] / (self.draws.existing_days[:, :, None] * QUARTERS_PER_DAY + 1e-9), 0.0, 1.0)
-        rotating = np.where(after, self.rotating_level[None, :, None], base.rotating)
-        persistent = np.where(after, self.persistent_level[None, :, None] * repair, base.persistent)
-        heat = np.where(after, self.heat_level[None, :, None] * repair, base.heat_lost)
         # Only strikes that have come by the end of the window and are not yet repaired at its start
-        # act on it; the others add exact zeros to the sums below.
+        # act on it; the others would add exact zeros.
         arrived = np.flatnonzero(((self.draws.time < q1) & (self.repaired_q > q0)).any(axis=(0, 2)))
-        effects = {name: values[:, arrived] for name, values in self.draws.effects.items()}
-        time = self.draws.time[:, arrived, :, None]                            # (M,S,R,1)
-        elapsed = t[None, None, None, :] - time                                # (M,S,R,Q)
-        started = elapsed >= 0
-
-        def ramp(share: str, days: str) -> np.ndarray:
-            duration = effects[days][..., None] * QUARTERS_PER_DAY
-            remaining = np.clip(1.0 - np.where(started, elapsed, 0.0) / np.maximum(duration, 1e-9), 0.0, 1.0)
-            return (effects[share][..., None] * np.where(started & (duration > 0), remaining, 0.0)).sum(axis=1)
-
-        persistent = np.clip(persistent + ramp("power_share", "power_days"), 0.0, 1.0)
-        heat = np.clip(heat + ramp("heat_share", "heat_days"), 0.0, 1.0)
-        rotating = np.clip(rotating + ramp("emergency_share", "emergency_days"), 0.0, 1.0)
+        rotating, persistent, heat = (shares or scenario_shares)(self, base, t, after, arrived)
         # Published schedules describe the observed grid: they stop applying at the switch.
         return HazardWindow(rotating, persistent, heat, base.schedule, base.schedule_days & ~after[None, :])
+
+
+def scenario_shares(hazard: ScenarioHazard, base: HazardWindow, t: np.ndarray, after: np.ndarray,
+                    arrived: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rotating, persistent and heat-loss shares (M, R, Q) of a window that reaches past the
+    switch: the observed hazard before it; after it, the levels at the switch (standing damage
+    repaired linearly) plus the ramps of the strikes ``arrived`` (indices along the strike axis)."""
+    draws = hazard.draws
+    since = np.maximum(t - hazard.switch_q, 0.0)  # quarters since the switch
+    repair = np.clip(1.0 - since[None, None, :] / (draws.existing_days[:, :, None] * QUARTERS_PER_DAY + 1e-9), 0.0, 1.0)
+    rotating = np.where(after, hazard.rotating_level[None, :, None], base.rotating)
+    persistent = np.where(after, hazard.persistent_level[None, :, None] * repair, base.persistent)
+    heat = np.where(after, hazard.heat_level[None, :, None] * repair, base.heat_lost)
+    effects = {name: values[:, arrived] for name, values in draws.effects.items()}
+    time = draws.time[:, arrived, :, None]                                 # (M,S,R,1)
+    elapsed = t[None, None, None, :] - time                                # (M,S,R,Q)
+    started = elapsed >= 0
+
+    def ramp(share: str, days: str) -> np.ndarray:
+        duration = effects[days][..., None] * QUARTERS_PER_DAY
+        remaining = np.clip(1.0 - np.where(started, elapsed, 0.0) / np.maximum(duration, 1e-9), 0.0, 1.0)
+        return (effects[share][..., None] * np.where(started & (duration > 0), remaining, 0.0)).sum(axis=1)
+
+    return (np.clip(rotating + ramp("emergency_share", "emergency_days"), 0.0, 1.0),
+            np.clip(persistent + ramp("power_share", "power_days"), 0.0, 1.0),
+            np.clip(heat + ramp("heat_share", "heat_days"), 0.0, 1.0))
