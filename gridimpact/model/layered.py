@@ -51,9 +51,9 @@ class LayeredRunner:
     def _weather(self, members):
         return self.outdoor[members] if members is not None and self.outdoor.shape[0] == self.size else self.outdoor
 
-    def _day(self, hazard: ScenarioHazard, members, day: int, state, report=None, consume=False, active=None):
+    def _days(self, hazard: ScenarioHazard, members, days: range, state, report=None, consume=False, active=None):
         return simulate(hazard, self._weather(members), self.setup.exposure, self._members(self.building, members),
-                        self.settings, days=range(day, day + 1), state=state, progress=report, consume_state=consume,
+                        self.settings, days=days, state=state, progress=report, consume_state=consume,
                         prepared=self._members(self.prepared, members), active=active)
 
     def whole(self, draw: StrikeDraws, switch: float, report=None) -> Layer:
@@ -61,12 +61,17 @@ class LayeredRunner:
         before = {name: np.broadcast_to(v, (self.size, *v.shape[1:])) for name, v in self.prefix.daily.items()}
         state, states, days = self.prefix.state, [self.prefix.state], []
         hazard = ScenarioHazard(self.setup.base, draw, switch)
-        for day in range(self.first_day, self.n_days):
-            # a state no stratum reads again is advanced in place (never the shared prefix's)
-            spent = self.first_day < day and self.keep_until < day
-            step = self._day(hazard, None, day, state, report, consume=spent)
+        day = self.first_day
+        while day <= min(self.keep_until, self.n_days - 1):  # a stratum may start from each day's state
+            step = self._days(hazard, None, range(day, day + 1), state, report)
             state = step.state
             states.append(state if day + 1 <= self.keep_until else None)
+            days.append(step.daily)
+            day += 1
+        if day < self.n_days:  # no stratum starts later: the rest in one run, its state advanced in
+            # place (never the shared prefix's)
+            step = self._days(hazard, None, range(day, self.n_days), state, report, consume=self.first_day < day)
+            states.extend([None] * (self.n_days - day))
             days.append(step.daily)
         daily = {name: np.concatenate([before[name], *(d[name] for d in days)], axis=2) if days else before[name].copy()
                  for name in before}
@@ -90,7 +95,8 @@ class LayeredRunner:
         last_join = int(start_days.max(initial=self.first_day))
         active = np.zeros(len(members), dtype=bool)
         state = None
-        for day in range(int(start_days.min(initial=self.n_days)), self.n_days):
+        day = int(start_days.min(initial=self.n_days))
+        while day < self.n_days:
             active |= start_days <= day
             chosen = np.flatnonzero(active)
             who = members[chosen]
@@ -99,16 +105,19 @@ class LayeredRunner:
                 # previous stratum's for those joining today (a copy: ``take_members`` indexes)
                 state = self._members(states[day - self.first_day], who)
                 hazard = ScenarioHazard(self.setup.base, draw.take(chosen), switch)
-            # else every member has joined: the day continues from yesterday's own state and hazard
+            # else every member has joined: the day continues from yesterday's own state and hazard;
+            # once no later stratum reads a state either, the rest runs in one go
+            last = day + 1 if day <= last_join or day + 1 <= self.keep_until else self.n_days
             mask = None if cells is None else cells[chosen]
-            step = self._day(hazard, who, day, state, consume=True, active=mask)
+            step = self._days(hazard, who, range(day, last), state, consume=True, active=mask)
             for name, values in step.daily.items():
-                today = values[:, :, 0]
-                daily[name][who, :, day] = today if mask is None else np.where(mask, today, daily[name][who, :, day])
+                kept = daily[name][who, :, day:last]
+                daily[name][who, :, day:last] = values if mask is None else np.where(mask[:, :, None], values, kept)
             entry = day + 1 - self.first_day
-            if day + 1 <= self.keep_until:  # a later stratum may start from it
+            if last == day + 1 and day + 1 <= self.keep_until:  # a later stratum may start from it
                 states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned,
                                             cells=mask)
                 owned.add(entry)
             state = step.state
+            day = last
         return Layer(daily, states, frozenset(owned))
