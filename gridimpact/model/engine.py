@@ -19,7 +19,7 @@ import numpy as np
 
 from gridimpact.errors import ArgumentError
 from gridimpact.model.hazard import HazardWindow
-from gridimpact.model.metrics import Day, empty_daily, fold_day
+from gridimpact.model.metrics import Day, empty_daily, fold_day, fold_days
 from gridimpact.model.period import Period
 from gridimpact.model.supply import day_supply, people_without_heat
 from gridimpact.model.thermal import BuildingParameters, StepConstants, step_constants, step_hour
@@ -239,6 +239,7 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
     else:
         pop_cohort = cohort_population_by_member(exposure.population, prepared.weights, band_share)  # (M,R,3,3,12,K)
         occupied = pop_cohort > 0
+    folded = []
     for out_day, day in enumerate(days):
         h0, h1 = hour_starts[day], hour_starts[day + 1]
         q0, q1 = period.quarter_of_hour(h0), period.quarter_of_hour(h1)
@@ -260,12 +261,16 @@ def simulate(hazard: HazardSource, outdoor: np.ndarray, exposure: Exposure, buil
             hourly["without_power"][:, h0:h1] = without_power[:, 0].T
             hourly["without_heat"][:, h0:h1] = without_heat[:, 0].T
             hourly["share_off"][:, h0:h1] = share_off[:, 0].T
-        fold_day(daily, out_day, Day(
-            exposure.population, exposure.share_65plus, pop_cohort, occupied, has_independent, day_min,
-            hours_below_12, without_power, without_heat, share_off,
-            outdoor[:, :, h0:h1], building.setpoint, settings.hdd_base, settings.risk_share, **reduced))
+        simulated = Day(exposure.population, exposure.share_65plus, pop_cohort, occupied, has_independent, day_min,
+                        hours_below_12, without_power, without_heat, share_off, outdoor[:, :, h0:h1],
+                        building.setpoint, settings.hdd_base, settings.risk_share, **reduced)
+        if compiled is None:
+            fold_day(daily, out_day, simulated)  # its cohort arrays are not kept beyond the day
+        else:
+            folded.append((out_day, simulated))  # a few (M, R) sums: all days folded together
         if progress is not None:
             progress(1)
+    fold_days(daily, folded)
     return Simulation(daily=daily, state=state, hourly=hourly)
 
 

@@ -221,6 +221,41 @@ def fold_day(daily: dict[str, np.ndarray], index: int, day: Day) -> None:
         daily[metric.name][:, :, index] = metric.compute(day)
 
 
+def fold_days(daily: dict[str, np.ndarray], folded: list[tuple[int, Day]]) -> None:
+    """``fold_day`` for several (column, day) pairs of the compiled engine at once: days with the same
+    hours are laid side by side along the region axis (``side_by_side``), so that each metric is one
+    array operation over all of them. Every value is computed from its own cell, so the numbers
+    are those ``fold_day`` gives day by day."""
+    by_hours: dict[int, list[tuple[int, Day]]] = {}
+    for index, day in folded:
+        by_hours.setdefault(day.hours, []).append((index, day))
+    for group in by_hours.values():
+        if len(group) == 1:
+            fold_day(daily, *group[0])
+            continue
+        columns = [index for index, _ in group]
+        together = side_by_side([day for _, day in group])
+        members, regions = next(iter(daily.values())).shape[:2]
+        for metric in METRICS:
+            value = np.broadcast_to(metric.compute(together), (members, len(columns) * regions))
+            daily[metric.name][:, :, columns] = np.moveaxis(value.reshape(members, len(columns), regions), 1, 2)
+
+
+def side_by_side(days: list[Day]) -> Day:
+    """One ``Day`` of the compiled engine whose regions are those of ``days`` in turn (same hours)."""
+    first, n = days[0], len(days)
+
+    def joined(name: str, axis: int) -> np.ndarray:
+        return np.concatenate([getattr(day, name) for day in days], axis=axis)
+
+    return Day(np.tile(first.population, n), np.tile(first.share_65plus, n), None, None,
+               np.tile(first.has_independent, (1, n)), None, None, joined("without_power", 2),
+               joined("without_heat", 2), joined("share_off", 2), joined("outdoor", 1), first.setpoint,
+               first.hdd_base, first.risk_share,
+               {t: np.concatenate([day.below_counts[t] for day in days], axis=1) for t in first.below_counts},
+               joined("cold_person_hours", 1), joined("coldest_cohort", 1), joined("risk_people", 2))
+
+
 def empty_daily(members: int, regions: int, days: int) -> dict[str, np.ndarray]:
     """The (M, R, D) arrays ``fold_day`` fills, one per metric, NaN until computed."""
     return {metric.name: np.full((members, regions, days), np.nan) for metric in METRICS}
