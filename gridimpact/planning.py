@@ -19,10 +19,12 @@ ENGINE_BLOCK_CELLS = 2**19
 """Cohort cells (members × regions × cohorts) simulated together at most: the hourly update of
 about 0.5 M float32 cells (2 MiB per array) stays in the processor's caches. Measured on the
 engine benchmark: 64 regions × 50 members ran 1.4 times slower than groups of 4 to 12 regions."""
-HAZARD_CHUNK_BYTES = 64 * 2**20
+HAZARD_CHUNK_BYTES = 16 * 2**20
 """The observed hazard and exposure are built for as many region groups at once as keep its
 quarter-hourly arrays (about 16 float64 values per region and quarter-hour) within this, then cut
-for each group: building them group by group repeated the same table work for every group."""
+for each group: building them group by group repeated the same table work for every group (a
+fifth of the engine benchmark's time outside the kernel). Building takes a few times the arrays'
+size while it runs; at 64 MiB the national run's peak memory rose by about 25 MiB."""
 KEEP_MEMBER_CELLS = 2_000_000
 """Keep every member's daily values in the result (``.daily``) when regions × members × days is at
 most this; larger runs keep only the reduced tables."""
