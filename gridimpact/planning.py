@@ -22,9 +22,10 @@ engine benchmark: 64 regions × 50 members ran 1.4 times slower than groups of 4
 HAZARD_CHUNK_BYTES = 16 * 2**20
 """The observed hazard and exposure are built for as many region groups at once as keep its
 quarter-hourly arrays (about 16 float64 values per region and quarter-hour) within this, then cut
-for each group: building them group by group repeated the same table work for every group (a
-fifth of the engine benchmark's time outside the kernel). Building takes a few times the arrays'
-size while it runs; at 64 MiB the national run's peak memory rose by about 25 MiB."""
+for each group: building them group by group repeated the same table work for every group (an
+eighth of the engine benchmark's profiled time). Building takes a few times the arrays'
+size while it runs: at 64 MiB the 1,000-member national run peaked at 1,622 MiB as its second
+chunk was built, at 16 MiB at 1,481 MiB (docs/performance.md)."""
 KEEP_MEMBER_CELLS = 2_000_000
 """Keep every member's daily values in the result (``.daily``) when regions × members × days is at
 most this; larger runs keep only the reduced tables."""
