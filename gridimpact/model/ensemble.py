@@ -60,8 +60,9 @@ class EnsembleSetup:
     engine: str | None = None      # engine.ENGINES; None: the default
     memo: dict | None = field(default=None, compare=False, repr=False)
     """Shared by the region blocks of one comparison: members' strike draws, or in a large comparison
-    only the positions of their strikes in pause windows (``draw_block``), and the samples of the
-    controls' known means, so that each block does not draw them again. None: nothing is kept."""
+    only the positions of their strikes in pause windows (``draw_block``), members' parameter draws
+    and the samples of the controls' known means, so that each block does not draw them again.
+    None: nothing is kept."""
 
 
 def member_parameters(setup: EnsembleSetup, members: Sequence[int]) -> dict:

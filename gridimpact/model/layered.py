@@ -2,9 +2,10 @@
 
 Stratum j of a member spares one more strike than stratum j − 1, so the two are identical up to the
 day of that strike. The scenario's first stratum is simulated one day at a time, keeping the state
-at the start of every day; each later stratum then starts each of its members from the previous
-stratum's state on the day its extra strike would have come, and simulates only the members that
-differ. Results are the same as simulating every stratum from the switch; the work is about
+at the start of every day up to the last day a later stratum starts on, then the rest in one run;
+each later stratum then starts each of its members from the previous stratum's state on the day
+its extra strike would have come, and simulates only the members, and of them only the regions,
+that differ. Results are the same as simulating every stratum from the switch; the work is about
 halved.
 """
 
