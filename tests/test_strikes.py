@@ -10,7 +10,7 @@ import pytest
 
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.block_draws import member_rng
-from gridimpact.model.hazard import HazardWindow, build_hazard
+from gridimpact.model.hazard import Hazard, build_hazard
 from gridimpact.model.period import QUARTERS_PER_DAY, Period
 from gridimpact.model.scenario_kernel import compiled_shares
 from gridimpact.model.scenarios import Event
@@ -19,7 +19,6 @@ from gridimpact.model.strikes import (
     ScenarioHazard,
     StrikeDraws,
     draw_member,
-    scenario_shares,
     strike_capacity,
 )
 
@@ -146,28 +145,26 @@ def test_a_block_s_columns_equal_the_whole_draw_s(name, member):
 @pytest.mark.parametrize("seed", range(4))
 def test_the_compiled_window_shares_equal_numpys_bit_for_bit(seed):
     """Many strikes at once (more than numpy's pairwise blocks of 8), some before the window, some
-    after it, zero and tiny durations, a switch inside the window: the same shares to the last bit."""
+    after it, misses, zero and tiny durations, a switch inside the window: the same shares to the
+    last bit."""
     rng = np.random.default_rng(seed)
-    members, strikes, regions, quarters = 3, 40, 2, 96
-    t = np.arange(200, 200 + quarters, dtype=float) + 0.5
+    members, strikes, regions = 3, 40, 2
+    period = Period.of("2026-01-28", "2026-02-03")
+    quarters = period.n_quarters
     time = rng.uniform(0.0, 400.0, (members, strikes, regions))
     time[rng.random(time.shape) < 0.2] = np.inf  # strikes that miss a region
-    effects = {name: rng.uniform(0.0, 1.0 if name.endswith("share") else 6.0, time.shape) for name in EFFECTS}
+    # small shares, so that the sums of many strikes stay below the cap of 1 and their order shows
+    effects = {name: rng.uniform(0.0, 0.02 if name.endswith("share") else 6.0, time.shape) for name in EFFECTS}
     effects["power_days"][rng.random(time.shape) < 0.2] = 0.0
     effects["heat_days"][rng.random(time.shape) < 0.1] = 1e-12
     draws = StrikeDraws(time, effects, rng.uniform(0.0, 3.0, (members, regions)), *(np.zeros(time.shape),) * 3,
                         np.zeros(time.shape, dtype=bool), np.zeros(members))
-
-    class Scenario:  # what the shares read of a ScenarioHazard
-        switch_q = 230.0
-        rotating_level, persistent_level, heat_level = (rng.uniform(0.0, 0.7, regions) for _ in range(3))
-
-    Scenario.draws = draws
-    base = HazardWindow(*(rng.uniform(0.0, 0.5, (1, regions, quarters)) for _ in range(3)),
-                        np.zeros((regions, 12, quarters)), np.zeros((regions, quarters), dtype=bool))
-    after = t >= Scenario.switch_q
-    arrived = np.arange(strikes)
-    for expected, got in zip(scenario_shares(Scenario, base, t, after, arrived),
-                             compiled_shares(Scenario, base, t, after, arrived), strict=True):
-        assert expected.shape == got.shape
-        assert np.array_equal(expected, got) and np.array_equal(np.signbit(expected), np.signbit(got))
+    observed = Hazard(("UA80", "UA51"), period, *(rng.uniform(0.0, 0.1, (1, regions, quarters)) for _ in range(3)),
+                      np.zeros((regions, 12, quarters)), np.zeros((regions, quarters), dtype=bool),
+                      np.tile(np.linspace(0.0, 1.0, 5), (regions, 1)))
+    hazard = ScenarioHazard(observed, draws, switch_q=230.0)
+    for q0 in (96, 192, 288):  # before the switch, across it, after it
+        expected, got = hazard.window(q0, q0 + 96), hazard.window(q0, q0 + 96, shares=compiled_shares)
+        for name in ("rotating", "persistent", "heat_lost"):
+            a, b = getattr(expected, name), getattr(got, name)
+            assert a.shape == b.shape and np.array_equal(a, b) and np.array_equal(np.signbit(a), np.signbit(b)), name

@@ -22,6 +22,8 @@ from gridimpact.model.strikes import ScenarioHazard
 def _layout(values, dtype) -> np.ndarray:
     """C-contiguous and writable, as the kernel is compiled for (a copy only when needed): another
     layout or a read-only view would make numba compile a second version."""
+    if isinstance(values, np.ndarray) and values.dtype == dtype and values.flags.c_contiguous and values.flags.writeable:
+        return values  # the usual case, without np.require's own checks (a dozen arrays per day)
     return np.require(values, dtype=dtype, requirements=("C", "W"))
 
 

@@ -80,18 +80,14 @@ def compiled_shares(hazard, base: HazardWindow, t: np.ndarray, after: np.ndarray
     has more than one member, which scenario hazards never have)."""
     if base.rotating.shape[0] != 1:
         return scenario_shares(hazard, base, t, after, arrived)
-    draws = hazard.draws
-    members, regions = draws.existing_days.shape
-    out = np.empty((3, members, regions, len(t)))
-    effects = [np.ascontiguousarray(draws.effects[name], dtype=np.float64) for name in
-               ("power_share", "power_days", "heat_share", "heat_days", "emergency_share", "emergency_days")]
+    existing, rotating, persistent, heat, time, *effects = hazard.window_arrays
+    power_share, power_days, heat_share, heat_days, emergency_share, emergency_days = effects
+    out = np.empty((3, *existing.shape, len(t)))
     _shares(np.ascontiguousarray(t, dtype=np.float64), np.ascontiguousarray(after), np.float64(hazard.switch_q),
-            np.ascontiguousarray(draws.existing_days, dtype=np.float64),
-            *(np.ascontiguousarray(level, dtype=np.float64) for level in
-              (hazard.rotating_level, hazard.persistent_level, hazard.heat_level)),
+            existing, rotating, persistent, heat,
             *(np.ascontiguousarray(values[0], dtype=np.float64) for values in
               (base.rotating, base.persistent, base.heat_lost)),
-            np.ascontiguousarray(draws.time, dtype=np.float64), *effects,
+            time, power_share, power_days, heat_share, heat_days, emergency_share, emergency_days,
             np.ascontiguousarray(arrived, dtype=np.int64), out)
     return out[0], out[1], out[2]
 

@@ -20,7 +20,7 @@ the window held would suppress (``model.pauses``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -245,6 +245,18 @@ class ScenarioHazard:
     @property
     def members(self) -> int:
         return self.draws.members
+
+    @cached_property
+    def window_arrays(self) -> tuple[np.ndarray, ...]:
+        """What every window of the compiled engine reads (``scenario_kernel``), contiguous float64,
+        made once: the standing damage's repair days (M, R), the rotating, persistent and heat levels
+        at the switch (R,), the strike times and the six effects (M, S, R) in ``EFFECTS`` order."""
+        def contiguous(values) -> np.ndarray:
+            return np.ascontiguousarray(values, dtype=np.float64)
+
+        return (contiguous(self.draws.existing_days), contiguous(self.rotating_level), contiguous(self.persistent_level),
+                contiguous(self.heat_level), contiguous(self.draws.time),
+                *(contiguous(self.draws.effects[name]) for name in EFFECTS))
 
     def window(self, q0: int, q1: int, shares=None) -> HazardWindow:
         """The supply state of quarter-hours [q0, q1). ``shares``: how the shares after the switch
