@@ -62,8 +62,7 @@ def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, .
         columns = {"scenario": scenario, **keys, "date": dates}
         # one quantile call over every metric (each column's quantiles are its own, computed alike)
         stacked = np.stack([metrics[name][:, :, window] for name in NUMERIC_METRICS], axis=1)
-        for i, (p10, p50, p90) in enumerate(zip(*quantiles(stacked), strict=True)):
-            name = NUMERIC_METRICS[i]
+        for name, p10, p50, p90 in zip(NUMERIC_METRICS, *quantiles(stacked), strict=True):
             integer = METRIC_BY_NAME[name].integer
             for column, values in ((name, p50), (f"{name}_p10", p10), (f"{name}_p90", p90)):
                 flat = values.reshape(-1)

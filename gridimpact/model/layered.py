@@ -112,8 +112,9 @@ class LayeredRunner:
             mask = None if cells is None else cells[chosen]
             step = self._days(hazard, who, range(day, last), state, consume=True, active=mask)
             for name, values in step.daily.items():
-                kept = daily[name][who, :, day:last]
-                daily[name][who, :, day:last] = values if mask is None else np.where(mask[:, :, None], values, kept)
+                if mask is not None:  # the cells left out keep the previous stratum's values
+                    values = np.where(mask[:, :, None], values, daily[name][who, :, day:last])
+                daily[name][who, :, day:last] = values
             entry = day + 1 - self.first_day
             if last == day + 1 and day + 1 <= self.keep_until:  # a later stratum may start from it
                 states[entry] = put_members(states[entry], who, step.state, self.size, in_place=entry in owned,
