@@ -86,3 +86,13 @@ def test_every_reference_to_a_document_points_at_a_file():
                 continue  # a file in another repository
             for reference in pattern.findall(line):
                 assert (root / reference).exists(), f"{path.relative_to(root)} refers to missing {reference}"
+
+
+def test_every_module_is_listed_in_the_architecture_index():
+    text = read("architecture.md")
+    index = text[text.index("## Every module"):text.index("## Contracts")]
+    listed = set(re.findall(r"^\| `([\w/]+\.py)` \|", index, flags=re.M))
+    package = DOCS.parent / "gridimpact"
+    modules = {str(p.relative_to(package)) for p in package.rglob("*.py") if p.name != "__init__.py"}
+    assert modules - listed == set(), "modules missing from docs/architecture.md"
+    assert listed - modules == set(), "docs/architecture.md lists modules that do not exist"
