@@ -22,6 +22,9 @@ ESTIMATE_COLUMNS = (
 
 MAX_REGIONS_SHOWN = 12
 
+STEADY_ERROR_SHARE = 0.05
+"""A change whose standard error is above this share of it is named in the summary's note on errors."""
+
 SUMMARY_METRICS = (
     ("person_hours_without_power", "person-hours without power"),
     ("people_without_heat", "person-days without heat"),
@@ -81,6 +84,17 @@ def pause_days_text(result, scenario: str, held_probability: float) -> str:
             f"{median} in {partial.mean():.0%}, all in {full.mean():.0%}.")
 
 
+def error_note(errors: list[tuple[float, str]], members: int) -> str:
+    """One sentence on the Monte-Carlo error of the changes shown: how many have a standard error
+    above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it."""
+    wide = sorted((e for e in errors if e[0] > STEADY_ERROR_SHARE), reverse=True)
+    if not wide:
+        return f"Every change shown has a standard error within {STEADY_ERROR_SHARE:.0%} of its value."
+    share, what = wide[0]
+    return (f"{len(wide)} of the {len(errors)} changes shown have a standard error above {STEADY_ERROR_SHARE:.0%} "
+            f"of their value (the largest: {what}, {share:.0%}); --members {4 * members} halves the errors.")
+
+
 def comparison_text(result) -> str:
     table = result.comparison
     days = result.days[result.window]
@@ -100,12 +114,14 @@ def comparison_text(result) -> str:
         header = ["region", "metric", result.baseline, scenario, "expected change", "[P10 … P90]"]
         header += ["if held"] if has_pause else []
         rows = []
+        errors = []  # (standard error / |change|, what) of each change shown
         key = "pcode" if "pcode" in rows_of.columns else "adm1_pcode"
         shown = list(result.regions) if len(result.regions) <= MAX_REGIONS_SHOWN else []
         for code in [*shown, "ALL"]:
             region_rows = rows_of[(rows_of[key] == code) | ((rows_of["adm1_pcode"] == code) & (code == "ALL"))]
             region_rows = region_rows.set_index("metric")
             label = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
+            region = label
             for metric, text in SUMMARY_METRICS:
                 row = region_rows.loc[metric]
                 cells = [label, text, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
@@ -114,8 +130,11 @@ def comparison_text(result) -> str:
                 if has_pause:
                     cells.append(quantity(row["difference_if_held"], signed=True))
                 rows.append(cells)
+                if row["difference"] != 0:
+                    errors.append((abs(row["difference_se"] / row["difference"]), f"{text} in {region}"))
                 label = ""
         out.extend(render_table(header, rows, align_left=2))
+        out.append(error_note(errors, result.members))
         out.append("")
     if len(result.regions) > MAX_REGIONS_SHOWN:
         out.append(f"{len(result.regions)} regions: only their total is shown; every region is in comparison.csv.")
