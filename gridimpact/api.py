@@ -40,6 +40,7 @@ from gridimpact.planning import (
     BlockPlan,
     default_workers,
     plan_blocks,
+    release_free_memory,
 )
 from gridimpact.results import ComparisonResult, EstimateResult, daily_frame
 from gridimpact.vocab import TIMEZONE
@@ -339,6 +340,8 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])
+        if len(chosen) > plan.region_block:  # a long run of groups: keep its resident set from creeping
+            release_free_memory()
     if daily is not None:
         daily = {name: {metric: np.concatenate([part[metric] for part in parts], axis=1) for metric in parts[0]}
                  for name, parts in daily.items()}
