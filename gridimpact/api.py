@@ -37,6 +37,7 @@ from gridimpact.model.period import Period
 from gridimpact.model.scenarios import Scenario
 from gridimpact.planning import (
     KEEP_MEMBER_CELLS,
+    RELEASE_AFTER_GROUPS,
     BlockPlan,
     default_workers,
     plan_blocks,
@@ -313,6 +314,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
     pause_days: dict = {}
     memo: dict = {}  # draws and known means the region blocks share (``EnsembleSetup.memo``)
     chunk = plan.chunk_regions(case)
+    groups = -(-len(chosen) // plan.region_block)
     for start in range(0, len(chosen), plan.region_block):
         block_regions = chosen[start:start + plan.region_block]
         if start % chunk == 0:  # each region's hazard and exposure are its own: built for a chunk, then cut
@@ -340,7 +342,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])
-        if len(chosen) > plan.region_block:  # a long run of groups: keep its resident set from creeping
+        if groups > RELEASE_AFTER_GROUPS:  # a long run of groups: keep its resident set from creeping
             release_free_memory()
     if daily is not None:
         daily = {name: {metric: np.concatenate([part[metric] for part in parts], axis=1) for metric in parts[0]}
