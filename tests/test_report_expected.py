@@ -102,3 +102,16 @@ def test_the_comparison_legend_fits_inside_the_figure_with_several_scenarios():
     labels = [t.get_text() for t in figure.legends[0].get_texts()]
     assert labels[:3] == [f"{s}: expected change and P10–P90" for s in ("announced-pause", "kremlin-statement",
                                                                          "observed")]
+
+
+def test_the_comparison_table_says_how_wide_its_errors_are(small_comparison, report):
+    from gridimpact.report.console import SUMMARY_METRICS
+
+    folder, _ = report
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    table = small_comparison.comparison
+    shown = table[table["metric"].isin([name for name, _ in SUMMARY_METRICS]) & (table["difference"] != 0)]
+    wide = int((shown["difference_se"] / shown["difference"].abs() > 0.05).sum())
+    note = (f"{wide} of the {len(shown)} changes shown have a standard error above 5% of their value" if wide
+            else "Every change shown has a standard error within 5% of its value.")
+    assert note in text

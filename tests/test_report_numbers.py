@@ -86,11 +86,11 @@ def test_a_change_and_its_error_read_as_one_phrase():
 
 
 def test_the_error_note_names_the_widest_error_and_the_members_that_halve_it():
-    from gridimpact.report.console import error_note
+    from gridimpact.report.numbers import error_note
 
     note = error_note([(0.02, "a in X"), (0.08, "b in Y"), (0.151, "c in Z"), (0.05, "d in X")], 128)
     assert note == ("2 of the 4 changes shown have a standard error above 5% of their value "
-                    "(the largest: c in Z, 15%); --members 512 halves the errors.")
+                    "(the largest: c in Z, 15%); four times the members (--members 512) halve the errors.")
     assert error_note([(0.05, "a in X"), (0.0, "b in Y")], 64) == \
         "Every change shown has a standard error within 5% of its value."
 
@@ -105,4 +105,4 @@ def test_the_terminal_summary_says_how_wide_its_errors_are():
     shown = table[table["metric"].isin([name for name, _ in SUMMARY_METRICS]) & (table["difference"] != 0)]
     wide = int((shown["difference_se"] / shown["difference"].abs() > 0.05).sum())
     assert wide > 0
-    assert f"{wide} of the " in text and "--members 32 halves the errors." in text
+    assert f"{wide} of the " in text and "(--members 32) halve the errors." in text

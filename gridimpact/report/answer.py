@@ -25,6 +25,7 @@ from gridimpact.report.context import (
 )
 from gridimpact.report.numbers import (
     error,
+    error_note,
     join,
     long_date,
     missing,
@@ -188,11 +189,14 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
     """Key metrics per region for one scenario, grouped by region; columns that are all zero left out."""
     header = ("Region", "Measure", result.baseline, scenario, "Expected change ± SE", "P10 to P90", "Change if held")
     body = []
+    errors = []  # (standard error / |change|, what) of each change shown
     for code in [*result.regions, ALL]:
         for metric, label in SUMMARY_METRICS:
             row = rows.get(scenario, code, metric)
             if not row:
                 continue
+            if row["difference"] and not missing(row.get("difference_se")):
+                errors.append((abs(row["difference_se"] / row["difference"]), f"{label} in {rows.name(code)}"))
             body.append((rows.name(code), label, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
                          plus_minus(row['difference'], row.get('difference_se')),
                          _range(row), quantity(row["difference_if_held"], signed=True)))
@@ -200,6 +204,6 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
                "the expected change with its Monte-Carlo standard error (SE): scenario minus baseline, both "
                "expected values over the ensemble and over every outcome of the pause, paired member by member. "
                "P10 to P90 is its spread across members; the last column is the expected change if the pause "
-               "holds for its whole window. Exact values: comparison.csv.")
+               f"holds for its whole window. {error_note(errors, result.members)} Exact values: comparison.csv.")
     table = Table(header, tuple(body), (False, False, *([True] * 5)), caption, grouped=True)
     return without_empty_columns(table)

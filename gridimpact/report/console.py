@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.report.numbers import plus_minus, quantity
+from gridimpact.report.numbers import error_note, plus_minus, quantity
 
 ESTIMATE_COLUMNS = (
     ("date", "date", None),
@@ -21,9 +21,6 @@ ESTIMATE_COLUMNS = (
 )
 
 MAX_REGIONS_SHOWN = 12
-
-STEADY_ERROR_SHARE = 0.05
-"""A change whose standard error is above this share of it is named in the summary's note on errors."""
 
 SUMMARY_METRICS = (
     ("person_hours_without_power", "person-hours without power"),
@@ -82,17 +79,6 @@ def pause_days_text(result, scenario: str, held_probability: float) -> str:
     median = f" (median {np.median(days[partial]):.1f} days)" if partial.any() else ""
     return (text + f" Pause-days held in the members' own draws: none in {np.mean(days == 0):.0%}, some"
             f"{median} in {partial.mean():.0%}, all in {full.mean():.0%}.")
-
-
-def error_note(errors: list[tuple[float, str]], members: int) -> str:
-    """One sentence on the Monte-Carlo error of the changes shown: how many have a standard error
-    above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it."""
-    wide = sorted((e for e in errors if e[0] > STEADY_ERROR_SHARE), reverse=True)
-    if not wide:
-        return f"Every change shown has a standard error within {STEADY_ERROR_SHARE:.0%} of its value."
-    share, what = wide[0]
-    return (f"{len(wide)} of the {len(errors)} changes shown have a standard error above {STEADY_ERROR_SHARE:.0%} "
-            f"of their value (the largest: {what}, {share:.0%}); --members {4 * members} halves the errors.")
 
 
 def comparison_text(result) -> str:

@@ -126,3 +126,19 @@ def join(parts: list[str]) -> str:
     if not parts:
         return ""
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+STEADY_ERROR_SHARE = 0.05
+"""A change whose standard error is above this share of it is named in the note on errors (``error_note``)."""
+
+
+def error_note(errors: list[tuple[float, str]], members: int) -> str:
+    """One sentence on the Monte-Carlo error of the changes shown: how many have a standard error
+    above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it."""
+    wide = sorted((e for e in errors if e[0] > STEADY_ERROR_SHARE), reverse=True)
+    if not wide:
+        return f"Every change shown has a standard error within {STEADY_ERROR_SHARE:.0%} of its value."
+    share, what = wide[0]
+    return (f"{len(wide)} of the {len(errors)} changes shown have a standard error above {STEADY_ERROR_SHARE:.0%} "
+            f"of their value (the largest: {what}, {share:.0%}); four times the members (--members {4 * members}) "
+            "halve the errors.")
