@@ -116,7 +116,7 @@ def comparison_text(result) -> str:
                 if has_pause:
                     cells.append(quantity(row["difference_if_held"], signed=True))
                 rows.append(cells)
-                if row["difference"] != 0:
+                if row["difference"] != 0 and np.isfinite(row["difference_se"]):
                     errors.append((abs(row["difference_se"] / row["difference"]), f"{text} in {region}"))
                 label = ""
         out.extend(render_table(header, rows, align_left=2))
