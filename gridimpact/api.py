@@ -342,6 +342,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])
+        del runs, block_daily  # the next group runs without this one's member values
         if groups > RELEASE_AFTER_GROUPS:  # a long run of groups: keep its resident set from creeping
             release_free_memory()
     if daily is not None:

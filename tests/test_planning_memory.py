@@ -38,3 +38,26 @@ def test_a_comparison_of_many_groups_releases_memory_after_each(monkeypatch):
     calls.clear()
     gridimpact.compare(members=2, days=2, region_block=2)  # two groups: not a long run
     assert calls == []
+
+
+def test_a_region_groups_member_values_are_freed_before_the_next_group_is_added(monkeypatch):
+    import gc
+    import weakref
+
+    from gridimpact.model import comparison
+
+    monkeypatch.setattr("gridimpact.api.KEEP_MEMBER_CELLS", 0)  # as in a large run: only tables are kept
+    seen = []
+    add = comparison.ComparisonTables.add
+
+    def spy(self, regions, population, runs):
+        gc.collect()
+        seen.append(([ref() is None for ref in seen[-1][1]] if seen else [],
+                     [weakref.ref(stratum["people_below_12c"]) for run in runs.values() for stratum in run.strata]))
+        add(self, regions, population, runs)
+
+    monkeypatch.setattr(comparison.ComparisonTables, "add", spy)
+    gridimpact.compare(members=4, days=4, region_block=2)
+    assert len(seen) == 2
+    freed, _ = seen[1]
+    assert freed and all(freed)  # every stratum of the first group, by the time the second is added

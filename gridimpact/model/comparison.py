@@ -168,7 +168,7 @@ class ComparisonTables:
         self._impacts.append(impacts_table({name: run.daily for name, run in runs.items()}, regions,
                                            self.days, self.window))
         self._population += float(population.sum())
-        self._runs = runs
+        self._runs = {name: run.without_values() for name, run in runs.items()}  # not the group's values
         columns = region_columns(regions)
         keys = [{column: values[i] for column, values in columns.items()} for i in range(len(regions))]
         self._key_columns = list(columns)

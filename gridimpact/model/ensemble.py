@@ -150,6 +150,11 @@ class ScenarioRun:
     def __post_init__(self):
         self.daily = realized_daily(self.strata, self.realized)
 
+    def without_values(self) -> ScenarioRun:
+        """The same run without its members' daily values (``strata`` keeps one empty dict per
+        stratum): what the all-regions rows need once a region group's tables are made."""
+        return replace(self, strata=[{} for _ in self.strata])
+
     @property
     def pause_held(self) -> np.ndarray | None:
         """Whether the pause held for its whole window in each member's own draw (None without a pause)."""
