@@ -1,4 +1,5 @@
-"""How a comparison is cut into blocks: members per block, regions per group, threads.
+"""How a comparison is cut into blocks: members per block, regions per group, threads; and the
+memory given back between groups.
 
 Memory follows a block, not the problem: results do not depend on the cut (``tests/test_compare.py``).
 """
