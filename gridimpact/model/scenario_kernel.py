@@ -81,13 +81,12 @@ def compiled_shares(hazard, base: HazardWindow, t: np.ndarray, after: np.ndarray
     if base.rotating.shape[0] != 1:
         return scenario_shares(hazard, base, t, after, arrived)
     existing, rotating, persistent, heat, time, *effects = hazard.window_arrays
-    power_share, power_days, heat_share, heat_days, emergency_share, emergency_days = effects
     out = np.empty((3, *existing.shape, len(t)))
     _shares(np.ascontiguousarray(t, dtype=np.float64), np.ascontiguousarray(after), np.float64(hazard.switch_q),
             existing, rotating, persistent, heat,
             *(np.ascontiguousarray(values[0], dtype=np.float64) for values in
               (base.rotating, base.persistent, base.heat_lost)),
-            time, power_share, power_days, heat_share, heat_days, emergency_share, emergency_days,
+            time, *effects,
             np.ascontiguousarray(arrived, dtype=np.int64), out)
     return out[0], out[1], out[2]
 

@@ -26,6 +26,7 @@ from gridimpact.report.context import (
 from gridimpact.report.numbers import (
     error,
     error_note,
+    error_share,
     join,
     long_date,
     missing,
@@ -195,8 +196,8 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
             row = rows.get(scenario, code, metric)
             if not row:
                 continue
-            if row["difference"] and not missing(row.get("difference_se")):
-                errors.append((abs(row["difference_se"] / row["difference"]), f"{label} in {rows.name(code)}"))
+            if (ratio := error_share(row["difference"], row.get("difference_se"))) is not None:
+                errors.append((ratio, f"{label} in {rows.name(code)}"))
             body.append((rows.name(code), label, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
                          plus_minus(row['difference'], row.get('difference_se')),
                          _range(row), quantity(row["difference_if_held"], signed=True)))

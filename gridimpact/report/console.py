@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.report.numbers import error_note, plus_minus, quantity
+from gridimpact.report.numbers import error_note, error_share, plus_minus, quantity
 
 ESTIMATE_COLUMNS = (
     ("date", "date", None),
@@ -106,19 +106,17 @@ def comparison_text(result) -> str:
         for code in [*shown, "ALL"]:
             region_rows = rows_of[(rows_of[key] == code) | ((rows_of["adm1_pcode"] == code) & (code == "ALL"))]
             region_rows = region_rows.set_index("metric")
-            label = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
-            region = label
-            for metric, text in SUMMARY_METRICS:
+            region = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
+            for i, (metric, text) in enumerate(SUMMARY_METRICS):
                 row = region_rows.loc[metric]
-                cells = [label, text, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
+                cells = [region if i == 0 else "", text, quantity(row["baseline_value"]), quantity(row["scenario_value"]),
                          plus_minus(row['difference'], row['difference_se']),
                          f"[{quantity(row['difference_p10'], signed=True)} … {quantity(row['difference_p90'], signed=True)}]"]
                 if has_pause:
                     cells.append(quantity(row["difference_if_held"], signed=True))
                 rows.append(cells)
-                if row["difference"] != 0 and np.isfinite(row["difference_se"]):
-                    errors.append((abs(row["difference_se"] / row["difference"]), f"{text} in {region}"))
-                label = ""
+                if (ratio := error_share(row["difference"], row["difference_se"])) is not None:
+                    errors.append((ratio, f"{text} in {region}"))
         out.extend(render_table(header, rows, align_left=2))
         out.append(error_note(errors, result.members))
         out.append("")

@@ -132,6 +132,13 @@ STEADY_ERROR_SHARE = 0.05
 """A change whose standard error is above this share of it is named in the note on errors (``error_note``)."""
 
 
+def error_share(difference, standard_error) -> float | None:
+    """|standard error / change|, or None for a change of 0 or without a standard error."""
+    if missing(difference) or missing(standard_error) or difference == 0:
+        return None
+    return abs(standard_error / difference)
+
+
 def error_note(errors: list[tuple[float, str]], members: int) -> str:
     """One sentence on the Monte-Carlo error of the changes shown: how many have a standard error
     above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it."""
