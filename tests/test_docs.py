@@ -96,3 +96,18 @@ def test_every_module_is_listed_in_the_architecture_index():
     modules = {str(p.relative_to(package)) for p in package.rglob("*.py") if p.name != "__init__.py"}
     assert modules - listed == set(), "modules missing from docs/architecture.md"
     assert listed - modules == set(), "docs/architecture.md lists modules that do not exist"
+
+
+def test_every_module_the_documents_name_exists():
+    root = DOCS.parent
+    files = {p.name for p in root.rglob("*.py") if ".git" not in p.parts} | {
+        str(p.relative_to(root)) for p in root.rglob("*.py") if ".git" not in p.parts}
+    files |= {name.removeprefix("gridimpact/") for name in files}
+    examples = {"io/readers/my_source.py"}  # the how-to's new reader, written by the reader of the how-to
+    for path in [root / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"github|commit", line, flags=re.I):
+                continue  # a file in another repository
+            for name in re.findall(r"`((?:(?:gridimpact|model|io|cli|report|regenerate|tests|benchmarks|data|examples)/"
+                                   r"[\w/]*)?[\w\-]+\.py)`", line):
+                assert name in files or name in examples, f"{path.name}:{number} names missing {name}"
