@@ -28,6 +28,7 @@ from gridimpact.api import resolve_params
 from gridimpact.io.readers.loader import default_inputs
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.block_draws import member_rng
+from gridimpact.model.comparison import ALL
 from gridimpact.model.compliance import compliance_curve
 from gridimpact.model.params import sample_params, specs
 from gridimpact.model.pauses import beta_interval
@@ -47,7 +48,7 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 def _headline(result, scenario: str, metric: str) -> float:
     rows = result.comparison
-    row = rows[(rows["scenario"] == scenario) & (rows["adm1_pcode"] == "ALL") & (rows["metric"] == metric)]
+    row = rows[(rows["scenario"] == scenario) & (rows["adm1_pcode"] == ALL) & (rows["metric"] == metric)]
     return float(row["difference"].iloc[0])
 
 
@@ -135,7 +136,7 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
         low, high = beta_interval(pause.outcomes)
         curve = compliance_curve(base, levels=(low, high))
         for metric in HEADLINE:
-            at = curve[(curve["adm1_pcode"] == "ALL") & (curve["metric"] == metric)]["expected_change"].to_numpy()
+            at = curve[(curve["adm1_pcode"] == ALL) & (curve["metric"] == metric)]["expected_change"].to_numpy()
             rows.append({"input": "holding probability", "unit": "1", "metric": metric, "method": "compliance curve",
                          "low_setting": f"{low:.2f} (posterior P5)", "high_setting": f"{high:.2f} (posterior P95)",
                          "change_at_low": float(at[0]), "change_at_high": float(at[1]), "rank_correlation": np.nan})

@@ -33,6 +33,8 @@ from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
 
 ALL = "ALL"
+ALL_NAME = "All regions"
+"""The ``adm1_name`` of the ``ALL`` rows, and how every output names them."""
 COMPARED_METRICS = tuple(
     name for name in NUMERIC_METRICS
     if name not in {"population", "outdoor_temperature_mean_c", "outdoor_temperature_min_c", "heating_degree_days"}
@@ -242,7 +244,7 @@ class ComparisonTables:
                 if scenario == self.baseline:
                     continue
                 rows.extend(r for r in regional if r["scenario"] == scenario)
-                all_key = {column: "" for column in self._key_columns} | {"adm1_pcode": ALL, "adm1_name": "All regions"}
+                all_key = {column: "" for column in self._key_columns} | {"adm1_pcode": ALL, "adm1_name": ALL_NAME}
                 run = self._runs[scenario]
                 strata = np.stack([self._all_values((scenario, j), name) for j in range(len(run.strata))])
                 baseline_all = self._all_values((self.baseline, 0), name)[:, None]

@@ -26,6 +26,7 @@ from gridimpact.io.readers.loader import load_inputs, resolve_files
 from gridimpact.io.writers import tables as writers
 from gridimpact.io.writers.database import publish, redact
 from gridimpact.io.writers.datapackage import output_package, package_text
+from gridimpact.model.comparison import ALL
 from gridimpact.model.params import load_params
 from gridimpact.regenerate import swap
 from gridimpact.regenerate.config import TODAY, RegenerationConfig, load_config, local_today
@@ -243,7 +244,7 @@ def step_summary(config: RegenerationConfig, result, paths: list[Path], changed:
                      f"seed {result.seed}.")
         table = result.comparison
         if not table.empty:
-            rows = table[(table["adm1_pcode"] == "ALL") & table["metric"].isin(HEADLINE_METRICS)]
+            rows = table[(table["adm1_pcode"] == ALL) & table["metric"].isin(HEADLINE_METRICS)]
             lines += ["", "All regions, over the comparison window:", "",
                       "| scenario | metric | unit | baseline | scenario value | expected change | ± SE | P10 | P90 |",
                       "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]

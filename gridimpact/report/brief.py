@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 from gridimpact.io.atomic import atomic_path
-from gridimpact.model.comparison import ALL
+from gridimpact.model.comparison import ALL, ALL_NAME
 from gridimpact.report.answer import answer_sentences, heavy_tail_sentence, worst_region
 from gridimpact.report.boundaries import ATTRIBUTION, oblasts
 from gridimpact.report.context import (
@@ -86,7 +86,7 @@ def _line(start, end):
 def _region_label(code: str, rows: Rows) -> str:
     """English name with the Ukrainian one where the boundaries know it: Kyiv · Київ."""
     if code == ALL:
-        return "All regions"
+        return ALL_NAME
     unit = oblasts().get(code)
     name = rows.name(code)
     return f"{name} · {unit.name_uk}" if unit is not None and unit.name_uk else name

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gridimpact.model.comparison import ALL
+from gridimpact.model.comparison import ALL, ALL_NAME
 from gridimpact.report.figures import SCENARIO_COLOURS, _new_figure, save_figure, style
 
 CURVE_PANELS = (("people_below_12c", "Person-days below 12 °C indoors"),
@@ -23,7 +23,7 @@ def compliance_figure(curve: pd.DataFrame, target: Path, result) -> Path:
             rows = curve[(curve["metric"] == metric) & (curve["scenario"] == result.scenarios[1])]
             for i, (code, block) in enumerate(rows.groupby("adm1_pcode", sort=False)):
                 colour = "#000000" if code == ALL else SCENARIO_COLOURS[(i + 1) % len(SCENARIO_COLOURS)]
-                label = "All regions" if code == ALL else str(block["adm1_name"].iloc[0])
+                label = ALL_NAME if code == ALL else str(block["adm1_name"].iloc[0])
                 ax.plot(block["holds_probability"], block["expected_change"] / 1e6, color=colour,
                         lw=2.0 if code == ALL else 1.2, label=label)
             if len(rows):

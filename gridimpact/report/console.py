@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gridimpact.model.comparison import ALL, ALL_NAME
 from gridimpact.report.numbers import error_note, error_share, plus_minus, quantity
 
 ESTIMATE_COLUMNS = (
@@ -103,10 +104,10 @@ def comparison_text(result) -> str:
         errors = []  # (standard error / |change|, what) of each change shown
         key = "pcode" if "pcode" in rows_of.columns else "adm1_pcode"
         shown = list(result.regions) if len(result.regions) <= MAX_REGIONS_SHOWN else []
-        for code in [*shown, "ALL"]:
-            region_rows = rows_of[(rows_of[key] == code) | ((rows_of["adm1_pcode"] == code) & (code == "ALL"))]
+        for code in [*shown, ALL]:
+            region_rows = rows_of[(rows_of[key] == code) | ((rows_of["adm1_pcode"] == code) & (code == ALL))]
             region_rows = region_rows.set_index("metric")
-            region = "All regions" if code == "ALL" else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
+            region = ALL_NAME if code == ALL else str(region_rows.get("name", region_rows["adm1_name"]).iloc[0])
             for i, (metric, text) in enumerate(SUMMARY_METRICS):
                 row = region_rows.loc[metric]
                 cells = [region if i == 0 else "", text, quantity(row["baseline_value"]), quantity(row["scenario_value"]),

@@ -10,7 +10,7 @@ import pandas as pd
 from gridimpact.errors import GridimpactError
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.io.writers.excel import source_date_epoch
-from gridimpact.model.comparison import ALL
+from gridimpact.model.comparison import ALL, ALL_NAME
 from gridimpact.report.numbers import missing
 from gridimpact.vocab import TIMEZONE
 
@@ -46,7 +46,7 @@ class Rows:
         return self.index.get((scenario, code, metric), {})
 
     def name(self, code: str) -> str:
-        return "All regions" if code == ALL else self.names.get(code, code)
+        return ALL_NAME if code == ALL else self.names.get(code, code)
 
 
 def compared(result) -> list[str]:

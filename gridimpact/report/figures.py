@@ -20,7 +20,7 @@ import pandas as pd
 
 from gridimpact.errors import ParameterError, require
 from gridimpact.io.atomic import atomic_path
-from gridimpact.model.comparison import ALL, UNITS, WINDOW_RULE, quantiles
+from gridimpact.model.comparison import ALL, ALL_NAME, UNITS, WINDOW_RULE, quantiles
 from gridimpact.regions import UnknownRegionError, resolve
 from gridimpact.report.context import HEADLINE_METRIC, as_of, pause_windows, window_days
 from gridimpact.report.numbers import axis_scale, quantity, short_date, span
@@ -126,8 +126,8 @@ def _region_index(result, region: str) -> tuple[str, str]:
     """(p-code or ALL, display name) of a region of the result."""
 
     text = str(region).strip()
-    if text.upper() in (ALL, "ALL REGIONS"):
-        return ALL, "All regions"
+    if text.upper() in (ALL, ALL_NAME.upper()):
+        return ALL, ALL_NAME
     try:
         found = resolve(text)
     except UnknownRegionError as exc:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from gridimpact.model.comparison import ALL, ALL_NAME
 from gridimpact.model.metrics import METRICS
 from gridimpact.regions import admin_level_of, default_registry
 
@@ -35,8 +36,8 @@ affinity leaves ``2026-01-30`` alone), BIGINT as INTEGER and DOUBLE PRECISION as
 
 ESTIMATE_SCENARIO = "estimate"
 """The ``scenario`` of the rows of an estimate, which has no scenarios."""
-ALL_REGIONS = "ALL"
-ALL_REGIONS_NAMES = ("All regions", "Усі регіони")
+ALL_REGIONS = ALL
+ALL_REGIONS_NAMES = (ALL_NAME, "Усі регіони")
 
 STATISTICS = (("", "median"), ("_p10", "p10"), ("_p90", "p90"))
 """Column suffix → statistic in ``impacts_long``; an estimate's values are labelled ``value``."""
