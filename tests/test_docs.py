@@ -100,9 +100,10 @@ def test_every_module_is_listed_in_the_architecture_index():
 
 def test_every_module_the_documents_name_exists():
     root = DOCS.parent
-    files = {p.name for p in root.rglob("*.py") if ".git" not in p.parts} | {
-        str(p.relative_to(root)) for p in root.rglob("*.py") if ".git" not in p.parts}
-    files |= {name.removeprefix("gridimpact/") for name in files}
+    # the project's own folders only: a virtual environment inside the checkout is not the project
+    paths = [str(p.relative_to(root)) for folder in ("gridimpact", "tests", "benchmarks", "data", "examples")
+             for p in (root / folder).rglob("*.py")]
+    files = {Path(p).name for p in paths} | set(paths) | {p.removeprefix("gridimpact/") for p in paths}
     examples = {"io/readers/my_source.py"}  # the how-to's new reader, written by the reader of the how-to
     for path in [root / "README.md", *sorted(DOCS.glob("*.md"))]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
