@@ -89,7 +89,7 @@ SHORT_HELP = {
     "compare": "Scenarios with and without a strike pause (the main job).",
     "estimate": "Impacts per region and day from the inputs as given.",
     "validate": "Check input files; list every problem with its location.",
-    "report": "Write a Markdown and HTML summary with figures and sources.",
+    "report": "Write an HTML and Markdown report, a one-page PDF brief and a map.",
     "regenerate": "Regenerate configured outputs atomically (for cron and CI).",
     "scenarios": "List and show the built-in scenarios.",
     "params": "Model parameters with unit, range and source.",

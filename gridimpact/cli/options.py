@@ -232,7 +232,7 @@ def scenario_options(function):
         click.option("--as-of", "as_of", type=DATE,
                      help="Scenarios take over from this local day, or 'today' (default 2026-01-30 for the "
                           "embedded case)."),
-        click.option("--days", type=click.IntRange(1, 366), help="Days compared from the as-of date (default 14)."),
+        click.option("--days", type=click.IntRange(1, 366), help="Days compared from the as-of date (default: the scenario's `days`, else 14)."),
         click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members (default 128: four batches of 32; a multiple of 32 keeps the draws balanced)."),
         click.option("--seed", type=click.IntRange(min=0), help="Random seed, 0 or more (default 20260129); the "
                      "same seed gives identical output."),

@@ -159,7 +159,8 @@ def report(source, scenario_names, as_of, days, members, seed, compliance, title
     """Write a self-contained summary (Markdown and HTML, figures, tables, sources, assumptions).
 
     Runs the same comparison as `gridimpact compare` and writes DIR/report.md, DIR/report.html,
-    DIR/figures/, DIR/comparison.csv and DIR/impacts.csv, ready to attach to a situation report.
+    DIR/brief.pdf (one A4 page), DIR/map.png, DIR/figures/, DIR/comparison.csv and DIR/impacts.csv,
+    ready to attach to a situation report.
     """
     from gridimpact.report.document import write_report
 
