@@ -290,7 +290,8 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
     chosen = model_regions(inputs, regions)
     as_of_day = _default_as_of(inputs, loaded, chosen) if as_of is None else pd.Timestamp(as_of).normalize()
     days = days or next((s.days for s in loaded if s.days), None) or inputs.horizon_days or DEFAULT_HORIZON_DAYS
-    first_day = default_period(inputs, chosen).first_day
+    with_data = default_period(inputs, chosen)
+    first_day = with_data.first_day
     if as_of_day < first_day:
         raise ParameterError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
@@ -298,6 +299,8 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
         warnings.warn(message, PauseOutsideWindowWarning, stacklevel=3)
     observed = outdoor_values(inputs, chosen, period)
     climatology = load_climatology() if np.isnan(observed).any() else None
+    if climatology is not None:
+        climatology.require_forecast(chosen, with_data.last_day, period.last_day, as_of_day, days)
     return CompareCase(inputs, params, tuple(loaded), chosen, members, seed, as_of_day, days, period,
                        observed, climatology)
 

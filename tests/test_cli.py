@@ -63,6 +63,16 @@ def test_usage_errors_exit_2(runner):
     assert runner.invoke(cli, ["frobnicate"]).exit_code == 2
 
 
+def test_an_as_of_date_past_the_inputs_winter_is_a_usage_error(runner):
+    # The embedded inputs end in February and the normals cover November to March: a December
+    # as-of date would need a forecast through the summer.
+    result = runner.invoke(cli, ["compare", "--as-of", "2026-12-03", "--members", "2"])
+    assert result.exit_code == 2
+    assert "inputs end on 2026-02-15" in result.stderr
+    assert "no month 4" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_an_unknown_scenario_is_a_clear_error(runner):
     result = runner.invoke(cli, ["compare", "-s", "no-pause", "-s", "anounced-pause", "--members", "2"])
     assert result.exit_code == 65

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gridimpact.errors import ParameterError
+from gridimpact.errors import ArgumentError, ParameterError
 from gridimpact.model.diurnal import HOURS_PER_DAY, hourly_from_daily_extremes
 from gridimpact.regions import default_registry
 from gridimpact.vocab import CLIMATOLOGY_NUMBERS, FALLBACK_REGION, TIMEZONE
@@ -118,6 +118,20 @@ class Climatology:
         self._require_months(rows, own, pcodes, dates)
         return (_interpolate(self.anomaly_sd_k[rows], own, neighbour, weight),
                 _interpolate(self.lag1[rows], own, neighbour, weight))
+
+    def require_forecast(self, pcodes, data_last_day, last_day, as_of_day, days) -> None:
+        """Raise a usage error (``ArgumentError``, exit 2) when the days after the inputs' last day
+        up to ``last_day`` fall in a month the climatology lacks: the as-of date and horizon ask for
+        a forecast the normals cannot make."""
+        dates = pd.date_range(pd.Timestamp(data_last_day) + pd.Timedelta(days=1), last_day, freq="D")
+        try:
+            self._require_months(self.rows_for(pcodes), _month_weights(dates)[0], pcodes, dates)
+        except ClimatologyCoverageError as error:
+            raise ArgumentError(
+                f"as-of date {pd.Timestamp(as_of_day).date()} with {days} days runs the model to "
+                f"{pd.Timestamp(last_day).date()}, but the inputs end on {pd.Timestamp(data_last_day).date()} "
+                f"and the days after are forecast from normals: {error}. Choose an as-of date in the "
+                f"inputs' winter or give temperatures that reach it") from None
 
     def _require_months(self, rows, months, pcodes, dates) -> None:
         missing = np.isnan(self.tmin_c[rows][:, months])
