@@ -175,6 +175,17 @@ def test_a_windows_1251_file_is_reported_with_advice(tmp_path):
     assert load_outages(path, encoding="cp1251").reports["kind"].tolist() == ["strike"]
 
 
+def test_excels_unicode_text_is_read_like_utf8(tmp_path):
+    # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated.
+    rows = "region\tstart\tkind\tshare_off\nКиїв\t2026-01-12 06:00\tудар\t0,1\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{codec}.txt"
+        path.write_bytes(("\ufeff" + rows).encode(codec))
+        reports = load_outages(path).reports
+        assert reports["kind"].tolist() == ["strike"] and reports["pcode"].tolist() == ["UA80"]
+        assert reports["share_off"].tolist() == [0.1]
+
+
 def test_missing_and_duplicated_columns(tmp_path):
     problem = only(problems_of(write(tmp_path, "region,kind,share_off\nUA80,strike,0.1\n")),
                    "missing_column")

@@ -48,7 +48,10 @@ def display_name(path: Path | str) -> str:
 
 
 def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None) -> str | None:
-    """Decode as UTF-8 (a BOM is dropped), or report where the first undecodable byte is."""
+    """Decode as UTF-8 (a BOM is dropped), or as UTF-16 when the file starts with a UTF-16 byte-order
+    mark (Excel's "Unicode Text"), or report where the first undecodable byte is."""
+    if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
     try:
         return data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
