@@ -534,3 +534,11 @@ def test_filled_shares_sum_to_one_and_name_exactly_the_filled_units(tmp_path_fac
         assert (frame[list(block)].sum(axis=1) - 1).abs().max() < 1e-9
     for code in given_housing:
         assert frame.at[code, "share_district"] == 0.5
+
+
+def test_an_age_share_above_one_is_one_problem_not_two(tmp_path):
+    lines = CANONICAL.read_text(encoding="utf-8").splitlines()
+    header, row = lines[0], lines[1].split(",")
+    row[header.split(",").index("share_65plus")] = "1.5"
+    found = problems_of(write(tmp_path, f"{header}\n{','.join(row)}\n"))
+    assert [(p.line, p.column, p.rule) for p in found] == [(2, "share_65plus", "above_maximum")]

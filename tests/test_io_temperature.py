@@ -537,3 +537,11 @@ def test_since_is_a_local_day_and_must_be_a_date(tmp_path):
     assert frame["time"].tolist() == [kyiv("2026-01-09 00:00")]
     with pytest.raises(ValueError, match="since must be a date"):
         load_temperature(path, since="ninth of January")
+
+
+def test_a_time_that_is_not_a_date_is_reported_once(tmp_path):
+    path = write(tmp_path, "t.csv", "region,time,temperature_c\nUA80,2026-01-12 00:00,-5\n"
+                                    "UA80,notadate,-6\nUA80,2026-01-12 02:00,-7\n")
+    with pytest.raises(InvalidInputError) as caught:
+        load_temperature(path)
+    assert [(p.line, p.column, p.rule) for p in problems(caught)] == [(3, "time", "not_a_time")]

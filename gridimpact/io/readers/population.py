@@ -171,10 +171,14 @@ def _validate(frame: pd.DataFrame, names: dict[str, str], problems: FileProblems
     reported = {(p.line, p.column) for p in problems.items}
     lines_with_problems = {p.line for p in problems.items}
     no_age_share = set(frame.index[frame[["share_65plus", "share_0_4"]].isna().any(axis=1)])
+    # An age share above 1 also makes the two shares' sum exceed 1: one problem, not two.
+    age_share_out_of_range = {p.line for p in found.items if p.column in ("share_65plus", "share_0_4")
+                              and p.rule in ("above_maximum", "below_minimum")}
     for problem in found.items:
         column = names.get(problem.column, problem.column) if problem.column else None
-        knock_on = problem.line in lines_with_problems and (
+        knock_on = (problem.line in lines_with_problems and (
             problem.rule == "missing_value" or (problem.rule == "age_shares" and problem.line in no_age_share))
+        ) or (problem.rule == "age_shares" and problem.line in age_share_out_of_range)
         if (problem.line, column) not in reported and not knock_on:
             problems.items.append(replace(problem, column=column))
     return valid

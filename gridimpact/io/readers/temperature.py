@@ -270,6 +270,8 @@ def validate_located(model, frame: pd.DataFrame, problems: FileProblems,
     scratch = FileProblems(problems.file, problems.line_label)
     valid = validate_frame(model, body, scratch, {"temperature_c": _RANGE_HINT})
     names = column_names or {}
+    # A value the parser already refused (not a date, not a number) is not reported again as missing.
+    reported = {(p.line, p.column) for p in problems.items}
     for item in scratch.items:
         line, where = None, item.where
         if item.line is not None and 0 <= item.line < len(body):
@@ -279,6 +281,8 @@ def validate_located(model, frame: pd.DataFrame, problems: FileProblems,
             else:
                 where = body["where"].iat[item.line]
         column = names.get(item.column, item.column)
+        if item.rule == "missing_value" and (line, column) in reported:
+            continue
         problems.items.append(dataclasses.replace(item, line=line, where=where, column=column,
                                                   line_label=problems.line_label))
     if valid is None:
