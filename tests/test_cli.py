@@ -115,6 +115,15 @@ def test_compare_writes_impacts_and_comparison(runner, tmp_path):
     assert set(impacts["scenario"]) == {"no-pause", "announced-pause"}
     assert impacts["date"].nunique() == 4
     assert "ALL" in set(comparison["adm1_pcode"])
+    assert result.stderr == "" and result.stdout == ""  # -q: nothing but errors
+
+
+def test_compare_says_which_files_it_wrote(runner, tmp_path):
+    result = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(tmp_path / "out"),
+                                 "--format", "csv", "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert f"wrote {len(written)} file(s) to {tmp_path / 'out'}: {', '.join(written)}" in result.stderr
 
 
 def test_compare_prints_the_summary(runner):

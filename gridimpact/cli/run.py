@@ -58,8 +58,7 @@ def estimate(source, start, end, params_file, assignments, output, formats, hxl,
             cli_sinks.write_stdout(result.daily, formats[0], hxl, estimate_text(result.daily))
     else:
         written = result.to_files(output, formats, hxl=hxl)
-        for path in written:
-            log.info("wrote %s", path)
+        cli_sinks.say_written(written, output)
     if target is not None:
         files = cli_sinks.input_files(source, params_file)
         cli_sinks.publish_run(target, result, written, files, output)
@@ -135,8 +134,7 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
             cli_sinks.write_stdout(frame, formats[0], hxl, comparison_text(result))
     else:
         written = result.to_files(output, formats, hxl=hxl)
-        for path in written:
-            log.info("wrote %s", path)
+        cli_sinks.say_written(written, output)
     if compliance_curve:
         # with -o - the table owns stdout, so the curve goes to stderr
         on_stdout = output is not None and cli_sinks.to_stdout(output)

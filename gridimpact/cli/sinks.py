@@ -8,6 +8,7 @@ checked before the model runs, so a wrong combination fails at once with exit 2.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -69,6 +70,16 @@ def check_output_options(output: Path | None, formats: tuple[str, ...], hxl: boo
 
 def _quiet(command_quiet: bool = False) -> bool:
     return command_quiet or (click.get_current_context().find_root().obj or {}).get("quiet", False)
+
+
+def say_written(paths, directory: Path) -> None:
+    """One line on stderr (unless quiet) naming the files a run wrote into ``directory``; each path
+    also at INFO level (-v)."""
+    for path in paths:
+        logging.getLogger("gridimpact").info("wrote %s", path)
+    if paths and not _quiet():
+        names = ", ".join(sorted(Path(path).name for path in paths))
+        click.echo(f"wrote {len(paths)} file(s) to {directory}: {names}", err=True)
 
 
 def emit(data: bytes) -> None:
