@@ -16,6 +16,8 @@ import click
 
 from gridimpact.cli.console import silence_broken_pipe
 
+log = logging.getLogger("gridimpact")
+
 STDOUT = "-"
 TEXT_FORMATS = ("csv", "tsv", "json", "markdown")
 """Kept equal to ``io.writers.formats.TEXT_FORMATS`` (a test checks); spelled out so `--help` stays light."""
@@ -76,7 +78,7 @@ def say_written(paths, directory: Path) -> None:
     """One line on stderr (unless quiet) naming the files a run wrote into ``directory``; each path
     also at INFO level (-v)."""
     for path in paths:
-        logging.getLogger("gridimpact").info("wrote %s", path)
+        log.info("wrote %s", path)
     if paths and not _quiet():
         names = ", ".join(sorted(Path(path).name for path in paths))
         click.echo(f"wrote {len(paths)} file(s) to {directory}: {names}", err=True)

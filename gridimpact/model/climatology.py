@@ -119,17 +119,18 @@ class Climatology:
         return (_interpolate(self.anomaly_sd_k[rows], own, neighbour, weight),
                 _interpolate(self.lag1[rows], own, neighbour, weight))
 
-    def require_forecast(self, pcodes, data_last_day, last_day, as_of_day, days) -> None:
+    def require_forecast(self, pcodes, data_last_day: pd.Timestamp, last_day: pd.Timestamp,
+                         as_of_day: pd.Timestamp, days: int) -> None:
         """Raise a usage error (``ArgumentError``, exit 2) when the days after the inputs' last day
         up to ``last_day`` fall in a month the climatology lacks: the as-of date and horizon ask for
         a forecast the normals cannot make."""
-        dates = pd.date_range(pd.Timestamp(data_last_day) + pd.Timedelta(days=1), last_day, freq="D")
+        dates = pd.date_range(data_last_day + pd.Timedelta(days=1), last_day, freq="D")
         try:
             self._require_months(self.rows_for(pcodes), _month_weights(dates)[0], pcodes, dates)
         except ClimatologyCoverageError as error:
             raise ArgumentError(
-                f"as-of date {pd.Timestamp(as_of_day).date()} with {days} days runs the model to "
-                f"{pd.Timestamp(last_day).date()}, but the inputs end on {pd.Timestamp(data_last_day).date()} "
+                f"as-of date {as_of_day.date()} with {days} days runs the model to "
+                f"{last_day.date()}, but the inputs end on {data_last_day.date()} "
                 f"and the days after are forecast from normals: {error}. Choose an as-of date in the "
                 f"inputs' winter or give temperatures that reach it") from None
 

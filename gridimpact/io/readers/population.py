@@ -176,9 +176,13 @@ def _validate(frame: pd.DataFrame, names: dict[str, str], problems: FileProblems
                               and p.rule in ("above_maximum", "below_minimum")}
     for problem in found.items:
         column = names.get(problem.column, problem.column) if problem.column else None
-        knock_on = (problem.line in lines_with_problems and (
-            problem.rule == "missing_value" or (problem.rule == "age_shares" and problem.line in no_age_share))
-        ) or (problem.rule == "age_shares" and problem.line in age_share_out_of_range)
+        if problem.rule == "missing_value":
+            knock_on = problem.line in lines_with_problems
+        elif problem.rule == "age_shares":
+            knock_on = (problem.line in age_share_out_of_range
+                        or (problem.line in no_age_share and problem.line in lines_with_problems))
+        else:
+            knock_on = False
         if (problem.line, column) not in reported and not knock_on:
             problems.items.append(replace(problem, column=column))
     return valid
