@@ -191,7 +191,8 @@ def load_inputs(outages=None, temperature=None, population=None, *, folder: Path
     themselves. Temperature readings before ``since`` (by default the first outage report's day)
     are set aside. ``population_basis`` chooses the embedded population (``current`` or
     ``cod-ps-2022``). ``encoding`` overrides UTF-8 for text files (``cp1251``); ``sheet`` names
-    the population workbook's sheet (by default the sheet whose columns make a population table);
+    the sheet of every workbook read (by default a population workbook's sheet whose columns make
+    a population table, else the first sheet that holds a table);
     ``pressure_level`` (hPa) lets a gridded temperature on pressure levels be read at that level.
     Units of the population finer than the temperature or outage inputs (a raion in an oblast)
     take their parent's series, with a note (``io.readers.levels``). A folder whose
@@ -255,12 +256,12 @@ def _read(resolved: ResolvedFiles, *, region: str | None, max_gap_hours: int, si
     problems: list[Problem] = []
     loaded = {}
     loaders = {
-        "outages": lambda paths: load_outages(paths, region=region, encoding=encoding),
+        "outages": lambda paths: load_outages(paths, region=region, encoding=encoding, sheet=sheet),
         # Readings before the first outage report lie outside any period studied: set them aside,
         # so that the old gaps of a station's whole record do not block the run.
         "temperature": lambda paths: load_temperature(
             paths, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
-            pressure_level=pressure_level, since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
+            pressure_level=pressure_level, sheet=sheet, since=since if since is not None else (loaded["outages"].first_day if "outages" in loaded else None)),
         "population": lambda paths: load_population(paths[0], encoding=encoding, sheet=sheet),
     }
     for family in FAMILIES:

@@ -26,6 +26,7 @@ from gridimpact.inputs import OutageData
 from gridimpact.io.readers.cells import parse_choice, parse_numbers, parse_shares, parse_times
 from gridimpact.io.readers.operators import read_dtek_html, read_schedule_json
 from gridimpact.io.readers.problems import FileProblems, sorted_problems
+from gridimpact.io.readers.raw_table import cell_text
 from gridimpact.io.readers.schedules import (
     REGION_ALIASES,
     SOURCE_ALIASES,
@@ -113,13 +114,15 @@ def empty_schedules() -> pd.DataFrame:
     return empty_schedule_table()
 
 
-def load_outages(source, *, region: str | None = None, encoding: str | None = None) -> OutageData:
+def load_outages(source, *, region: str | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None) -> OutageData:
     """Read outage reports and subqueue schedules from files or a DataFrame, validated.
 
     ``source`` is a path, a list of paths (problems in all of them are reported together), or a
     DataFrame in the canonical columns (its rows are numbered from 1 in messages). ``region`` names
     the region of files that do not say it themselves (a report table without a region column, a
-    DTEK or Yasno file); ``encoding`` overrides UTF-8 for text files.
+    DTEK or Yasno file); ``encoding`` overrides UTF-8 for text files; ``sheet`` names (or numbers,
+    from 0) the sheet of a workbook (by default the first sheet that holds a table).
 
     Raises InputMissingError for a file that is missing or unreadable and InvalidInputError listing
     every problem found.
@@ -128,7 +131,7 @@ def load_outages(source, *, region: str | None = None, encoding: str | None = No
     loaded: list[OutageData] = []
     problems = []
     for item in items:
-        data, found = _load_one(item, region=region, encoding=encoding)
+        data, found = _load_one(item, region=region, encoding=encoding, sheet=sheet)
         problems.extend(found.items)
         if data is not None:
             loaded.append(data)
@@ -140,7 +143,8 @@ def load_outages(source, *, region: str | None = None, encoding: str | None = No
     return result
 
 
-def _load_one(item, *, region: str | None, encoding: str | None) -> tuple[OutageData | None, FileProblems]:
+def _load_one(item, *, region: str | None, encoding: str | None,
+              sheet: str | int | None = None) -> tuple[OutageData | None, FileProblems]:
     if isinstance(item, pd.DataFrame):
         problems = FileProblems("DataFrame", line_label="row")
         return _from_table(raw_from_frame(item, problems), problems, region), problems
@@ -150,7 +154,7 @@ def _load_one(item, *, region: str | None, encoding: str | None) -> tuple[Outage
     problems = FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
-        return _from_table(read_table(path, problems, encoding=encoding), problems, region), problems
+        return _from_table(read_table(path, problems, encoding=encoding, sheet=sheet), problems, region), problems
     text = decode_text(open_bytes(path), problems, encoding)
     if text is None:
         return None, problems
@@ -197,20 +201,10 @@ def raw_from_frame(frame: pd.DataFrame, problems: FileProblems) -> RawTable | No
         seen.add(normalise(name))
     if problems:
         return None
-    text = frame.astype(object).map(_cell_text)
+    text = frame.astype(object).map(cell_text)
     text.columns = columns
     text.index = pd.Index(range(1, len(frame) + 1), name="line")
     return RawTable(frame=text, problems=problems, delimiter=",")
-
-
-def _cell_text(value) -> str:
-    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value).strip()
 
 
 def read_reports(raw: RawTable, *, region: str | None = None,

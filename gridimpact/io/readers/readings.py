@@ -115,6 +115,8 @@ class ReadContext:
     encoding: str | None = None
     pressure_level: float | None = None
     """hPa: read a pressure-level temperature at this level (refused without one)."""
+    sheet: str | int | None = None
+    """The sheet of a workbook (by default the first sheet that holds a table)."""
 
 
 @dataclass

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,25 +20,20 @@ import pandas as pd
 from gridimpact.errors import require
 from gridimpact.io.readers.limits import CSV_FIELD_LIMIT, check_regular_file, open_bytes
 from gridimpact.io.readers.problems import FileProblems
+from gridimpact.io.readers.raw_table import (
+    TITLE_ROWS_MAX,
+    RawTable,
+    cell_text,
+    check_columns,
+    header_index,
+    is_hxl_row,
+    note_titles,
+)
+from gridimpact.io.readers.workbooks import EXCEL_SUFFIXES, SheetScore, read_workbook
 from gridimpact.regions import normalise
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-
-
-@dataclass
-class RawTable:
-    """A table read as text, with the file's dialect and any HXL tags."""
-
-    frame: pd.DataFrame
-    problems: FileProblems
-    delimiter: str = ","
-    tags: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def decimal_comma(self) -> bool:
-        return self.delimiter != ","
 
 
 def display_name(path: Path | str) -> str:
@@ -76,9 +69,12 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _is_hxl_row(cells: list[str]) -> bool:
-    filled = [c.strip() for c in cells if c.strip()]
-    return bool(filled) and sum(c.startswith("#") for c in filled) >= max(1, len(filled) // 2)
+def _table_delimiter(head: list[str]) -> str:
+    """The separator of the header line: the first of the first lines with at least half as many
+    separators as the line with the most (so that a title above the header does not decide)."""
+    counts = [max(line.count(d) for d in (";", "\t", ",")) for line in head]
+    wanted = (max(counts) + 1) // 2
+    return sniff_delimiter(next(line for line, count in zip(head, counts, strict=True) if count >= wanted))
 
 
 def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
@@ -89,26 +85,27 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
     if not body.strip():
         problems.add("empty_file", "the file is empty: it has no header and no rows")
         return None
-    first = body.lstrip("\ufeff").splitlines()[0]
-    delimiter = sniff_delimiter(first)
+    delimiter = _table_delimiter(body.lstrip("\ufeff").splitlines()[:TITLE_ROWS_MAX + 1])
     parsed = _parse_records(body.lstrip("\ufeff"), delimiter, skip_lines, problems)
     if parsed is None:
         return None
     rows, line_numbers = parsed
     if header:
-        columns = [c.strip() for c in rows[0]]
-        rows, line_numbers = rows[1:], line_numbers[1:]
+        top = header_index(rows)
+        note_titles(problems, top, "line")
+        columns = [c.strip() for c in rows[top]]
+        rows, line_numbers = rows[top + 1:], line_numbers[top + 1:]
     else:
         width = max(len(r) for r in rows)
         columns = names or [f"column_{i + 1}" for i in range(width)]
     tags: dict[str, str] = {}
-    if rows and _is_hxl_row(rows[0]):
+    if rows and is_hxl_row(rows[0]):
         tags = {col: tag.strip() for col, tag in zip(columns, rows[0], strict=False) if tag.strip()}
         rows, line_numbers = rows[1:], line_numbers[1:]
     keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
     rows = [rows[i] for i in keep]
     line_numbers = [line_numbers[i] for i in keep]
-    if not _check_columns(columns, problems):
+    if not check_columns(columns, problems):
         return None
     if not rows:
         problems.add("no_rows", "the file has a header but no data rows", line=1)
@@ -167,26 +164,9 @@ def _csv_error_text(error: str) -> str:
     return f"the CSV cannot be parsed: {error}"
 
 
-def _check_columns(columns: list[str], problems: FileProblems) -> bool:
-    ok = True
-    seen: dict[str, int] = {}
-    for position, name in enumerate(columns, start=1):
-        key = normalise(name)
-        if key in seen:
-            problems.add(
-                "duplicate_column",
-                f"column '{name}' appears twice (columns {seen[key]} and {position})",
-                line=1,
-                column=name,
-            )
-            ok = False
-        seen[key] = position
-    return ok
-
-
 def read_table(path: Path | str, problems: FileProblems | None = None, *,
                encoding: str | None = None, sheet: str | int | None = None,
-               sheet_score: Callable[[str, list[str]], int] | None = None) -> RawTable | None:
+               sheet_score: SheetScore | None = None) -> RawTable | None:
     """Read a CSV, Excel or Parquet file as text cells. Returns None if the file itself is unusable.
 
     For a workbook, ``sheet`` names the sheet (or numbers it from 0); without it, ``sheet_score``
@@ -198,77 +178,13 @@ def read_table(path: Path | str, problems: FileProblems | None = None, *,
     problems = problems if problems is not None else FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, problems, sheet, sheet_score)
+        return read_workbook(path, problems, sheet, sheet_score)
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(path, problems)
     text = decode_text(open_bytes(path), problems, encoding)
     if text is None:
         return None
     return read_csv_text(text, problems)
-
-
-def _read_excel(path: Path, problems: FileProblems, sheet, sheet_score) -> RawTable | None:
-
-    require("openpyxl", "Reading Excel files", "excel")
-    check_regular_file(path)
-    problems.line_label = "row"
-    try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            chosen = _choose_sheet(book, problems, sheet, sheet_score)
-            if chosen is None:
-                return None
-            frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=0)
-    # A corrupt workbook surfaces as any of zipfile, XML, KeyError, TypeError, ValueError… from
-    # openpyxl's depths: each is the same fact for the user, the file cannot be read.
-    except Exception as exc:
-        problems.add("unreadable", f"cannot read the workbook (a corrupt or truncated .xlsx?): "
-                     f"{type(exc).__name__}: {exc}")
-        return None
-    if frame.empty and len(frame.columns) == 0:
-        problems.add("empty_file", "the sheet is empty: it has no header and no rows")
-        return None
-    columns = [str(c).strip() for c in frame.columns]
-    # pandas renames a repeated header "a" to "a.1"; undo that to report it.
-    restored = [c.rsplit(".", 1)[0] if c.rsplit(".", 1)[-1].isdigit() and c.rsplit(".", 1)[0] in columns else c for c in columns]
-    if not _check_columns(restored, problems):
-        return None
-    frame.columns = restored
-    frame.index = pd.Index(range(2, len(frame) + 2), name="line")
-    frame = frame.map(_cell_text)
-    tags: dict[str, str] = {}
-    if len(frame) and _is_hxl_row(list(frame.iloc[0])):
-        tags = {c: t for c, t in zip(frame.columns, frame.iloc[0], strict=True) if t}
-        frame = frame.iloc[1:]
-    frame = frame[(frame != "").any(axis=1)]
-    if frame.empty:
-        problems.add("no_rows", "the sheet has a header but no data rows", line=1)
-        return None
-    return RawTable(frame=frame, problems=problems, delimiter=",", tags=tags)
-
-
-def _choose_sheet(book, problems: FileProblems, sheet, sheet_score) -> str | int | None:
-    names = [str(name) for name in book.sheet_names]
-    if sheet is not None:
-        if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-            return names[sheet]
-        if str(sheet) in names:
-            return str(sheet)
-        problems.add("no_such_sheet", f"the workbook has no sheet {sheet!r}; its sheets: {', '.join(names)}")
-        return None
-    if len(names) <= 1 or sheet_score is None:
-        return names[0] if names else 0
-    scores = {}
-    for name in names:
-        header = pd.read_excel(book, sheet_name=name, header=None, nrows=1, dtype=object)
-        cells = [str(c).strip() for c in header.iloc[0]] if len(header) else []
-        scores[name] = sheet_score(name, cells)
-    best = max(names, key=lambda name: scores[name])
-    if scores[best] <= 0:
-        return names[0]
-    others = [name for name in names if name != best]
-    problems.note(f"{problems.file}: read the sheet '{best}' (chosen by its columns; the workbook also "
-                  f"has {', '.join(others)}; pass sheet= to read another)")
-    return best
 
 
 def _read_parquet(path: Path, problems: FileProblems) -> RawTable | None:
@@ -281,22 +197,9 @@ def _read_parquet(path: Path, problems: FileProblems) -> RawTable | None:
     except Exception as exc:  # pyarrow raises several unrelated types for a corrupt file
         problems.add("unreadable", f"cannot read the Parquet file: {exc}")
         return None
-    frame = frame.astype(object).map(_cell_text)
+    frame = frame.astype(object).map(cell_text)
     frame.index = pd.Index(range(1, len(frame) + 1), name="line")
     return RawTable(frame=frame, problems=problems, delimiter=",")
-
-
-def _cell_text(value) -> str:
-    """A typed spreadsheet cell as text that io.cells parses back without loss."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value).strip()
 
 
 def pick_columns(raw: RawTable, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...],

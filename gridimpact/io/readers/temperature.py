@@ -58,7 +58,7 @@ _RANGE_HINT = "temperatures must lie between −90 and 60 °C; check the unit de
 
 def load_temperature(source, *, region: str | None = None, radius_km: float | None = None,
                      max_gap_hours: int = 6, encoding: str | None = None, since=None,
-                     pressure_level: float | None = None) -> TemperatureData:
+                     pressure_level: float | None = None, sheet: str | int | None = None) -> TemperatureData:
     """Read hourly outdoor temperature per region from any supported source.
 
     Parameters
@@ -84,6 +84,8 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
     pressure_level:
         For a grid of temperature on pressure levels (ERA5 ``t`` at 925 hPa …): the level to read, hPa.
         Without it such a file is refused, since air aloft is not 2 m temperature.
+    sheet:
+        The sheet of a workbook, by name or number from 0 (default: the first sheet that holds a table).
 
     Raises ``InvalidInputError`` listing every problem, or ``InputMissingError`` for a missing file.
     """
@@ -92,7 +94,7 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
     if radius_km is not None and not radius_km > 0:
         raise ValueError("radius_km must be a positive number of kilometres")
     ctx = ReadContext(region=_resolve_region(region), radius_km=radius_km, encoding=encoding,
-                      pressure_level=pressure_level)
+                      pressure_level=pressure_level, sheet=sheet)
     items = list(source) if isinstance(source, list | tuple) else [source]
     if not items:
         raise ValueError("no temperature source given")
@@ -166,7 +168,7 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
     path = Path(item)
     problems = FileProblems(name)
     if path.suffix.lower() in EXCEL_SUFFIXES | PARQUET_SUFFIXES:
-        raw = read_table(path, problems, encoding=ctx.encoding)
+        raw = read_table(path, problems, encoding=ctx.encoding, sheet=ctx.sheet)
         return tidy_temperature.read_raw(raw, problems, ctx)
     data = open_bytes(path)
     if data[:2] == b"PK" or data[:4] in (b"\x89HDF", b"CDF\x01", b"CDF\x02"):

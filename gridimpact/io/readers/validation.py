@@ -108,10 +108,10 @@ def validate_files(*, outages: list, temperature: list, population: list, region
         outages, temperature, population = (resolved.files[family] for family in FAMILIES)
         report.notes.append("no files given: validating the embedded default case")
     reports_since: list = []  # the first report day of each valid outage file, filled as they load
-    jobs = ([("outages", p, lambda p: load_outages(p, region=region, encoding=encoding)) for p in outages]
+    jobs = ([("outages", p, lambda p: load_outages(p, region=region, encoding=encoding, sheet=sheet)) for p in outages]
             + [("temperature", p, lambda p: load_temperature(
                 p, region=region, max_gap_hours=max_gap_hours, encoding=encoding,
-                pressure_level=pressure_level,
+                pressure_level=pressure_level, sheet=sheet,
                 since=since if since is not None else min(reports_since, default=None)))
                for p in temperature]
             + [("population", p, lambda p: load_population(p, encoding=encoding, sheet=sheet))

@@ -1,0 +1,119 @@
+"""Tables as they come out of an office: a notes sheet before the table, a title above the header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridimpact.io.readers.outages import load_outages
+from gridimpact.io.readers.raw_table import header_index
+from gridimpact.io.readers.temperature import load_temperature
+from tests.helpers import only, problems_of, write
+
+openpyxl = pytest.importorskip("openpyxl")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPORTS = FIXTURES / "outages" / "reports_iso.csv"
+TITLE = "Графік відключень, січень 2026"
+
+
+def office_workbook(path: Path, table: pd.DataFrame, *, title_rows: list[list], notes_first: bool = True) -> Path:
+    """A workbook as an oblast office sends it: a notes sheet, then the table under a title."""
+    book = openpyxl.Workbook()
+    first = book.active
+    if notes_first:
+        first.title = "Notes"
+        first.append(["Compiled from the oblast administration's channel"])
+        first.append(["Times are Kyiv local time"])
+        sheet = book.create_sheet("reports")
+    else:
+        sheet = first
+        sheet.title = "reports"
+    for row in title_rows:
+        sheet.append(row)
+    sheet.append(list(table.columns))
+    for row in table.itertuples(index=False):
+        sheet.append([None if pd.isna(value) else value for value in row])
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def reports() -> pd.DataFrame:
+    return pd.read_csv(REPORTS, dtype=str)
+
+
+def test_the_table_sheet_is_read_past_a_notes_sheet_and_a_title(tmp_path, reports):
+    path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[[TITLE], []])
+    data = load_outages(path)
+    pd.testing.assert_frame_equal(data.reports, load_outages(REPORTS).reports)
+    assert any("read the sheet 'reports'" in note and "Notes" in note and "--sheet" in note for note in data.notes)
+    assert any("the header is row 3" in note for note in data.notes)
+
+
+def test_problems_name_the_spreadsheet_row_below_a_title(tmp_path, reports):
+    reports.loc[1, "kind"] = "meteor"  # the second data row: row 5 under a title, a blank row and the header
+    path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[[TITLE], []])
+    problem = only(problems_of(load_outages, path), "not_allowed")
+    assert (problem.line, problem.line_label, problem.column) == (5, "row", "kind")
+
+
+def test_sheet_names_the_sheet_read(tmp_path, reports):
+    path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[])
+    missing = problems_of(load_outages, path, sheet="Notes")
+    assert {p.rule for p in missing} == {"missing_column"}
+    assert len(load_outages(path, sheet="reports").reports) == len(reports)
+    assert len(load_outages(path, sheet=1).reports) == len(reports)
+    unknown = only(problems_of(load_outages, path, sheet="Sheet9"), "no_such_sheet")
+    assert "Notes, reports" in unknown.message
+
+
+def test_a_temperature_workbook_reads_its_table_sheet(tmp_path):
+    hourly = pd.read_csv(FIXTURES / "temperature" / "tidy_hourly.csv", dtype=str)
+    path = office_workbook(tmp_path / "temperature.xlsx", hourly, title_rows=[["Hourly temperature"]])
+    from_book = load_temperature(path).frame
+    from_text = load_temperature(FIXTURES / "temperature" / "tidy_hourly.csv").frame
+    columns = from_book.columns.drop("source")  # the source of unsourced rows is the file's name
+    pd.testing.assert_frame_equal(from_book[columns], from_text[columns])
+
+
+@pytest.mark.parametrize("title, separator", [
+    ("Outage reports\n\n", ","),
+    (f"{TITLE}\n", ","),              # a comma splits the title in two cells, still not a header
+    (f"{TITLE}\n", ";"),              # and does not make the separator a comma
+    ("Outage reports;;;;;;;;\n", ";"),  # as Excel saves a title cell above a table
+])
+def test_a_csv_title_above_the_header_is_set_aside(tmp_path, title, separator):
+    text = REPORTS.read_text(encoding="utf-8")
+    path = write(tmp_path, title + (text if separator == "," else text.replace(",", separator)))
+    data = load_outages(path)
+    pd.testing.assert_frame_equal(data.reports, load_outages(REPORTS).reports)
+    header_line = title.count("\n") + 1
+    assert any(f"the header is line {header_line}" in note for note in data.notes)
+
+
+def test_a_csv_title_does_not_shift_the_lines_of_problems(tmp_path):
+    text = "Outage reports\n" + "region,start,end,kind,share_off\nUA80,2026-01-09 07:30,,meteor,0.4\n"
+    problem = only(problems_of(load_outages, write(tmp_path, text)), "not_allowed")
+    assert (problem.line, problem.column) == (3, "kind")
+
+
+def test_a_file_without_a_title_reads_from_its_first_line(tmp_path):
+    text = "region,start,end,kind,share_off\nUA80,2026-01-09 07:30,,emergency,0.4\n"
+    data = load_outages(write(tmp_path, text))
+    assert len(data.reports) == 1
+    assert not any("header is line" in note for note in data.notes)
+
+
+@given(st.lists(st.lists(st.sampled_from(["", "x", " "]), min_size=0, max_size=6), min_size=0, max_size=14))
+def test_the_header_has_two_filled_cells_or_is_the_first_row(rows):
+    index = header_index(rows)
+    assert 0 <= index <= max(len(rows) - 1, 0)
+    filled = [sum(bool(c.strip()) for c in row) for row in rows]
+    if index > 0:
+        assert filled[index] >= 2
+        assert all(count < filled[index] for count in filled[:index])
