@@ -175,6 +175,17 @@ def test_a_windows_1251_file_is_reported_with_advice(tmp_path):
     assert load_outages(path, encoding="cp1251").reports["kind"].tolist() == ["strike"]
 
 
+def test_a_utf8_file_read_with_an_8_bit_encoding_is_read_as_utf8_with_a_note(tmp_path):
+    # the same bytes read as cp1251 would give "РљРёС—РІ" and "СѓРґР°СЂ" without any error
+    text = "region,start,kind,share_off\nКиїв,2026-01-12 06:00,удар,0.1\n"
+    utf8 = load_outages(write(tmp_path, text, name="utf8.csv"), encoding="cp1251")
+    assert utf8.reports["kind"].tolist() == ["strike"]
+    assert any("utf8.csv: the file is UTF-8 text" in note for note in utf8.notes)
+    plain = load_outages(write(tmp_path, text.replace("Київ", "Kyiv").replace("удар", "strike"), name="ascii.csv"),
+                         encoding="cp1251")
+    assert not any("UTF-8 text" in note for note in plain.notes)  # ASCII reads the same either way
+
+
 def test_excels_unicode_text_is_read_like_utf8(tmp_path):
     # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated.
     rows = "region\tstart\tkind\tshare_off\nКиїв\t2026-01-12 06:00\tудар\t0,1\n"

@@ -11,6 +11,7 @@ quoted fields with embedded line breaks.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -45,6 +46,12 @@ def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None
     mark (Excel's "Unicode Text"), or report where the first undecodable byte is."""
     if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         encoding = "utf-16"
+    if encoding is not None and _utf8_beyond_ascii(data) and not codecs.lookup(encoding).name.startswith("utf"):
+        # Cyrillic in UTF-8 read as cp1251 gives "РљРёС—РІ", never an error: an 8-bit encoding was
+        # asked for other files of the run (or by mistake); text that is UTF-8 is read as UTF-8
+        problems.note(f"{problems.file}: the file is UTF-8 text and was read as UTF-8 "
+                      f"(--encoding {encoding} is for files that are not)")
+        encoding = None
     try:
         return data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -61,6 +68,17 @@ def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None
             line=line,
         )
         return None
+
+
+def _utf8_beyond_ascii(data: bytes) -> bool:
+    """Whether the bytes are UTF-8 text with some character beyond ASCII."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sniff_delimiter(header: str) -> str:
