@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from gridimpact.arguments import ArgumentError, today
 from gridimpact.cli import cli
 from gridimpact.cli.console import BROKEN_PIPE_EXIT
 from gridimpact.cli.options import DATE, PROBABILITY
+from gridimpact.errors import InvalidInputError
 from gridimpact.io.readers.families import family_of
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -115,6 +117,23 @@ def test_files_given_without_an_option_are_told_apart(runner, tmp_path):
     assert refused.exit_code == 2 and "--outages, --temperature or --population" in refused.stderr
     missing = runner.invoke(cli, ["validate", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 66 and "no such file" in missing.stderr
+    empty = tmp_path / "export.csv"
+    empty.write_bytes(b"")
+    said = runner.invoke(cli, ["validate", str(empty)])
+    assert said.exit_code == 65 and "export.csv: the file is empty" in said.stderr, said.output
+
+
+def test_workbooks_and_parquet_given_without_an_option_are_told_apart(tmp_path):
+    pytest.importorskip("openpyxl")
+    pytest.importorskip("pyarrow")
+    reports = pd.read_csv(fixture("outages", "reports_iso.csv"), dtype=str)
+    hourly = pd.read_csv(fixture("temperature", "tidy_hourly.csv"), dtype=str)
+    reports.to_excel(tmp_path / "book1.xlsx", index=False)
+    hourly.to_excel(tmp_path / "book2.xlsx", index=False)
+    reports.to_parquet(tmp_path / "table1.parquet")
+    hourly.to_parquet(tmp_path / "table2.parquet")
+    assert [family_of(tmp_path / name) for name in ("book1.xlsx", "book2.xlsx", "table1.parquet", "table2.parquet")] \
+        == ["outages", "temperature", "outages", "temperature"]
 
 
 def test_validate_takes_a_data_folder(runner, tmp_path):
@@ -254,4 +273,6 @@ def test_any_file_is_given_a_family_or_refused_with_the_options(tmp_path_factory
     try:
         assert family_of(path) in ("outages", "temperature", "population")
     except ArgumentError as exc:
-        assert "--outages, --temperature or --population" in str(exc)
+        assert content and "--outages, --temperature or --population" in str(exc)
+    except InvalidInputError as exc:
+        assert not content and [p.rule for p in exc.problems] == ["empty_file"]

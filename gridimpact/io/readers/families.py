@@ -8,18 +8,21 @@
 2. the format: NetCDF, GRIB, GHCN-Daily ``.dly`` and zip archives are temperature; HTML pages are
    outage schedules (DTEK); JSON is temperature when it holds Open-Meteo's ``temperature_2m``,
    else outages (DTEK, Yasno);
-3. the words of the first few kilobytes of a text table (its header and first rows), in English,
-   Ukrainian and Russian: the family with the most matching words wins.
+3. the words of the first few kilobytes of a text table (its header and first rows), of a
+   workbook's text cells, or of a Parquet file's schema, in English, Ukrainian and Russian: the
+   family with the most matching words wins.
 
-A file that none of these decides is refused with the options that name the family.
+An empty file is invalid input (``empty_file``); a file that none of these decides is refused with
+the options that name the family.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
-from gridimpact.errors import ArgumentError, InputMissingError
+from gridimpact.errors import ArgumentError, InputMissingError, InvalidInputError, Problem
 
 FAMILIES = ("outages", "temperature", "population")
 NAME_PREFIXES = {
@@ -45,6 +48,8 @@ def family_of(path: Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise InputMissingError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InvalidInputError([Problem(path.name, "empty_file", "the file is empty: it has no header and no rows")])
     name = path.name.lower()
     for family, prefixes in NAME_PREFIXES.items():
         if name.startswith(prefixes):
@@ -67,10 +72,22 @@ def family_of(path: Path) -> str:
 
 
 def _head(path: Path) -> str:
+    """The first text of a file, lower-cased: a workbook's shared strings (its header cells among
+    them), the schema at the end of a Parquet file, or the start of a text file."""
     try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as book:
+                # Excel keeps text in shared strings, other writers inline in each sheet
+                parts = [name for name in book.namelist()
+                         if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/sheet")]
+                data = b" ".join(book.open(name).read(_SNIFF_BYTES * 4) for name in parts)
+            return re.sub(r"<[^>]*>", " ", data.decode("utf-8", "replace")).lower()
         with open(path, "rb") as handle:
             data = handle.read(_SNIFF_BYTES)
-    except OSError:
+            if data[:4] == b"PAR1":  # Parquet keeps its column names in the footer
+                handle.seek(max(0, path.stat().st_size - _SNIFF_BYTES * 4))
+                return handle.read().decode("latin-1").lower()
+    except (OSError, zipfile.BadZipFile):
         return ""  # the reader reports the missing or unreadable file itself
     for encoding in ("utf-8-sig", "cp1251"):
         try:
