@@ -14,7 +14,12 @@ Two methods, each stated in the table's ``method`` column:
   posterior's 90 % interval.
 
 The swing (high − low) ranks the inputs; it is a screening of main effects, not a variance
-decomposition (Sobol indices would need many more runs).
+decomposition (Sobol indices would need many more runs). Each swing carries its Monte-Carlo
+standard error (``swing_se``): for the ensemble draws, that of a difference of two means over a
+third of the members each; one at a time, that of the mean of the members' paired differences
+(the same seed gives the same draws); for the holding probability, an upper bound from the
+standard errors of the expected change and of the change if the pause holds. A swing within two
+standard errors of zero (``beyond_noise`` false) does not show that the input matters.
 """
 
 from __future__ import annotations
@@ -46,10 +51,18 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def _headline(result, scenario: str, metric: str) -> float:
+def _all_regions(result, scenario: str, metric: str) -> pd.Series:
     rows = result.comparison
-    row = rows[(rows["scenario"] == scenario) & (rows["adm1_pcode"] == ALL) & (rows["metric"] == metric)]
-    return float(row["difference"].iloc[0])
+    return rows[(rows["scenario"] == scenario) & (rows["adm1_pcode"] == ALL) & (rows["metric"] == metric)].iloc[0]
+
+
+def _headline(result, scenario: str, metric: str) -> float:
+    return float(_all_regions(result, scenario, metric)["difference"])
+
+
+def _mean_variance(values: np.ndarray) -> float:
+    """The squared standard error of the mean of ``values``."""
+    return float(np.var(values, ddof=1) / len(values)) if len(values) > 1 else float("nan")
 
 
 def shifted_temperature(inputs, kelvin: float):
@@ -99,17 +112,21 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
         low_third, high_third = np.quantile(x, [1 / 3, 2 / 3])
         for metric in HEADLINE:
             y = base.member_changes[(scenario, metric)]
+            low, high = y[x <= low_third], y[x >= high_third]
             rows.append({"input": name, "unit": spec.unit, "metric": metric, "method": "ensemble draws",
                          "low_setting": f"lowest third (< {low_third:.3g})", "high_setting": f"highest third (> {high_third:.3g})",
-                         "change_at_low": float(y[x <= low_third].mean()), "change_at_high": float(y[x >= high_third].mean()),
+                         "change_at_low": float(low.mean()), "change_at_high": float(high.mean()),
+                         "swing_se": float(np.sqrt(_mean_variance(low) + _mean_variance(high))),
                          "rank_correlation": _spearman(x, y)})
 
     def one_at_a_time(name: str, unit: str, low_label: str, high_label: str, low_result, high_result):
         for metric in HEADLINE:
+            paired = high_result.member_changes[(scenario, metric)] - low_result.member_changes[(scenario, metric)]
             rows.append({"input": name, "unit": unit, "metric": metric, "method": "one at a time",
                          "low_setting": low_label, "high_setting": high_label,
                          "change_at_low": _headline(low_result, scenario, metric),
-                         "change_at_high": _headline(high_result, scenario, metric), "rank_correlation": np.nan})
+                         "change_at_high": _headline(high_result, scenario, metric),
+                         "swing_se": float(np.sqrt(_mean_variance(paired))), "rank_correlation": np.nan})
 
     every = specs()
     for name in ONE_AT_A_TIME_PARAMS:
@@ -135,15 +152,26 @@ def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = Non
     if pause is not None:
         low, high = beta_interval(pause.outcomes)
         curve = compliance_curve(base, levels=(low, high))
+        held = float(curve["model_holds_probability"].iloc[0])
         for metric in HEADLINE:
             at = curve[(curve["adm1_pcode"] == ALL) & (curve["metric"] == metric)]["expected_change"].to_numpy()
+            row = _all_regions(base, scenario, metric)
+            # swing = (high − low)·(if held − if not held) = (high − low)·(if held − expected)/(1 − held);
+            # the two estimates share their members and correlate positively, so adding variances bounds it
+            bound = (high - low) / (1 - held) * np.hypot(row["difference_if_held_se"], row["difference_se"])
             rows.append({"input": "holding probability", "unit": "1", "metric": metric, "method": "compliance curve",
                          "low_setting": f"{low:.2f} (posterior P5)", "high_setting": f"{high:.2f} (posterior P95)",
-                         "change_at_low": float(at[0]), "change_at_high": float(at[1]), "rank_correlation": np.nan})
+                         "change_at_low": float(at[0]), "change_at_high": float(at[1]), "swing_se": float(bound),
+                         "rank_correlation": np.nan})
     table = pd.DataFrame(rows)
     table["swing"] = (table["change_at_high"] - table["change_at_low"]).abs()
+    table["beyond_noise"] = table["swing"] > 2 * table["swing_se"]
     table["headline_change"] = table["metric"].map({m: _headline(base, scenario, m) for m in HEADLINE})
-    table = table.sort_values(["metric", "swing"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    # swings that noise could explain go last, whatever their size
+    table = table.sort_values(["metric", "beyond_noise", "swing"], ascending=[True, False, False],
+                              kind="stable").reset_index(drop=True)
     table["rank"] = table.groupby("metric").cumcount() + 1
-    return table.round({"change_at_low": 0, "change_at_high": 0, "swing": 0, "headline_change": 0,
-                        "rank_correlation": 3})
+    columns = ["input", "unit", "metric", "method", "low_setting", "high_setting", "change_at_low",
+               "change_at_high", "swing", "swing_se", "beyond_noise", "rank_correlation", "headline_change", "rank"]
+    return table[columns].round({"change_at_low": 0, "change_at_high": 0, "swing": 0, "swing_se": 0,
+                                 "headline_change": 0, "rank_correlation": 3})

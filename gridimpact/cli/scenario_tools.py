@@ -98,17 +98,22 @@ def sensitivity(scenario_names, members, seed, output) -> None:
 
 
 def sensitivity_text(table) -> str:
-    from gridimpact.report.console import render_table
+    from gridimpact.report.console import SUMMARY_METRICS, render_table
     from gridimpact.report.numbers import quantity
 
+    labels = dict(SUMMARY_METRICS)
     out = []
     for metric, block in table.groupby("metric", sort=False):
-        out.append(f"{metric}: expected change over all regions {quantity(block['headline_change'].iloc[0], signed=True)}")
+        out.append(f"{labels.get(metric, metric)} ({metric}): expected change over all regions "
+                   f"{quantity(block['headline_change'].iloc[0], signed=True)}")
         rows = [[str(r.rank), r.input, r.method, f"{r.low_setting} → {quantity(r.change_at_low, signed=True)}",
-                 f"{r.high_setting} → {quantity(r.change_at_high, signed=True)}", quantity(r.swing),
+                 f"{r.high_setting} → {quantity(r.change_at_high, signed=True)}",
+                 f"{quantity(r.swing)} ± {quantity(r.swing_se)}" + ("" if r.beyond_noise else " ~"),
                  "" if r.rank_correlation != r.rank_correlation else f"{r.rank_correlation:+.2f}"]
                 for r in block.itertuples()]
-        out.extend(render_table(["#", "input", "method", "low", "high", "swing", "ρ"], rows, align_left=3))
+        out.extend(render_table(["#", "input", "method", "low", "high", "swing ± SE", "ρ"], rows, align_left=3))
         out.append("")
-    out.append("Swing = |change at high − change at low|; ρ = Spearman rank correlation over the ensemble's draws.")
+    out.append("Swing = |change at high − change at low| ± its Monte-Carlo standard error; ~ marks a swing "
+               "within two standard errors of zero, ranked after the others: it does not show that the "
+               "input matters. ρ = Spearman rank correlation over the ensemble's draws.")
     return "\n".join(out)
