@@ -112,6 +112,6 @@ def test_the_comparison_table_says_how_wide_its_errors_are(small_comparison, rep
     table = small_comparison.comparison
     shown = table[table["metric"].isin([name for name, _ in SUMMARY_METRICS]) & (table["difference"] != 0)]
     wide = int((shown["difference_se"] / shown["difference"].abs() > 0.05).sum())
-    note = (f"{wide} of the {len(shown)} changes shown have a standard error above 5% of their value" if wide
-            else "Every change shown has a standard error within 5% of its value.")
+    note = (f"{wide} of the {len(shown)} non-zero changes shown have a standard error above 5% of their value" if wide
+            else "Every non-zero change shown has a standard error within 5% of its value.")
     assert note in text

@@ -89,10 +89,10 @@ def test_the_error_note_names_the_widest_error_and_the_members_that_halve_it():
     from gridimpact.report.numbers import error_note
 
     note = error_note([(0.02, "a in X"), (0.08, "b in Y"), (0.151, "c in Z"), (0.05, "d in X")], 128)
-    assert note == ("2 of the 4 changes shown have a standard error above 5% of their value "
+    assert note == ("2 of the 4 non-zero changes shown have a standard error above 5% of their value "
                     "(the largest: c in Z, 15%); four times the members (--members 512) halve the errors.")
     assert error_note([(0.05, "a in X"), (0.0, "b in Y")], 64) == \
-        "Every change shown has a standard error within 5% of its value."
+        "Every non-zero change shown has a standard error within 5% of its value."
 
 
 def test_the_terminal_summary_says_how_wide_its_errors_are():

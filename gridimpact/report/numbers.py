@@ -140,12 +140,13 @@ def error_share(difference, standard_error) -> float | None:
 
 
 def error_note(errors: list[tuple[float, str]], members: int) -> str:
-    """One sentence on the Monte-Carlo error of the changes shown: how many have a standard error
+    """One sentence on the Monte-Carlo error of the changes shown that are not zero (a zero change, a
+    region the scenario leaves alone, has no relative error): how many have a standard error
     above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it."""
     wide = sorted((e for e in errors if e[0] > STEADY_ERROR_SHARE), reverse=True)
     if not wide:
-        return f"Every change shown has a standard error within {STEADY_ERROR_SHARE:.0%} of its value."
+        return f"Every non-zero change shown has a standard error within {STEADY_ERROR_SHARE:.0%} of its value."
     share, what = wide[0]
-    return (f"{len(wide)} of the {len(errors)} changes shown have a standard error above {STEADY_ERROR_SHARE:.0%} "
+    return (f"{len(wide)} of the {len(errors)} non-zero changes shown have a standard error above {STEADY_ERROR_SHARE:.0%} "
             f"of their value (the largest: {what}, {share:.0%}); four times the members (--members {4 * members}) "
             "halve the errors.")
