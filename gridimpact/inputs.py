@@ -125,6 +125,19 @@ class Inputs:
         have_temperature = set(self.temperature.regions)
         return [p for p in self.population.regions if p in have_temperature]
 
+    def regions_left_out(self) -> str | None:
+        """Which regions some input has but the model cannot run, and what each lacks (None if none):
+        a population file of one region beside the embedded outages and temperature of four, say."""
+        run = set(self.regions)
+        population, temperature = set(self.population.regions), set(self.temperature.regions)
+        known = population | temperature | set(self.outages.regions)
+        lacking = {"population": sorted(known - population - run), "temperature": sorted(population - temperature)}
+        parts = [f"{', '.join(codes)} (no {what})" for what, codes in lacking.items() if codes]
+        if not parts:
+            return None
+        return (f"not run, for want of inputs: {'; '.join(parts)}; the run covers {', '.join(self.regions) or 'no region'}. "
+                "Give the missing family for these regions, or pass --region to name the ones meant.")
+
     def select(self, regions: list[str]) -> Inputs:
         """The same inputs restricted to some regions (p-codes)."""
         keep = set(regions)

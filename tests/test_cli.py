@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from gridimpact.cli import cli
+from gridimpact.resources import data_dir
 
 
 @pytest.fixture
@@ -246,8 +247,6 @@ def test_validate_sets_aside_a_station_record_before_the_outage_reports(runner, 
 
 
 def test_compare_with_a_whole_station_record_runs(runner, tmp_path):
-    from gridimpact.resources import data_dir
-
     # Donetsk's embedded daily temperatures as a GHCN-Daily record, with a 1995 day in front.
     daily = pd.read_csv(data_dir() / "temperature_daily.csv")
     donetsk = daily[daily["region"] == "UA14"]
@@ -273,3 +272,17 @@ def test_the_quick_exit_after_the_engine_ran_keeps_exit_codes_and_runs_exit_hand
     assert done.returncode == status
     assert done.stdout == "outputhandler ran\n"
     assert done.stderr.strip() == printed
+
+
+def test_a_population_file_of_its_own_keeps_the_embedded_window_and_says_which_regions_are_left_out(
+        runner, tmp_path):
+    population = pd.read_csv(data_dir() / "population_current.csv", dtype=str)
+    population[population["region"] == "UA80"].to_csv(tmp_path / "population_kyiv.csv", index=False)
+    result = runner.invoke(cli, ["compare", "--members", "2", str(tmp_path / "population_kyiv.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Window 2026-01-30 … 2026-02-12" in result.stdout  # the embedded outages' as-of date and horizon
+    assert "not run, for want of inputs: UA14, UA51, UA63 (no population); the run covers UA80" in result.stderr
+    named = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "--region", "Kyiv",
+                                str(tmp_path / "population_kyiv.csv")])
+    assert named.exit_code == 0, named.output
+    assert "not run" not in named.stderr  # the region asked for is the one run

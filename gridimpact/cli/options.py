@@ -219,9 +219,13 @@ def load_parameters(params_file: Path | None, assignments):
     return params
 
 
-def show_notes(notes) -> None:
+def show_notes(notes, inputs=None) -> None:
+    """The readers' notes (with -v), and on stderr the regions some input has but the run leaves out."""
     for note in notes:
         log.info(note)
+    left_out = inputs.regions_left_out() if inputs is not None else None
+    if left_out:
+        log.warning("%s", left_out)
 
 
 def scenario_options(function):

@@ -43,7 +43,7 @@ def estimate(source, start, end, params_file, assignments, output, formats, hxl,
 
     target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, db)
     data = source.load()
-    show_notes(data.notes)
+    show_notes(data.notes, None if source.regions else data)  # regions named: the rest is left out on purpose
     params = load_parameters(params_file, assignments)
     formats = tuple(f.lower() for f in formats) or ("csv",)
     result = run_estimate(data, params, start=start, end=end, regions=list(source.regions) or None,
@@ -74,7 +74,7 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
     from gridimpact.api import DEFAULT_SCENARIOS, PauseOutsideWindowWarning, compare
 
     data = source.load()
-    show_notes(data.notes)
+    show_notes(data.notes, None if source.regions else data)  # regions named: the rest is left out on purpose
     params = load_parameters(params_file, assignments)
     if len(scenario_names) == 1 and scenario_names[0] != BASELINE_SCENARIO:
         log.warning("one scenario given: comparing '%s' with '%s'", scenario_names[0], BASELINE_SCENARIO)

@@ -207,6 +207,10 @@ def load_inputs(outages=None, temperature=None, population=None, *, folder: Path
         return default_inputs(population_basis)
     inputs = _read(resolved, region=region, max_gap_hours=max_gap_hours, since=since, encoding=encoding,
                    sheet=sheet, pressure_level=pressure_level)
+    if "outages" in resolved.defaulted:
+        # the embedded reports keep the embedded case's as-of date and horizon: a population or
+        # temperature file of one's own does not move the comparison past the pause
+        inputs = replace(inputs, as_of=DEFAULT_AS_OF, horizon_days=DEFAULT_HORIZON_DAYS)
     return _with_case(inputs, folder, resolved)
 
 
