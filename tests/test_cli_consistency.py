@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gridimpact.arguments import ArgumentError, today
@@ -113,14 +113,39 @@ def test_files_given_without_an_option_are_told_apart(runner, tmp_path):
     assert "OK: 3 file(s)" in result.stdout
     unknown = tmp_path / "notes.csv"
     unknown.write_text("a,b\n1,2\n", encoding="utf-8")
-    refused = runner.invoke(cli, ["validate", str(unknown)])
+    refused = runner.invoke(cli, ["compare", str(unknown)])
     assert refused.exit_code == 2 and "--outages, --temperature or --population" in refused.stderr
+    told = runner.invoke(cli, ["validate", str(unknown)])
+    assert told.exit_code == 65 and "[unknown_family]" in told.stdout, told.output
     missing = runner.invoke(cli, ["validate", str(tmp_path / "nope.csv")])
-    assert missing.exit_code == 66 and "no such file" in missing.stderr
-    empty = tmp_path / "export.csv"
-    empty.write_bytes(b"")
-    said = runner.invoke(cli, ["validate", str(empty)])
-    assert said.exit_code == 65 and "export.csv: the file is empty" in said.stderr, said.output
+    assert missing.exit_code == 66 and "no such file" in missing.stdout
+
+
+def test_validate_reports_every_file_given_without_an_option_even_those_it_cannot_read(runner, tmp_path):
+    blank = {"empty.csv": b"", "bom.csv": b"\xef\xbb\xbf", "lines.csv": b"\r\n\r\n", "seps.csv": b";;;;\n;;;;\n"}
+    for name, content in blank.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    given = [fixture("outages", "reports_iso.csv"), *(str(tmp_path / n) for n in blank), str(tmp_path / "book.xlsx"),
+             str(tmp_path / "gone.csv")]
+    result = runner.invoke(cli, ["validate", *given])
+    assert result.exit_code == 66, result.output  # a missing file outranks invalid ones
+    assert "reports_iso.csv: valid" in result.stdout
+    for name in blank:
+        assert f"{name}: the file is empty: it has no header and no rows [empty_file]" in result.stdout
+    assert "book.xlsx: cannot read the workbook" in result.stdout and "gone.csv: no such file" in result.stdout
+    assert "FAILED: 7 file(s): 1 valid, 5 invalid, 1 unreadable" in result.stdout
+
+
+def test_a_file_of_separators_only_is_empty_and_a_workbook_named_csv_is_said_to_be_one(runner, tmp_path):
+    (tmp_path / "seps.csv").write_bytes(b";;;;\n;;;;\n")
+    seps = runner.invoke(cli, ["validate", "--outages", str(tmp_path / "seps.csv")])
+    assert seps.exit_code == 65 and "only separators and blank lines [empty_file]" in seps.stdout, seps.output
+    pytest.importorskip("openpyxl")
+    pd.read_csv(fixture("outages", "reports_iso.csv"), dtype=str).to_excel(tmp_path / "book.xlsx", index=False)
+    (tmp_path / "book.csv").write_bytes((tmp_path / "book.xlsx").read_bytes())
+    named = runner.invoke(cli, ["validate", "--outages", str(tmp_path / "book.csv")])
+    assert named.exit_code == 65 and "a workbook (.xlsx) saved under a text file's name" in named.stdout
 
 
 def test_workbooks_and_parquet_given_without_an_option_are_told_apart(tmp_path):
@@ -267,6 +292,8 @@ def test_values_no_table_can_hold_are_invalid_input(runner, tmp_path):
 
 @settings(max_examples=60, deadline=None)
 @given(content=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".json", ".txt", ".xlsx", ""]))
+@example(content=b"\xff\xfe\r\x00\n\x00", suffix=".csv").via("a UTF-16 file of one blank line")
+@example(content=b"\x00", suffix=".csv").via("a NUL byte is not blank")
 def test_any_file_is_given_a_family_or_refused_with_the_options(tmp_path_factory, content, suffix):
     path = tmp_path_factory.mktemp("family") / f"input{suffix}"
     path.write_bytes(content)
@@ -275,4 +302,7 @@ def test_any_file_is_given_a_family_or_refused_with_the_options(tmp_path_factory
     except ArgumentError as exc:
         assert content and "--outages, --temperature or --population" in str(exc)
     except InvalidInputError as exc:
-        assert not content and [p.rule for p in exc.problems] == ["empty_file"]
+        rules = [p.rule for p in exc.problems]
+        text = content[2:].replace(b"\x00", b"") if content[:2] in (b"\xff\xfe", b"\xfe\xff") else content
+        blank = not text.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n;,")
+        assert rules == ["empty_file"] if blank else (rules == ["unreadable"] and suffix == ".xlsx")

@@ -34,14 +34,16 @@ def validate(paths, outages, temperature, population, regions, max_gap, since, e
 
     choice = InputChoice(paths=tuple(paths), outages=outages, temperature=temperature, population=population,
                          regions=tuple(regions), max_gap=max_gap, since=since, encoding=encoding)
-    folder, files = choice.files()
+    refused: dict = {}  # files that cannot be given a family are reported with the others
+    folder, files = choice.files(refused)
     if folder is not None:
         for family, found in files_in_folder(folder).items():
             files[family] = files[family] or found
     with unreadable_values(files):
         report = validate_files(outages=files["outages"], temperature=files["temperature"],
                                 population=files["population"], region=choice.region, max_gap_hours=max_gap,
-                                since=since, encoding=encoding, sheet=sheet, pressure_level=pressure_level)
+                                since=since, encoding=encoding, sheet=sheet, pressure_level=pressure_level,
+                                refused=refused)
     for line in report.lines():
         click.echo(line)
     if report.notes:

@@ -77,12 +77,13 @@ class InputChoice:
         """The region of files that do not name one: only when exactly one --region is given."""
         return self.regions[0] if len(self.regions) == 1 else None
 
-    def files(self) -> tuple[Path | None, dict[str, list[Path]]]:
-        """The folder (at most one) and the files by family: positional files join the options'."""
+    def files(self, refused: dict | None = None) -> tuple[Path | None, dict[str, list[Path]]]:
+        """The folder (at most one) and the files by family: positional files join the options'.
+        ``refused`` collects the positional files that cannot be given a family (``split_by_family``)."""
         folders = [path for path in self.paths if path.is_dir()]
         if len(folders) > 1:
             raise click.UsageError(f"give at most one input folder, got {', '.join(map(str, folders))}")
-        by_family = split_by_family(path for path in self.paths if not path.is_dir())
+        by_family = split_by_family((path for path in self.paths if not path.is_dir()), refused)
         for family in by_family:
             by_family[family] = list(getattr(self, family)) + by_family[family]
         return (folders[0] if folders else None), by_family

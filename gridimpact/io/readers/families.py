@@ -33,6 +33,8 @@ NAME_PREFIXES = {
 _TEMPERATURE_SUFFIXES = {".nc", ".nc4", ".netcdf", ".grib", ".grb", ".grib2", ".dly", ".zip"}
 _OUTAGE_SUFFIXES = {".html", ".htm"}
 _SNIFF_BYTES = 4096
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+_BLANK = b" \t\r\n;,"
 _WORDS = {
     "outages": ("share_off", "customers_off", "subqueue", "queue", "gpv", "kind", "outage", "heat_lost",
                 "черга", "черги", "гпв", "частка", "споживач", "відключ", "очеред", "отключ"),
@@ -48,13 +50,16 @@ def family_of(path: Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise InputMissingError(f"{path}: no such file")
-    if path.stat().st_size == 0:
+    suffix = path.suffix.lower()
+    if _holds_nothing(path):
         raise InvalidInputError([Problem(path.name, "empty_file", "the file is empty: it has no header and no rows")])
+    if suffix in _WORKBOOK_SUFFIXES and not zipfile.is_zipfile(path):
+        raise InvalidInputError([Problem(path.name, "unreadable",
+                                         "cannot read the workbook (a corrupt or truncated .xlsx?)")])
     name = path.name.lower()
     for family, prefixes in NAME_PREFIXES.items():
         if name.startswith(prefixes):
             return family
-    suffix = path.suffix.lower()
     if suffix in _TEMPERATURE_SUFFIXES:
         return "temperature"
     if suffix in _OUTAGE_SUFFIXES:
@@ -69,6 +74,16 @@ def family_of(path: Path) -> str:
         return winners[0]
     raise ArgumentError(f"{path}: cannot tell whether it holds outages, temperature or population; "
                         "name it with --outages, --temperature or --population")
+
+
+def _holds_nothing(path: Path) -> bool:
+    """Whether a file is empty, or holds only a byte-order mark, blank lines and separators."""
+    if path.stat().st_size > _SNIFF_BYTES * 16:
+        return False
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: every character has a NUL beside it
+        data = data[2:].replace(b"\x00", b"")
+    return not data.removeprefix(b"\xef\xbb\xbf").strip(_BLANK)
 
 
 def _head(path: Path) -> str:
@@ -102,9 +117,16 @@ def _score(text: str, words: tuple[str, ...]) -> int:
     return sum(1 for token in tokens for word in words if token.startswith(word))
 
 
-def split_by_family(paths) -> dict[str, list[Path]]:
-    """Files by family, in the order given."""
+def split_by_family(paths, refused: dict | None = None) -> dict[str, list[Path]]:
+    """Files by family, in the order given. With ``refused`` (a dict), a file whose family cannot
+    be told, or that is missing or empty, is kept there with its error instead of raising it, so
+    that ``validate`` reports it beside the others."""
     found: dict[str, list[Path]] = {family: [] for family in FAMILIES}
     for path in paths:
-        found[family_of(path)].append(Path(path))
+        try:
+            found[family_of(path)].append(Path(path))
+        except (ArgumentError, InputMissingError, InvalidInputError) as exc:
+            if refused is None:
+                raise
+            refused[Path(path)] = exc
     return found

@@ -56,18 +56,24 @@ def decode_text(data: bytes, problems: FileProblems, encoding: str | None = None
         return data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        guess = ""
-        try:
-            data.decode("cp1251")
-            guess = " It looks like Windows-1251 (Cyrillic Windows); save it as 'CSV UTF-8' or pass --encoding cp1251 (encoding='cp1251' in Python)."
-        except UnicodeDecodeError:
-            pass
         problems.add(
             "encoding",
-            f"the file is not valid {encoding or 'UTF-8'} text (byte 0x{data[exc.start]:02x} at line {line}).{guess}",
+            f"the file is not valid {encoding or 'UTF-8'} text (byte 0x{data[exc.start]:02x} at line {line}).{_encoding_hint(data)}",
             line=line,
         )
         return None
+
+
+def _encoding_hint(data: bytes) -> str:
+    """What a file that is not UTF-8 most likely is, and what to do about it ('' if unclear)."""
+    if data[:4] == b"PK\x03\x04":
+        return " It is a zip archive: a workbook (.xlsx) saved under a text file's name? Give it its .xlsx name."
+    try:
+        data.decode("cp1251")
+    except UnicodeDecodeError:
+        return ""
+    return (" It looks like Windows-1251 (Cyrillic Windows); save it as 'CSV UTF-8' or pass --encoding cp1251 "
+            "(encoding='cp1251' in Python).")
 
 
 def _utf8_beyond_ascii(data: bytes) -> bool:
@@ -108,6 +114,9 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
     if parsed is None:
         return None
     rows, line_numbers = parsed
+    if not any(cell.strip() for row in rows for cell in row):
+        problems.add("empty_file", "the file holds no values: only separators and blank lines")
+        return None
     if header:
         top = header_index(rows)
         note_titles(problems, top, "line")

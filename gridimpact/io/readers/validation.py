@@ -98,13 +98,17 @@ def _summarise(family: str, data) -> str:
 
 def validate_files(*, outages: list, temperature: list, population: list, region: str | None = None,
                    max_gap_hours: int = 6, since=None, encoding: str | None = None,
-                   sheet: str | int | None = None, pressure_level: float | None = None) -> ValidationReport:
+                   sheet: str | int | None = None, pressure_level: float | None = None,
+                   refused: dict | None = None) -> ValidationReport:
     """Check each file on its own. Temperature readings before ``since`` (a local day; by default
     the first day of the valid outage reports given) are set aside, as ``load_inputs`` does.
-    ``encoding``, ``sheet`` and ``pressure_level`` are passed to the readers (see ``load_inputs``)."""
+    ``encoding``, ``sheet`` and ``pressure_level`` are passed to the readers (see ``load_inputs``).
+    ``refused`` maps files given without a family that could not be given one to the error
+    (``families.split_by_family``): each is reported as a file of its own."""
     report = ValidationReport()
+    refused = refused or {}
     resolved = resolve_files(outages=outages, temperature=temperature, population=population)
-    if resolved.all_embedded:
+    if resolved.all_embedded and not refused:
         outages, temperature, population = (resolved.files[family] for family in FAMILIES)
         report.notes.append("no files given: validating the embedded default case")
     reports_since: list = []  # the first report day of each valid outage file, filled as they load
@@ -129,4 +133,16 @@ def validate_files(*, outages: list, temperature: list, population: list, region
         except InputMissingError as exc:
             entry.missing = str(exc)
         report.files.append(entry)
+    report.files.extend(_refused_entry(path, error) for path, error in refused.items())
     return report
+
+
+def _refused_entry(path: Path, error: Exception) -> FileReport:
+    entry = FileReport(path=str(path), family="family unknown")
+    if isinstance(error, InvalidInputError):
+        entry.problems = list(error.problems)
+    elif isinstance(error, InputMissingError):
+        entry.missing = str(error)
+    else:  # which family the file holds cannot be told
+        entry.problems = [Problem(path.name, "unknown_family", str(error).removeprefix(f"{path}: "))]
+    return entry
