@@ -117,3 +117,13 @@ def test_the_header_has_two_filled_cells_or_is_the_first_row(rows):
     if index > 0:
         assert filled[index] >= 2
         assert all(count < filled[index] for count in filled[:index])
+
+
+def test_a_number_typed_as_text_in_a_workbook_takes_a_decimal_comma(tmp_path, reports):
+    reports["share_off"] = reports["share_off"].str.replace(".", ",", regex=False)  # "0,45" typed as text
+    path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[])
+    pd.testing.assert_frame_equal(load_outages(path).reports, load_outages(REPORTS).reports)
+    reports.loc[0, "share_off"] = "0,4,5"
+    problem = only(problems_of(load_outages, office_workbook(tmp_path / "bad.xlsx", reports, title_rows=[])),
+                   "not_a_number")
+    assert problem.line == 2 and "needs ';'" not in problem.message  # refused, never misread

@@ -2,7 +2,8 @@
 
 Conventions, all documented in docs/inputs.md:
 
-- Numbers accept a decimal comma when the file's separator is not a comma (``12,5`` in a ``;`` file),
+- Numbers accept a decimal comma when the file's separator is not a comma (``12,5`` in a ``;`` file)
+  or in a workbook's text cells,
   and spaces or non-breaking spaces as thousands separators (``2 910 994``).
 - Shares accept a fraction (``0.45``) or a percentage with its sign (``45%``).
 - Timestamps accept ISO 8601 with or without an offset (``2026-01-09T10:00+02:00``,

@@ -25,10 +25,14 @@ class RawTable:
     problems: FileProblems
     delimiter: str = ","
     tags: dict[str, str] = field(default_factory=dict)
+    cells_apart: bool = False
+    """Cells stored apart (a workbook's), so a comma in a number typed as text is its decimal mark."""
 
     @property
     def decimal_comma(self) -> bool:
-        return self.delimiter != ","
+        """Whether ``12,5`` is twelve and a half: in a file whose separator is not a comma, and in
+        a workbook's text cells ("2,910,994" is then no number, and reported, never misread)."""
+        return self.cells_apart or self.delimiter != ","
 
 
 def is_hxl_row(cells: list[str]) -> bool:

@@ -73,7 +73,7 @@ def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = 
     if frame.empty:
         problems.add("no_rows", "the sheet has a header but no data rows", line=top + 1)
         return None
-    return RawTable(frame=frame, problems=problems, delimiter=",", tags=tags)
+    return RawTable(frame=frame, problems=problems, delimiter=",", tags=tags, cells_apart=True)
 
 
 def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | None) -> str | None:
