@@ -286,3 +286,21 @@ def test_a_population_file_of_its_own_keeps_the_embedded_window_and_says_which_r
                                 str(tmp_path / "population_kyiv.csv")])
     assert named.exit_code == 0, named.output
     assert "not run" not in named.stderr  # the region asked for is the one run
+
+
+def test_compare_and_estimate_never_replace_a_file_they_did_not_write(runner, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "comparison.csv").write_text("my own notes\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(folder)])
+    assert refused.exit_code == 73 and "comparison.csv, which gridimpact did not write" in refused.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["comparison.csv"]  # nothing written, nothing replaced
+    assert (folder / "comparison.csv").read_text(encoding="utf-8") == "my own notes\n"
+    (folder / "comparison.csv").unlink()
+    for _ in range(2):  # its own files of an earlier run it replaces, in every format
+        again = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(folder), "--format", "csv",
+                                    "--format", "json", "--format", "xlsx", "--format", "parquet", "--hxl"])
+        assert again.exit_code == 0, again.output
+    (folder / "daily.csv").write_text("region,start\n", encoding="utf-8")
+    estimate = runner.invoke(cli, ["estimate", "-o", str(folder)])
+    assert estimate.exit_code == 73 and "daily.csv" in estimate.stderr

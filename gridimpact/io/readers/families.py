@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from gridimpact.errors import ArgumentError, InputMissingError, InvalidInputError, Problem
+from gridimpact.io.head_text import head_text
 
 FAMILIES = ("outages", "temperature", "population")
 NAME_PREFIXES = {
@@ -87,29 +88,8 @@ def _holds_nothing(path: Path) -> bool:
 
 
 def _head(path: Path) -> str:
-    """The first text of a file, lower-cased: a workbook's shared strings (its header cells among
-    them), the schema at the end of a Parquet file, or the start of a text file."""
-    try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as book:
-                # Excel keeps text in shared strings, other writers inline in each sheet
-                parts = [name for name in book.namelist()
-                         if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/sheet")]
-                data = b" ".join(book.open(name).read(_SNIFF_BYTES * 4) for name in parts)
-            return re.sub(r"<[^>]*>", " ", data.decode("utf-8", "replace")).lower()
-        with open(path, "rb") as handle:
-            data = handle.read(_SNIFF_BYTES)
-            if data[:4] == b"PAR1":  # Parquet keeps its column names in the footer
-                handle.seek(max(0, path.stat().st_size - _SNIFF_BYTES * 4))
-                return handle.read().decode("latin-1").lower()
-    except (OSError, zipfile.BadZipFile):
-        return ""  # the reader reports the missing or unreadable file itself
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding).lower()
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1").lower()
+    """The first text of a file, lower-cased (``io.head_text``: a workbook's cells, a Parquet file's schema)."""
+    return head_text(path, _SNIFF_BYTES).lower()
 
 
 def _score(text: str, words: tuple[str, ...]) -> int:

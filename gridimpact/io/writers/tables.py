@@ -13,7 +13,13 @@ from gridimpact.errors import require
 from gridimpact.io.atomic import atomic_path, ensure_directory, write_text
 from gridimpact.io.writers.excel import write_workbook
 from gridimpact.io.writers.formats import FORMATS, TEXT_FORMATS, suffix
+from gridimpact.io.writers.ownership import MARKER_COLUMNS, refuse_to_replace_others
 from gridimpact.io.writers.text import table_text
+
+
+def _first(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The first column names of a table: what a file of it written before must show."""
+    return tuple(str(c) for c in frame.columns[:MARKER_COLUMNS])
 
 
 def _parquet(frame: pd.DataFrame, target: Path, hxl: bool) -> Path:
@@ -57,6 +63,13 @@ def write_estimate(result, directory: Path, formats: tuple[str, ...], *, hxl: bo
     """The daily table in each table format, the hourly dataset for ``netcdf``.
 
     ``extra_sheets`` (about, sources, parameters) follow the table in an xlsx workbook."""
+    targets = {directory / ("daily.xlsx" if fmt == "xlsx" else f"daily{suffix(fmt)}"): _first(result.daily)
+               for fmt in formats if not FORMATS[fmt].dataset}
+    if result.hourly is not None:
+        # NetCDF-4 keeps variable names at the file's end, its global attributes at the start
+        targets.update({directory / f"hourly{suffix(fmt)}": (str(result.hourly.attrs.get("title", "gridimpact")),)
+                        for fmt in formats if FORMATS[fmt].dataset})
+    refuse_to_replace_others(targets)
     ensure_directory(directory)
     written = []
     for fmt in formats:
@@ -75,6 +88,14 @@ def write_estimate(result, directory: Path, formats: tuple[str, ...], *, hxl: bo
 def write_comparison(result, directory: Path, formats: tuple[str, ...], *, hxl: bool = False,
                      extra_sheets: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """impacts.* and comparison.* in each table format (one workbook for xlsx)."""
+    targets = {}
+    for fmt in formats:
+        if fmt == "xlsx":
+            targets[directory / "comparison.xlsx"] = _first(result.impacts)
+        elif not FORMATS[fmt].dataset:
+            targets[directory / f"impacts{suffix(fmt)}"] = _first(result.impacts)
+            targets[directory / f"comparison{suffix(fmt)}"] = _first(result.comparison)
+    refuse_to_replace_others(targets)
     ensure_directory(directory)
     written = []
     for fmt in formats:
