@@ -51,7 +51,8 @@ def test_the_table_sheet_is_read_past_a_notes_sheet_and_a_title(tmp_path, report
     path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[[TITLE], []])
     data = load_outages(path)
     pd.testing.assert_frame_equal(data.reports, load_outages(REPORTS).reports)
-    assert any("read the sheet 'reports'" in note and "Notes" in note and "--sheet" in note for note in data.notes)
+    assert any("read the sheet 'reports' (by its columns" in note and "Notes" in note and "--sheet" in note
+               for note in data.notes)
     assert any("the header is row 3" in note for note in data.notes)
 
 
@@ -127,3 +128,16 @@ def test_a_number_typed_as_text_in_a_workbook_takes_a_decimal_comma(tmp_path, re
     problem = only(problems_of(load_outages, office_workbook(tmp_path / "bad.xlsx", reports, title_rows=[])),
                    "not_a_number")
     assert problem.line == 2 and "needs ';'" not in problem.message  # refused, never misread
+
+
+def test_a_notes_sheet_that_looks_like_a_small_table_is_passed_over_and_problems_name_the_sheet(tmp_path, reports):
+    path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[])
+    book = openpyxl.load_workbook(path)
+    book["Notes"].append(["Prepared by", "OCHA Kyiv"])  # two filled cells, like a header
+    book["reports"].cell(row=3, column=list(reports.columns).index("kind") + 1, value="meteor")
+    book.save(path)
+    problem = only(problems_of(load_outages, path), "not_allowed")
+    assert (problem.file, problem.line) == ("outages.xlsx (sheet 'reports')", 3)
+    chosen = problems_of(load_outages, path, sheet="0")  # a number given as text is a position from 0
+    assert {p.file for p in chosen} == {"outages.xlsx (sheet 'Notes')"}
+    assert {p.rule for p in chosen} == {"no_rows"}  # its two-cell line is taken as a header with nothing below

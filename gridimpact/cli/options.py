@@ -145,9 +145,8 @@ def reading_options(function):
         click.option("--encoding", metavar="NAME", callback=_check_encoding,
                      help="Text encoding of files that are not UTF-8, e.g. cp1251 (Windows Cyrillic)."),
         click.option("--sheet", metavar="NAME",
-                     help="Sheet of a workbook to read (default: a population workbook's sheet whose columns "
-                          "make a population table, e.g. the ADM1 sheet of HDX's ukr_admpop_2022.xlsx; "
-                          "otherwise the first sheet that holds a table)."),
+                     help="Sheet of a workbook to read, by name or number from 0 (default: the sheet whose "
+                          "columns make the table, e.g. the ADM1 sheet of HDX's ukr_admpop_2022.xlsx)."),
         click.option("--pressure-level", "pressure_level", type=click.FloatRange(1, 1100), metavar="HPA",
                      help="Read a gridded temperature on pressure levels at this level (hPa); without it "
                           "such files are refused, since they are not 2 m temperature."),

@@ -26,9 +26,10 @@ from gridimpact.inputs import OutageData
 from gridimpact.io.readers.cells import parse_choice, parse_numbers, parse_shares, parse_times
 from gridimpact.io.readers.operators import read_dtek_html, read_schedule_json
 from gridimpact.io.readers.problems import FileProblems, sorted_problems
-from gridimpact.io.readers.raw_table import cell_text
+from gridimpact.io.readers.raw_table import alias_score, cell_text
 from gridimpact.io.readers.schedules import (
     REGION_ALIASES,
+    SCHEDULE_ALIASES,
     SOURCE_ALIASES,
     blank,
     empty_schedule_table,
@@ -75,6 +76,8 @@ REPORT_ALIASES = {
                         "частка без тепла", "доля без тепла"),
     "source": SOURCE_ALIASES,
 }
+_SHEET_SCORE = alias_score({**REPORT_ALIASES, **SCHEDULE_ALIASES})
+"""Which sheet of a workbook holds the reports or schedules: the one whose header names most of their columns."""
 REPORT_HXL = {"region": ("#adm1",), "start": ("#date", "+start"), "end": ("#date", "+end"),
               "source": ("#meta", "+source")}
 
@@ -154,7 +157,8 @@ def _load_one(item, *, region: str | None, encoding: str | None,
     problems = FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
-        return _from_table(read_table(path, problems, encoding=encoding, sheet=sheet), problems, region), problems
+        return _from_table(read_table(path, problems, encoding=encoding, sheet=sheet, sheet_score=_SHEET_SCORE),
+                           problems, region), problems
     text = decode_text(open_bytes(path), problems, encoding)
     if text is None:
         return None, problems

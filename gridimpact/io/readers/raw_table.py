@@ -87,3 +87,14 @@ def cell_text(value) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value).strip()
+
+
+def alias_score(aliases: dict[str, tuple[str, ...]]):
+    """A sheet score (``workbooks.choose_sheet``): how many header cells name a column of ``aliases``
+    (canonical names and their aliases, compared as ``regions.normalise`` does)."""
+    known = {normalise(name) for canonical, names in aliases.items() for name in (canonical, *names)}
+
+    def score(sheet_name: str, header: list[str]) -> int:
+        return sum(normalise(cell) in known for cell in header if cell)
+
+    return score

@@ -49,6 +49,9 @@ _STAMP_LAYOUT = {
     "source": SOURCE_ALIASES,
 }
 
+SCHEDULE_ALIASES = {**_CLOCK_LAYOUT, **_STAMP_LAYOUT}
+"""Every column a schedule table may have, by either layout (for telling which sheet holds one)."""
+
 CERTAINTY_SYNONYMS = {
     **dict.fromkeys(("definite", "certain", "confirmed", "yes", "так", "точно", "definite_outage",
                      "планове", "точно буде", "да"), "definite"),

@@ -2,7 +2,8 @@
 the header, typed cells.
 
 The sheet read is the one named (``--sheet``, ``sheet=``), else the best by the family's own score
-(population: ``codps.sheet_score``), else the first sheet that holds a table. Rows of titles and
+(population: ``codps.sheet_score``; outages: the columns it knows), else the sheet with the widest
+header (notes beside a table are narrower than it). Rows of titles and
 notes above the header are set aside, and problems name spreadsheet rows as Excel numbers them.
 """
 
@@ -41,6 +42,8 @@ def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = 
             chosen = choose_sheet(book, problems, sheet, sheet_score)
             if chosen is None:
                 return None
+            if len(book.sheet_names) > 1:  # every problem names the sheet: a wrong one shows at once
+                problems.file = f"{problems.file} (sheet '{chosen}')"
             cells = pd.read_excel(book, sheet_name=chosen, dtype=object, header=None)
     # A corrupt workbook surfaces as any of zipfile, XML, KeyError, TypeError, ValueError… from
     # openpyxl's depths: each is the same fact for the user, the file cannot be read.
@@ -80,10 +83,12 @@ def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | 
     """The sheet to read: the one asked for, else the best-scoring, else the first holding a table."""
     names = [str(name) for name in book.sheet_names]
     if sheet is not None:
-        if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-            return names[sheet]
         if str(sheet) in names:
             return str(sheet)
+        if isinstance(sheet, str) and sheet.isdigit():  # --sheet 1 on the command line: a number from 0
+            sheet = int(sheet)
+        if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+            return names[sheet]
         problems.add("no_such_sheet", f"the workbook has no sheet {sheet!r}; its sheets: {', '.join(names)}")
         return None
     if len(names) <= 1:
@@ -93,9 +98,10 @@ def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | 
     best = max(names, key=lambda name: scores[name])
     how = "by its columns"
     if scores[best] <= 0:
-        tables = [name for name in names if len([c for c in headers[name] if c]) >= 2]
-        best = tables[0] if tables else names[0]
-        how = "the first sheet that holds a table"
+        # a table is wider than notes beside it: the sheet with the widest header, the first of equals
+        widths = {name: sum(bool(cell) for cell in headers[name]) for name in names}
+        best = max(names, key=lambda name: widths[name])
+        how = "the sheet with the widest table"
     others = [name for name in names if name != best]
     problems.note(f"{problems.file}: read the sheet '{best}' ({how}; the workbook also has "
                   f"{', '.join(others)}; pass --sheet NAME, or sheet= in Python, to read another)")
