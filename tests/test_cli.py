@@ -304,3 +304,20 @@ def test_compare_and_estimate_never_replace_a_file_they_did_not_write(runner, tm
     (folder / "daily.csv").write_text("region,start\n", encoding="utf-8")
     estimate = runner.invoke(cli, ["estimate", "-o", str(folder)])
     assert estimate.exit_code == 73 and "daily.csv" in estimate.stderr
+
+
+def test_quiet_validate_prints_no_notes(runner):
+    talkative = runner.invoke(cli, ["validate"])
+    assert talkative.exit_code == 0 and "note: " in talkative.stderr
+    for argv in (["-q", "validate"], ["validate", "-q"]):
+        quiet = runner.invoke(cli, argv)
+        assert quiet.exit_code == 0 and quiet.stderr == "", quiet.stderr
+        assert "OK: 3 file(s)" in quiet.stdout
+
+
+def test_the_written_line_names_the_compliance_curve_too(runner, tmp_path):
+    result = runner.invoke(cli, ["compare", "--members", "2", "--days", "3", "--compliance-curve", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["comparison.csv", "compliance_curve.csv", "compliance_curve.png", "impacts.csv"]
+    assert f"wrote 4 file(s) to {tmp_path}: {', '.join(names)}" in result.stderr

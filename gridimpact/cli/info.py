@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
 
-from gridimpact.cli.options import InputChoice, InputFile, reading_options, unreadable_values
+from gridimpact.cli.options import InputChoice, InputFile, log, reading_options, unreadable_values
 from gridimpact.errors import GridimpactError
 
 
@@ -46,7 +47,7 @@ def validate(paths, outages, temperature, population, regions, max_gap, since, e
                                 refused=refused)
     for line in report.lines():
         click.echo(line)
-    if report.notes:
+    if log.isEnabledFor(logging.WARNING):  # -q: only errors on stderr
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
     click.echo(report.summary())

@@ -133,12 +133,18 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
             frame = result.impacts if table == "impacts" else result.comparison
             cli_sinks.write_stdout(frame, formats[0], hxl, comparison_text(result))
     else:
+        if compliance_curve:  # its table is checked with the others, before any is written
+            from gridimpact.io.writers.ownership import MARKER_COLUMNS, refuse_to_replace_others
+            from gridimpact.model.compliance import CURVE_KEYS
+
+            refuse_to_replace_others({Path(output) / "compliance_curve.csv": CURVE_KEYS[:MARKER_COLUMNS]})
         written = result.to_files(output, formats, hxl=hxl)
-        cli_sinks.say_written(written, output)
     if compliance_curve:
         # with -o - the table owns stdout, so the curve goes to stderr
         on_stdout = output is not None and cli_sinks.to_stdout(output)
-        compliance_output(result, None if output is None or on_stdout else output, err=on_stdout)
+        written += compliance_output(result, None if output is None or on_stdout else output, err=on_stdout)
+    if written:
+        cli_sinks.say_written(written, output)
     if target is not None:
         files = cli_sinks.input_files(source, params_file, scenario_names)
         cli_sinks.publish_run(target, result, written, files, output)

@@ -7,30 +7,36 @@ from pathlib import Path
 
 import click
 
+from gridimpact.cli.sinks import say_written
+
 log = logging.getLogger("gridimpact")
 
 CURVE_SHOWN = ("people_below_12c", "person_hours_without_power")
 """Metrics of the curve printed on the console (the CSV has every compared metric)."""
 
 
-def write_table_and_figure(table, output: Path, stem: str, draw) -> None:
+def write_table_and_figure(table, output: Path, stem: str, draw) -> list[Path]:
     """``stem``.csv in ``output``, then ``stem``.png drawn by ``draw(target)``; without the plot
-    extra the table is still the result and the figure is skipped with a warning."""
+    extra the table is still the result and the figure is skipped with a warning. Returns the
+    paths written; a ``stem``.csv that gridimpact did not write is never replaced (exit 73)."""
     from gridimpact.errors import MissingExtraError
     from gridimpact.io.atomic import ensure_directory
+    from gridimpact.io.writers.ownership import MARKER_COLUMNS, refuse_to_replace_others
     from gridimpact.io.writers.tables import write_table
 
+    refuse_to_replace_others({Path(output) / f"{stem}.csv": tuple(map(str, table.columns[:MARKER_COLUMNS]))})
     directory = ensure_directory(output)
-    log.info("wrote %s", write_table(table, directory / f"{stem}.csv", "csv"))
+    written = [write_table(table, directory / f"{stem}.csv", "csv")]
     try:
-        log.info("wrote %s", draw(directory / f"{stem}.png"))
+        written.append(draw(directory / f"{stem}.png"))
     except MissingExtraError as exc:
         log.warning("%s; %s.png not drawn", exc, stem)
+    return written
 
 
-def compliance_output(result, output: Path | None, *, err: bool = False) -> None:
+def compliance_output(result, output: Path | None, *, err: bool = False) -> list[Path]:
     """Print the all-regions curve (on stderr with ``err``), or write compliance_curve.csv and its
-    figure into ``output``."""
+    figure into ``output`` (returns the paths written)."""
     from gridimpact.model.compliance import compliance_curve
 
     curve = compliance_curve(result)
@@ -38,11 +44,11 @@ def compliance_output(result, output: Path | None, *, err: bool = False) -> None
         raise click.UsageError("--compliance-curve needs a compared scenario with a pause")
     if output is None:
         click.echo(curve_text(curve), err=err)
-        return
+        return []
     from gridimpact.report.compliance import compliance_figure  # matplotlib only when it draws
 
-    write_table_and_figure(curve, Path(output), "compliance_curve",
-                           lambda target: compliance_figure(curve, target, result))
+    return write_table_and_figure(curve, Path(output), "compliance_curve",
+                                  lambda target: compliance_figure(curve, target, result))
 
 
 def curve_text(curve) -> str:
@@ -94,7 +100,8 @@ def sensitivity(scenario_names, members, seed, output) -> None:
         return
     from gridimpact.report.sensitivity import tornado_figure  # matplotlib only when it draws
 
-    write_table_and_figure(table, Path(output), "sensitivity", lambda target: tornado_figure(table, target))
+    written = write_table_and_figure(table, Path(output), "sensitivity", lambda target: tornado_figure(table, target))
+    say_written(written, Path(output))
 
 
 def sensitivity_text(table) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+CURVE_KEYS = ("scenario", "adm1_pcode", "adm1_name", "metric", "unit")
+"""The key columns of the curve, first in its table."""
 CURVE_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
 """Holding probabilities of the curve's rows: 0, 0.1, …, 1."""
 
@@ -42,7 +44,7 @@ def compliance_curve(result, levels=CURVE_LEVELS) -> pd.DataFrame:
         # the expected change is failed·f + breached·b + held·h: what is left of it is the failures'
         rest = rows["difference"] - breached * rows["difference_if_breached"] - held * rows["difference_if_held"]
         if_failed = rest / failed if failed > 0 else 0.0 * rest
-        keys = rows[["scenario", "adm1_pcode", "adm1_name", "metric", "unit"]]
+        keys = rows[list(CURVE_KEYS)]
         for level in levels:
             not_held = share * rows["difference_if_breached"] + (1 - share) * if_failed
             frame = keys.assign(holds_probability=float(level),
@@ -50,8 +52,7 @@ def compliance_curve(result, levels=CURVE_LEVELS) -> pd.DataFrame:
                                 model_holds_probability=round(held, 4))
             frames.append(frame)
     if not frames:
-        return pd.DataFrame(columns=["scenario", "adm1_pcode", "adm1_name", "metric", "unit", "holds_probability",
-                                     "expected_change", "model_holds_probability"])
+        return pd.DataFrame(columns=[*CURVE_KEYS, "holds_probability", "expected_change", "model_holds_probability"])
     curve = pd.concat(frames, ignore_index=True)
     order = {code: i for i, code in enumerate(dict.fromkeys(table["adm1_pcode"]))}
     return curve.sort_values(["scenario", "metric", "adm1_pcode", "holds_probability"], kind="stable",
