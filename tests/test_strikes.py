@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gridimpact.errors import ParameterError
 from gridimpact.io.readers.scenarios import load_scenario
 from gridimpact.model.block_draws import member_rng
 from gridimpact.model.hazard import Hazard, build_hazard
@@ -168,3 +169,17 @@ def test_the_compiled_window_shares_equal_numpys_bit_for_bit(seed):
         for name in ("rotating", "persistent", "heat_lost"):
             a, b = getattr(expected, name), getattr(got, name)
             assert a.shape == b.shape and np.array_equal(a, b) and np.array_equal(np.signbit(a), np.signbit(b)), name
+
+
+def test_a_scenario_file_lists_every_problem_even_with_a_probability_out_of_range(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "mine"\nextends = "no-pause"\n[strikes]\npower_shar = [0.05, 0.6]\n[[pauses]]\n'
+                    'start = 2026-02-10T00:00:00+02:00\nend = 2026-02-01T00:00:00+02:00\nregions = ["Atlantis"]\n'
+                    'holds_probability = 1.5\n', encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    for problem in ("'strikes.power_shar': unknown key", "'pauses[0].end'", "'pauses[0].regions': unknown region 'Atlantis'",
+                    "'pauses[0].holds_probability': 1.5 is outside [0.0, 1.0]"):
+        assert f"mine.toml: {problem}" in message
+    assert "breached" not in message  # no knock-on problem of a value the file does not hold

@@ -61,6 +61,8 @@ class _Reader:
             return low
         if not low <= value <= high:
             self.fail(prefix + key, f"{value} is outside [{low}, {high}]")
+            # reading goes on with a value that breaks nothing further, so every problem is listed
+            return float(min(max(value, low), high))
         return float(value)
 
     def range(self, table: dict, key: str, prefix: str, low: float, high: float) -> Range:
