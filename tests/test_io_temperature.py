@@ -186,6 +186,15 @@ def test_open_meteo_json_times_use_the_files_single_utc_offset():
     assert list(frame["pcode"].unique()) == ["UA51"]
 
 
+def test_a_region_asked_for_a_file_located_near_another_is_kept_with_a_note():
+    kyiv_file = FIXTURES / "open_meteo_kyiv_hourly.csv"
+    as_odesa = load_temperature(kyiv_file, region="Odesa")
+    assert list(as_odesa.frame["pcode"].unique()) == ["UA51"]  # the caller's word wins
+    assert any("lie 2 km from the reference point of UA80, but are read as UA51" in n for n in as_odesa.notes)
+    as_kyiv = load_temperature(kyiv_file, region="Kyiv")
+    assert not any("but are read as" in n for n in as_kyiv.notes)
+
+
 def test_open_meteo_json_unixtime_fahrenheit_and_region_option(tmp_path):
     start = int(pd.Timestamp("2026-01-09T00:00Z").timestamp())
     payload = {"latitude": 52.25, "longitude": 21.0, "utc_offset_seconds": 0, "timezone": "GMT",

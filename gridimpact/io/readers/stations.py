@@ -93,9 +93,15 @@ def assign_location(lat: float, lon: float, region: str | None, problems: FilePr
                     line: int | None = None, where: str | None = None, report: bool = True) -> str | None:
     """The region for a single-location file: the caller's, else the nearest within 50 km.
 
-    Without either, adds a problem (when ``report``) telling the user to pass a region.
+    Without either, adds a problem (when ``report``) telling the user to pass a region. The
+    caller's region wins, with a note when the coordinates lie near another region's reference point
+    (Kyiv's coordinates read as Odesa by a stray ``--region``).
     """
     if region:
+        near = nearest_region(lat, lon)
+        if near is not None and near[0] != region:
+            problems.note(f"{problems.file}: coordinates {lat:.4f}, {lon:.4f} lie {near[1]:.0f} km from the "
+                          f"reference point of {near[0]}, but are read as {region}, as asked (--region / region=)")
         return region
     match = nearest_region(lat, lon)
     if match is None:
