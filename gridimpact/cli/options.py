@@ -12,7 +12,14 @@ from pathlib import Path
 
 import click
 
-from gridimpact.arguments import ArgumentError, encoding_name, parse_day, parse_probability
+from gridimpact.arguments import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ArgumentError,
+    encoding_name,
+    parse_day,
+    parse_probability,
+)
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.io.readers.families import split_by_family
 from gridimpact.io.writers.formats import JOB_FORMATS
@@ -31,7 +38,10 @@ class DateType(click.ParamType):
     def convert(self, value, param, ctx):
         try:
             return parse_day(value, "date")
-        except ArgumentError:
+        except ArgumentError as exc:
+            if "must lie between" in str(exc):  # a real day, outside the years tables can hold
+                self.fail(f"{value!r} is a day outside the years {FIRST_YEAR}–{LAST_YEAR} that gridimpact reads",
+                          param, ctx)
             self.fail(f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2026-01-30, DD.MM.YYYY or 'today')",
                       param, ctx)
 
