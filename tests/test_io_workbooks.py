@@ -141,3 +141,10 @@ def test_a_notes_sheet_that_looks_like_a_small_table_is_passed_over_and_problems
     chosen = problems_of(load_outages, path, sheet="0")  # a number given as text is a position from 0
     assert {p.file for p in chosen} == {"outages.xlsx (sheet 'Notes')"}
     assert {p.rule for p in chosen} == {"no_rows"}  # its two-cell line is taken as a header with nothing below
+
+
+def test_a_workbook_cell_reading_n_a_is_shown_as_typed_not_as_empty(tmp_path, reports):
+    reports.loc[0, "share_off"] = "n/a"  # pandas would read it as a missing value
+    problem = only(problems_of(load_outages, office_workbook(tmp_path / "o.xlsx", reports, title_rows=[])),
+                   "not_a_number")
+    assert (problem.line, problem.value) == (2, "n/a")

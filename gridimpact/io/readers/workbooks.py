@@ -44,7 +44,7 @@ def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = 
                 return None
             if len(book.sheet_names) > 1:  # every problem names the sheet: a wrong one shows at once
                 problems.file = f"{problems.file} (sheet '{chosen}')"
-            cells = pd.read_excel(book, sheet_name=chosen, dtype=object, header=None)
+            cells = pd.read_excel(book, sheet_name=chosen, dtype=object, header=None, keep_default_na=False)
     # A corrupt workbook surfaces as any of zipfile, XML, KeyError, TypeError, ValueError… from
     # openpyxl's depths: each is the same fact for the user, the file cannot be read.
     except Exception as exc:
@@ -110,6 +110,7 @@ def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | 
 
 def _header_cells(book, name: str) -> list[str]:
     """The header cells of a sheet, below any title rows ([] for an empty sheet)."""
-    head = pd.read_excel(book, sheet_name=name, header=None, nrows=TITLE_ROWS_MAX + 1, dtype=object)
+    head = pd.read_excel(book, sheet_name=name, header=None, nrows=TITLE_ROWS_MAX + 1, dtype=object,
+                         keep_default_na=False)
     rows = head.map(cell_text).values.tolist()
     return [str(c).strip() for c in rows[header_index(rows)]] if rows else []
