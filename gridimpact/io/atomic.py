@@ -49,6 +49,9 @@ def _explain(path: Path, exc: OSError) -> OutputError:
 
 
 def ensure_directory(directory: Path) -> Path:
+    """The folder, made with its parents if needed; OutputError (exit 73) when it cannot be one."""
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"cannot write into {directory}: it is a file, not a folder")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
