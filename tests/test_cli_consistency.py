@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -166,6 +167,16 @@ def test_validate_takes_a_data_folder(runner, tmp_path):
     result = runner.invoke(cli, ["validate", str(tmp_path / "case")])
     assert result.exit_code == 0, result.output
     assert "outages.csv: valid" in result.stdout and "population_current.csv: valid" in result.stdout
+
+
+def test_validate_of_a_folder_names_the_files_it_does_not_read(runner, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "outages.csv").write_bytes(Path(fixture("outages", "reports_iso.csv")).read_bytes())
+    (folder / "readme.txt").write_text("where the files come from\n", encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"note: {folder}: not read (names not recognised as inputs): readme.txt" in result.stderr
 
 
 def test_one_region_is_the_region_of_files_that_name_none(runner, tmp_path):

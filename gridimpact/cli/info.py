@@ -37,8 +37,9 @@ def validate(paths, outages, temperature, population, regions, max_gap, since, e
                          regions=tuple(regions), max_gap=max_gap, since=since, encoding=encoding)
     refused: dict = {}  # files that cannot be given a family are reported with the others
     folder, files = choice.files(refused)
+    folder_notes: list[str] = []  # the folder's files that are not read
     if folder is not None:
-        for family, found in files_in_folder(folder).items():
+        for family, found in files_in_folder(folder, folder_notes).items():
             files[family] = files[family] or found
     with unreadable_values(files):
         report = validate_files(outages=files["outages"], temperature=files["temperature"],
@@ -48,7 +49,7 @@ def validate(paths, outages, temperature, population, regions, max_gap, since, e
     for line in report.lines():
         click.echo(line)
     if log.isEnabledFor(logging.WARNING):  # -q: only errors on stderr
-        for note in report.notes:
+        for note in [*folder_notes, *report.notes]:
             click.echo(f"note: {note}", err=True)
     click.echo(report.summary())
     sys.exit(report.exit_code)
