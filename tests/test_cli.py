@@ -321,3 +321,10 @@ def test_the_written_line_names_the_compliance_curve_too(runner, tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["comparison.csv", "compliance_curve.csv", "compliance_curve.png", "impacts.csv"]
     assert f"wrote 4 file(s) to {tmp_path}: {', '.join(names)}" in result.stderr
+
+
+def test_format_aliases_are_taken_as_a_regenerate_configuration_takes_them(runner, tmp_path):
+    result = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(tmp_path), "--format", "md",
+                                 "--format", "Excel"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comparison.md", "comparison.xlsx", "impacts.md"]

@@ -22,7 +22,7 @@ from gridimpact.arguments import (
 )
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.io.readers.families import split_by_family
-from gridimpact.io.writers.formats import JOB_FORMATS
+from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
 
 log = logging.getLogger("gridimpact")
 
@@ -205,13 +205,22 @@ def params_options(function):
                         help="Parameter overrides in TOML (name = value).")(function)
 
 
+class FormatChoice(click.Choice):
+    """An output format by its name or a common alias (``md``, ``excel``, ``nc``), as a regenerate
+    configuration takes them."""
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip().lower()
+        return super().convert(ALIASES.get(text, text), param, ctx)
+
+
 def output_options(netcdf: bool = False):
     choices = JOB_FORMATS["estimate" if netcdf else "compare"]
     extra = "; netcdf writes the hourly dataset" if netcdf else ""
 
     def decorate(function):
         function = click.option("--hxl", is_flag=True, help="Add the HXL hashtag row under CSV headers (for HDX).")(function)
-        function = click.option("--format", "formats", multiple=True, type=click.Choice(choices, case_sensitive=False),
+        function = click.option("--format", "formats", multiple=True, type=FormatChoice(choices, case_sensitive=False),
                                 help=f"Output format with -o (repeatable; default csv{extra}); with -o - one of "
                                      "csv, tsv, json, markdown.")(function)
         return click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True), metavar="DIR",
