@@ -186,6 +186,15 @@ def test_open_meteo_json_times_use_the_files_single_utc_offset():
     assert list(frame["pcode"].unique()) == ["UA51"]
 
 
+def test_an_open_meteo_value_out_of_range_is_reported_under_the_files_own_column(tmp_path):
+    text = (FIXTURES / "open_meteo_kyiv_hourly.csv").read_text(encoding="utf-8")
+    path = write(tmp_path, "om.csv", text.replace("2026-01-09T01:00,-5.5,", "2026-01-09T01:00,-95.0,"))
+    with pytest.raises(InvalidInputError) as info:
+        load_temperature(path)
+    problem = only(info, "below_minimum")
+    assert (problem.line, problem.column) == (6, "temperature_2m (°C)")
+
+
 def test_a_region_asked_for_a_file_located_near_another_is_kept_with_a_note():
     kyiv_file = FIXTURES / "open_meteo_kyiv_hourly.csv"
     as_odesa = load_temperature(kyiv_file, region="Odesa")
