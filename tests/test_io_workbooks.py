@@ -125,9 +125,9 @@ def test_a_number_typed_as_text_in_a_workbook_takes_a_decimal_comma(tmp_path, re
     path = office_workbook(tmp_path / "outages.xlsx", reports, title_rows=[])
     pd.testing.assert_frame_equal(load_outages(path).reports, load_outages(REPORTS).reports)
     reports.loc[0, "share_off"] = "0,4,5"
-    problem = only(problems_of(load_outages, office_workbook(tmp_path / "bad.xlsx", reports, title_rows=[])),
-                   "not_a_number")
-    assert problem.line == 2 and "needs ';'" not in problem.message  # refused, never misread
+    reports.loc[2, "customers_off"] = "950,000"  # 950 or 950 000? refused, never misread
+    found = problems_of(load_outages, office_workbook(tmp_path / "bad.xlsx", reports, title_rows=[]))
+    assert sorted((p.line, p.value) for p in found if p.rule == "not_a_number") == [(2, "0,4,5"), (4, "950,000")]
 
 
 def test_a_notes_sheet_that_looks_like_a_small_table_is_passed_over_and_problems_name_the_sheet(tmp_path, reports):

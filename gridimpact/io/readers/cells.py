@@ -2,8 +2,8 @@
 
 Conventions, all documented in docs/inputs.md:
 
-- Numbers accept a decimal comma when the file's separator is not a comma (``12,5`` in a ``;`` file)
-  or in a workbook's text cells,
+- Numbers accept a decimal comma when the file's separator is not a comma (``12,5`` in a ``;`` file;
+  a workbook's text cells are read so by ``raw_table.decimal_commas_as_points``),
   and spaces or non-breaking spaces as thousands separators (``2 910 994``).
 - Shares accept a fraction (``0.45``) or a percentage with its sign (``45%``).
 - Timestamps accept ISO 8601 with or without an offset (``2026-01-09T10:00+02:00``,
@@ -53,7 +53,8 @@ def parse_numbers(series: pd.Series, column: str, problems: FileProblems, *,
     values = values.where(~infinite)
     bad = values.isna() & ~blank & ~infinite
     for line, value in text[bad].items():
-        hint = " (a comma as decimal mark needs ';' as separator)" if "," in value and not decimal_comma else ""
+        hint = (" (a comma as decimal mark needs ';' as separator; thousands are grouped with spaces, 950 000)"
+                if "," in value and not decimal_comma else "")
         problems.add("not_a_number", f"'{value}' is not a number{hint}", line=line, column=column, value=value)
     if required:
         for line in series.index[blank]:

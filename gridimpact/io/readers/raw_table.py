@@ -25,14 +25,13 @@ class RawTable:
     problems: FileProblems
     delimiter: str = ","
     tags: dict[str, str] = field(default_factory=dict)
-    cells_apart: bool = False
-    """Cells stored apart (a workbook's), so a comma in a number typed as text is its decimal mark."""
+    header_line: int = 1
+    """The header's line (or spreadsheet row): 1 unless a title stands above it."""
 
     @property
     def decimal_comma(self) -> bool:
-        """Whether ``12,5`` is twelve and a half: in a file whose separator is not a comma, and in
-        a workbook's text cells ("2,910,994" is then no number, and reported, never misread)."""
-        return self.cells_apart or self.delimiter != ","
+        """Whether ``12,5`` is twelve and a half: in a file whose separator is not a comma."""
+        return self.delimiter != ","
 
 
 def is_hxl_row(cells: list[str]) -> bool:
@@ -60,7 +59,18 @@ def note_titles(problems: FileProblems, rows_above: int, label: str) -> None:
                       f"{label}(s) above it (a title or notes) were not read")
 
 
-def check_columns(columns: list[str], problems: FileProblems) -> bool:
+_UNAMBIGUOUS_DECIMAL = r"^([+\-\u2212]?(?:\d{4,}|\d{1,3}(?=,\d{1,2}%?$|,\d{4,}%?$))),(\d+%?)$"
+"""A number typed as text with one comma that can only be a decimal mark: '0,45', '15,7%', '1234,5'
+(never '950,000', which could as well be nine hundred and fifty thousand)."""
+
+
+def decimal_commas_as_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """A workbook's text cells with an unambiguous decimal comma, written with a point; a comma that
+    might group thousands is left, so that the number is refused rather than misread."""
+    return frame.replace(_UNAMBIGUOUS_DECIMAL, r"\1.\2", regex=True)
+
+
+def check_columns(columns: list[str], problems: FileProblems, line: int = 1) -> bool:
     ok = True
     seen: dict[str, int] = {}
     for position, name in enumerate(columns, start=1):
@@ -69,7 +79,7 @@ def check_columns(columns: list[str], problems: FileProblems) -> bool:
             problems.add(
                 "duplicate_column",
                 f"column '{name}' appears twice (columns {seen[key]} and {position})",
-                line=1,
+                line=line,
                 column=name,
             )
             ok = False

@@ -22,6 +22,7 @@ from gridimpact.io.readers.raw_table import (
     RawTable,
     cell_text,
     check_columns,
+    decimal_commas_as_points,
     header_index,
     is_hxl_row,
     note_titles,
@@ -62,7 +63,7 @@ def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = 
     # columns with neither a name nor a value are the sheet's formatting, not data
     kept = [i for i, name in enumerate(header) if name or (body.iloc[:, i] != "").any()]
     columns = [header[i] if header[i] else f"Unnamed: {i}" for i in kept]
-    if not check_columns(columns, problems):
+    if not check_columns(columns, problems, line=top + 1):
         return None
     frame = body.iloc[:, kept].copy()
     frame.columns = columns
@@ -76,7 +77,8 @@ def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = 
     if frame.empty:
         problems.add("no_rows", "the sheet has a header but no data rows", line=top + 1)
         return None
-    return RawTable(frame=frame, problems=problems, delimiter=",", tags=tags, cells_apart=True)
+    return RawTable(frame=decimal_commas_as_points(frame), problems=problems, delimiter=",", tags=tags,
+                    header_line=top + 1)
 
 
 def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | None) -> str | None:
