@@ -6,6 +6,7 @@ the same whatever file it came in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pandas as pd
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.regions import normalise
 
+_NUMBER_LIKE = re.compile(r"[-+\u2212]?[\d\s.,:/%T-]*\d[\d\s.,:/%T-]*")
 TITLE_ROWS_MAX = 10
 """How many rows of titles and notes may stand above a header (a report's name, its date, a blank row)."""
 
@@ -40,16 +42,29 @@ def is_hxl_row(cells: list[str]) -> bool:
 
 
 def header_index(rows: list[list[str]]) -> int:
-    """The index of the header among ``rows``: the first row of at least two filled cells and at
-    least half as many as the widest of the first rows; 0 when no row has two.
+    """The index of the header among ``rows``; 0 when no row could be one.
 
     Reports exported from a spreadsheet often open with a title ("Графік відключень, 12.01.2026",
-    which a comma may split in two) and a blank row; a table has at least two columns, and its
-    header names all or nearly all of them."""
-    head = rows[:TITLE_ROWS_MAX + 1]
-    filled = [sum(bool(str(cell).strip()) for cell in row) for row in head]
-    wanted = max(2, (max(filled, default=0) + 1) // 2)
-    return next((index for index, count in enumerate(filled) if count >= wanted), 0)
+    which a comma may split in two) and a blank row. The header is the first row of at least two
+    filled cells, and at least half as many as the widest of the first rows, that is not a title:
+    a row followed by one of text only (a header) that is wider than it, or that holds a number or a
+    date where a header holds names, is a title."""
+    head = [[str(cell).strip() for cell in row if str(cell).strip()] for row in rows[:TITLE_ROWS_MAX + 1]]
+    wanted = max(2, (max(map(len, head), default=0) + 1) // 2)
+    for index, cells in enumerate(head):
+        if len(cells) < wanted:
+            continue
+        following = next((row for row in head[index + 1:] if row), None)
+        names_follow = following is not None and not any(map(_number_like, following))
+        if names_follow and (len(following) > len(cells) or any(map(_number_like, cells))):
+            continue
+        return index
+    return 0
+
+
+def _number_like(cell: str) -> bool:
+    """A number, a date or a time ("2026", "12.01.2026", "2026-01-01T00:00:00"), not a name."""
+    return bool(_NUMBER_LIKE.fullmatch(cell))
 
 
 def note_titles(problems: FileProblems, rows_above: int, label: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,7 @@ from gridimpact.regions import normalise
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def display_name(path: Path | str) -> str:
@@ -94,11 +96,21 @@ def sniff_delimiter(header: str) -> str:
 
 
 def _table_delimiter(head: list[str]) -> str:
-    """The separator of the header line: the first of the first lines with at least half as many
-    separators as the line with the most (so that a title above the header does not decide)."""
-    counts = [max(line.count(d) for d in (";", "\t", ",")) for line in head]
-    wanted = (max(counts) + 1) // 2
-    return sniff_delimiter(next(line for line, count in zip(head, counts, strict=True) if count >= wanted))
+    """The separator of a table from its first lines: the one that splits the most of them into the
+    same number of cells (then the one making more cells), so that a title above the header, which
+    has no separator or a comma of its own, does not decide. Separators inside quotes (a note full
+    of commas in a ';' file) are not counted."""
+    unquoted = [_QUOTED.sub("", line) for line in head if line.strip()]
+    best, best_score = ",", (0, 0)
+    for delimiter in (";", "\t", ","):
+        counts = [line.count(delimiter) for line in unquoted if line.count(delimiter)]
+        if not counts:
+            continue
+        modal = max(set(counts), key=lambda c: (counts.count(c), c))
+        score = (counts.count(modal), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
@@ -106,7 +118,7 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
     """Parse CSV text into a RawTable; ``skip_lines`` drops a preamble before the header."""
     lines = text.splitlines(keepends=True)
     body = "".join(lines[skip_lines:])
-    if not body.strip():
+    if not body.lstrip("\ufeff").strip():
         problems.add("empty_file", "the file is empty: it has no header and no rows")
         return None
     delimiter = _table_delimiter(body.lstrip("\ufeff").splitlines()[:TITLE_ROWS_MAX + 1])
@@ -117,10 +129,12 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
     if not any(cell.strip() for row in rows for cell in row):
         problems.add("empty_file", "the file holds no values: only separators and blank lines")
         return None
+    header_line = skip_lines + 1
     if header:
         top = header_index(rows)
         note_titles(problems, top, "line")
         columns = [c.strip() for c in rows[top]]
+        header_line = line_numbers[top]
         rows, line_numbers = rows[top + 1:], line_numbers[top + 1:]
     else:
         width = max(len(r) for r in rows)
@@ -132,10 +146,10 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
     keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
     rows = [rows[i] for i in keep]
     line_numbers = [line_numbers[i] for i in keep]
-    if not check_columns(columns, problems):
+    if not check_columns(columns, problems, line=header_line):
         return None
     if not rows:
-        problems.add("no_rows", "the file has a header but no data rows", line=1)
+        problems.add("no_rows", "the file has a header but no data rows", line=header_line)
         return None
     width = len(columns)
     for row, line in zip(rows, line_numbers, strict=True):
@@ -148,7 +162,7 @@ def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,
             )
     padded = [(r + [""] * width)[:width] for r in rows]
     frame = pd.DataFrame(padded, columns=columns, index=pd.Index(line_numbers, name="line"), dtype=object)
-    return RawTable(frame=frame, problems=problems, delimiter=delimiter, tags=tags)
+    return RawTable(frame=frame, problems=problems, delimiter=delimiter, tags=tags, header_line=header_line)
 
 
 def _parse_records(body: str, delimiter: str, skip_lines: int,
@@ -256,7 +270,7 @@ def pick_columns(raw: RawTable, aliases: dict[str, tuple[str, ...]], required: t
         raw.problems.add(
             "missing_column",
             f"required column {choices} is missing; the file has: {', '.join(raw.frame.columns)}",
-            line=1,
+            line=raw.header_line,
             column=name,
         )
     return None if missing else found
