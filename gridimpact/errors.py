@@ -43,9 +43,11 @@ class Problem:
 
     def location(self) -> str:
         parts = [self.file]
+        if self.where and self.line is not None:  # a part of the file, then the line in it
+            parts.append(self.where)
         if self.line is not None:
             parts.append(f"{self.line_label} {self.line}")
-        if self.where:
+        if self.where and self.line is None:
             parts.append(self.where)
         if self.column:
             parts.append(f"column '{self.column}'")

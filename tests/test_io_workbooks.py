@@ -70,8 +70,17 @@ def test_sheet_names_the_sheet_read(tmp_path, reports):
     assert {p.rule for p in missing} == {"missing_column"}
     assert len(load_outages(path, sheet="reports").reports) == len(reports)
     assert len(load_outages(path, sheet=1).reports) == len(reports)
-    unknown = only(problems_of(load_outages, path, sheet="Sheet9"), "no_such_sheet")
-    assert "Notes, reports" in unknown.message
+    # one --sheet serves a run's population workbook: an outage workbook without it reads as without it
+    passed_over = load_outages(path, sheet="Sheet9")
+    assert len(passed_over.reports) == len(reports)
+    assert any("no sheet 'Sheet9' here (its sheets: Notes, reports)" in note for note in passed_over.notes)
+
+
+def test_a_population_workbook_without_the_sheet_named_is_an_error(tmp_path):
+    frame = pd.read_csv(FIXTURES / "population" / "canonical_plain.csv", dtype=str)
+    path = office_workbook(tmp_path / "population.xlsx", frame, title_rows=[])
+    unknown = only(problems_of(load_population, path, sheet="Sheet9"), "no_such_sheet")
+    assert "its sheets: Notes, reports" in unknown.message
 
 
 def test_a_temperature_workbook_reads_its_table_sheet(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 HEAD_BYTES = 4096
@@ -29,7 +30,8 @@ def head_text(path: Path, size: int = HEAD_BYTES) -> str:
             if data[:4] == b"PAR1":  # Parquet keeps its column names in the footer
                 handle.seek(max(0, path.stat().st_size - size * 4))
                 return handle.read().decode("latin-1")
-    except (OSError, zipfile.BadZipFile):
+    # a damaged archive fails in zlib, zipfile or its entries' own checks: the file has no text to tell
+    except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error):
         return ""
     for encoding in ("utf-8-sig", "cp1251"):
         try:

@@ -97,6 +97,17 @@ def _score(text: str, words: tuple[str, ...]) -> int:
     return sum(1 for token in tokens for word in words if token.startswith(word))
 
 
+def header_score(family: str):
+    """A sheet score (``workbooks.choose_sheet``): how many of a sheet's header cells begin with a
+    word of ``family`` (the words that tell a file's family)."""
+    words = _WORDS[family]
+
+    def score(sheet_name: str, header: list[str]) -> int:
+        return _score(" ".join(header).lower(), words)
+
+    return score
+
+
 def split_by_family(paths, refused: dict | None = None) -> dict[str, list[Path]]:
     """Files by family, in the order given. With ``refused`` (a dict), a file whose family cannot
     be told, or that is missing or empty, is kept there with its error instead of raising it, so

@@ -191,8 +191,8 @@ def load_inputs(outages=None, temperature=None, population=None, *, folder: Path
     themselves. Temperature readings before ``since`` (by default the first outage report's day)
     are set aside. ``population_basis`` chooses the embedded population (``current`` or
     ``cod-ps-2022``). ``encoding`` overrides UTF-8 for text files (``cp1251``); ``sheet`` names
-    the sheet of every workbook read (by default a population workbook's sheet whose columns make
-    a population table, else the first sheet that holds a table);
+    the sheet of the population workbook (by default the sheet whose columns make a population
+    table), and of outage and temperature workbooks that have it (others are read as without it);
     ``pressure_level`` (hPa) lets a gridded temperature on pressure levels be read at that level.
     Units of the population finer than the temperature or outage inputs (a raion in an oblast)
     take their parent's series, with a note (``io.readers.levels``). A folder whose

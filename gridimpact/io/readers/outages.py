@@ -125,7 +125,8 @@ def load_outages(source, *, region: str | None = None, encoding: str | None = No
     DataFrame in the canonical columns (its rows are numbered from 1 in messages). ``region`` names
     the region of files that do not say it themselves (a report table without a region column, a
     DTEK or Yasno file); ``encoding`` overrides UTF-8 for text files; ``sheet`` names (or numbers,
-    from 0) the sheet of a workbook (by default the first sheet that holds a table).
+    from 0) the sheet of a workbook (by default the sheet whose header names most outage columns;
+    a workbook without that sheet is read as without it, with a note).
 
     Raises InputMissingError for a file that is missing or unreadable and InvalidInputError listing
     every problem found.
@@ -157,7 +158,8 @@ def _load_one(item, *, region: str | None, encoding: str | None,
     problems = FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
-        return _from_table(read_table(path, problems, encoding=encoding, sheet=sheet, sheet_score=_SHEET_SCORE),
+        return _from_table(read_table(path, problems, encoding=encoding, sheet=sheet,
+                                      sheet_score=_SHEET_SCORE, sheet_strict=False),
                            problems, region), problems
     text = decode_text(open_bytes(path), problems, encoding)
     if text is None:

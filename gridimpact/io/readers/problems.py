@@ -16,6 +16,8 @@ class FileProblems:
         self.line_label = line_label
         self.items: list[Problem] = []
         self.notes: list[str] = []
+        self.place: str | None = None
+        """Where in the file every problem lies unless it says otherwise (a workbook's sheet)."""
 
     def add(
         self,
@@ -36,7 +38,7 @@ class FileProblems:
                 line=None if line is None else int(line),
                 column=column,
                 value=shown,
-                where=where,
+                where=where if where is not None else self.place,
                 line_label=self.line_label,
             )
         )

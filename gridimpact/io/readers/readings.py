@@ -116,7 +116,7 @@ class ReadContext:
     pressure_level: float | None = None
     """hPa: read a pressure-level temperature at this level (refused without one)."""
     sheet: str | int | None = None
-    """The sheet of a workbook (by default the first sheet that holds a table)."""
+    """The sheet of a workbook (by default the one whose header names temperature columns)."""
 
 
 @dataclass

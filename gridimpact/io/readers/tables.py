@@ -207,19 +207,20 @@ def _csv_error_text(error: str) -> str:
 
 def read_table(path: Path | str, problems: FileProblems | None = None, *,
                encoding: str | None = None, sheet: str | int | None = None,
-               sheet_score: SheetScore | None = None) -> RawTable | None:
+               sheet_score: SheetScore | None = None, sheet_strict: bool = True) -> RawTable | None:
     """Read a CSV, Excel or Parquet file as text cells. Returns None if the file itself is unusable.
 
     For a workbook, ``sheet`` names the sheet (or numbers it from 0); without it, ``sheet_score``
     (sheet name, header cells → a score, 0 for "not this kind of table") picks the best sheet, and
-    the first sheet is read when no score is positive.
+    the first sheet that holds a table is read when no score is positive (``workbooks``). With
+    ``sheet_strict`` false a ``sheet`` the workbook lacks is passed over with a note.
     """
     path = Path(path)
     # An empty FileProblems is falsy, so test for None: the caller must get its own collector back.
     problems = problems if problems is not None else FileProblems(display_name(path))
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return read_workbook(path, problems, sheet, sheet_score)
+        return read_workbook(path, problems, sheet, sheet_score, sheet_strict)
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(path, problems)
     text = decode_text(open_bytes(path), problems, encoding)

@@ -31,6 +31,7 @@ import pandas as pd
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.inputs import TemperatureData
 from gridimpact.io.readers import ghcn, open_meteo, stations, tidy_temperature
+from gridimpact.io.readers.families import header_score
 from gridimpact.io.readers.gaps import drop_cross_file_duplicates, fill_gaps
 from gridimpact.io.readers.limits import gunzip
 from gridimpact.io.readers.problems import FileProblems, sorted_problems, validate_frame
@@ -85,7 +86,8 @@ def load_temperature(source, *, region: str | None = None, radius_km: float | No
         For a grid of temperature on pressure levels (ERA5 ``t`` at 925 hPa …): the level to read, hPa.
         Without it such a file is refused, since air aloft is not 2 m temperature.
     sheet:
-        The sheet of a workbook, by name or number from 0 (default: the first sheet that holds a table).
+        The sheet of a workbook, by name or number from 0 (default: the sheet whose header names
+        temperature columns; a workbook without that sheet is read as without it, with a note).
 
     Raises ``InvalidInputError`` listing every problem, or ``InputMissingError`` for a missing file.
     """
@@ -168,7 +170,8 @@ def _read_one(item, name: str, ctx: ReadContext) -> Readings:
     path = Path(item)
     problems = FileProblems(name)
     if path.suffix.lower() in EXCEL_SUFFIXES | PARQUET_SUFFIXES:
-        raw = read_table(path, problems, encoding=ctx.encoding, sheet=ctx.sheet)
+        raw = read_table(path, problems, encoding=ctx.encoding, sheet=ctx.sheet,
+                         sheet_score=header_score("temperature"), sheet_strict=False)
         return tidy_temperature.read_raw(raw, problems, ctx)
     data = open_bytes(path)
     if data[:2] == b"PK" or data[:4] in (b"\x89HDF", b"CDF\x01", b"CDF\x02"):

@@ -2,8 +2,8 @@
 the header, typed cells.
 
 The sheet read is the one named (``--sheet``, ``sheet=``), else the best by the family's own score
-(population: ``codps.sheet_score``; outages: the columns it knows), else the sheet with the widest
-header (notes beside a table are narrower than it). Rows of titles and
+(population: ``codps.sheet_score``; outages and temperature: the columns they know), else the first
+sheet that holds a table. Rows of titles and
 notes above the header are set aside, and problems name spreadsheet rows as Excel numbers them.
 """
 
@@ -33,18 +33,20 @@ SheetScore = Callable[[str, list[str]], int]
 
 
 def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = None,
-                  sheet_score: SheetScore | None = None) -> RawTable | None:
-    """One sheet of a workbook as text cells, indexed by spreadsheet row; None if unusable."""
+                  sheet_score: SheetScore | None = None, sheet_strict: bool = True) -> RawTable | None:
+    """One sheet of a workbook as text cells, indexed by spreadsheet row; None if unusable.
+    ``sheet_strict`` false: a ``sheet`` the workbook lacks is passed over with a note (one
+    ``--sheet`` serves the population workbook of a run that also reads other workbooks)."""
     require("openpyxl", "Reading Excel files", "excel")
     check_regular_file(path)
     problems.line_label = "row"
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
-            chosen = choose_sheet(book, problems, sheet, sheet_score)
+            chosen = choose_sheet(book, problems, sheet, sheet_score, sheet_strict)
             if chosen is None:
                 return None
             if len(book.sheet_names) > 1:  # every problem names the sheet: a wrong one shows at once
-                problems.file = f"{problems.file} (sheet '{chosen}')"
+                problems.place = f"sheet '{chosen}'"
             cells = pd.read_excel(book, sheet_name=chosen, dtype=object, header=None, keep_default_na=False)
     # A corrupt workbook surfaces as any of zipfile, XML, KeyError, TypeError, ValueError… from
     # openpyxl's depths: each is the same fact for the user, the file cannot be read.
@@ -81,18 +83,21 @@ def read_workbook(path: Path, problems: FileProblems, sheet: str | int | None = 
                     header_line=top + 1)
 
 
-def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | None) -> str | None:
+def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | None,
+                 strict: bool = True) -> str | None:
     """The sheet to read: the one asked for, else the best-scoring, else the first holding a table."""
     names = [str(name) for name in book.sheet_names]
     if sheet is not None:
         if str(sheet) in names:
             return str(sheet)
-        if isinstance(sheet, str) and sheet.isdigit():  # --sheet 1 on the command line: a number from 0
-            sheet = int(sheet)
-        if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-            return names[sheet]
-        problems.add("no_such_sheet", f"the workbook has no sheet {sheet!r}; its sheets: {', '.join(names)}")
-        return None
+        position = int(sheet) if isinstance(sheet, str) and sheet.isdigit() else sheet  # --sheet 1: from 0
+        if isinstance(position, int) and not isinstance(position, bool) and 0 <= position < len(names):
+            return names[position]
+        if strict:
+            problems.add("no_such_sheet", f"the workbook has no sheet {sheet!r}; its sheets: {', '.join(names)}")
+            return None
+        problems.note(f"{problems.file}: no sheet {sheet!r} here (its sheets: {', '.join(names)}); "
+                      "the sheet was chosen as without --sheet")
     if len(names) <= 1:
         return names[0] if names else None
     headers = {name: _header_cells(book, name) for name in names}
@@ -100,10 +105,9 @@ def choose_sheet(book, problems: FileProblems, sheet, sheet_score: SheetScore | 
     best = max(names, key=lambda name: scores[name])
     how = "by its columns"
     if scores[best] <= 0:
-        # a table is wider than notes beside it: the sheet with the widest header, the first of equals
-        widths = {name: sum(bool(cell) for cell in headers[name]) for name in names}
-        best = max(names, key=lambda name: widths[name])
-        how = "the sheet with the widest table"
+        tables = [name for name in names if sum(bool(cell) for cell in headers[name]) >= 2]
+        best = tables[0] if tables else names[0]
+        how = "the first sheet that holds a table"
     others = [name for name in names if name != best]
     problems.note(f"{problems.file}: read the sheet '{best}' ({how}; the workbook also has "
                   f"{', '.join(others)}; pass --sheet NAME, or sheet= in Python, to read another)")
