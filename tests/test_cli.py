@@ -296,6 +296,9 @@ def test_compare_and_estimate_never_replace_a_file_they_did_not_write(runner, tm
     assert refused.exit_code == 73 and "comparison.csv, which gridimpact did not write" in refused.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["comparison.csv"]  # nothing written, nothing replaced
     assert (folder / "comparison.csv").read_text(encoding="utf-8") == "my own notes\n"
+    (folder / "comparison.csv").write_text("scenario,adm1_pcode,adm1_name_en,value\n", encoding="utf-8")
+    alike = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(folder)])
+    assert alike.exit_code == 73  # names like gridimpact's are not gridimpact's
     (folder / "comparison.csv").unlink()
     for _ in range(2):  # its own files of an earlier run it replaces, in every format
         again = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(folder), "--format", "csv",

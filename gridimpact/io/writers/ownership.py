@@ -9,6 +9,7 @@ leaves the folder as it was.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from gridimpact.errors import OutputError
@@ -19,15 +20,16 @@ MARKER_COLUMNS = 3
 
 
 def looks_written_by_gridimpact(path: Path, names: tuple[str, ...]) -> bool:
-    """Whether the file at ``path`` shows ``names`` in this order near its start."""
+    """Whether the file at ``path`` shows ``names`` in this order near its start, each as a whole
+    name (``adm1_name`` is not found in ``adm1_name_en``)."""
     if not path.is_file():
         return False
     text, at = head_text(path, 16384), 0
     for name in names:
-        at = text.find(name, at)
-        if at < 0:
+        found = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])").search(text, at)
+        if found is None:
             return False
-        at += len(name)
+        at = found.end()
     return True
 
 
