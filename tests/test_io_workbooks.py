@@ -136,11 +136,13 @@ def test_the_header_is_found_below_titles_of_any_width(rows, header):
 
 
 @given(st.lists(st.lists(st.sampled_from(["", "x", " ", "1"]), min_size=0, max_size=6), min_size=0, max_size=14))
-def test_the_header_has_two_filled_cells_or_is_the_first_row(rows):
+def test_only_short_rows_are_ever_set_aside_above_the_header(rows):
     index = header_index(rows)
     assert 0 <= index <= max(len(rows) - 1, 0)
+    filled = [sum(bool(c.strip()) for c in row) for row in rows]
     if index > 0:
-        assert sum(bool(c.strip()) for c in rows[index]) >= 2
+        assert filled[index] >= 1
+        assert all(count <= 2 for count in filled[:index])  # titles and blank rows, never a wide row
 
 
 @pytest.mark.parametrize("text", [
@@ -167,3 +169,26 @@ def test_a_file_holding_only_a_byte_order_mark_is_empty_whatever_the_encoding(tm
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbf")
     assert only(problems_of(load_outages, path, encoding="utf-8"), "empty_file").line is None
+
+
+@pytest.mark.parametrize("text", [
+    # a quoted comment over several lines, full of commas, in a ';' file
+    'Область;Початок;Кінець;Тип;Частка;Коментар\nКиїв;09.01.2026 07:30;09.01.2026 23:00;аварійні;0,45;'
+    '"Після атаки, ремонт\nбригади, на місці\nживлення, частково"\n',
+    # rows that leave off their trailing separators
+    "region;start;end;kind;share_off;source\nUA80;2026-01-09 07:30;;emergency;0,45\n",
+    # a header with an empty last name above its HXL tag row
+    "region,start,end,kind,share_off,\n#adm1,#date+start,#date+end,#status,#indicator,#meta+source\n"
+    "UA80,2026-01-09 07:30,2026-01-09 23:00,emergency,0.45,x\n",
+])
+def test_files_read_before_titles_were_looked_for_read_the_same(tmp_path, text):
+    assert load_outages(write(tmp_path, text)).reports["share_off"].tolist() == [0.45]
+
+
+def test_the_first_sheet_that_names_the_columns_is_read_not_a_later_one_that_names_more(tmp_path, reports):
+    shares = reports[reports["share_off"].notna()][["start", "kind", "share_off"]]  # three columns it knows
+    path = office_workbook(tmp_path / "outages.xlsx", shares, title_rows=[], notes_first=False)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Sources").append(["id", "region", "date", "source", "url"])  # four it knows
+    book.save(path)
+    assert len(load_outages(path, region="Kyiv").reports) == len(shares)

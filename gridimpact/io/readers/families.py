@@ -98,12 +98,12 @@ def _score(text: str, words: tuple[str, ...]) -> int:
 
 
 def header_score(family: str):
-    """A sheet score (``workbooks.choose_sheet``): how many of a sheet's header cells begin with a
-    word of ``family`` (the words that tell a file's family)."""
+    """A sheet score (``workbooks.choose_sheet``): 1 for a sheet whose header has a word of
+    ``family`` (the words that tell a file's family), else 0; so the first such sheet is read."""
     words = _WORDS[family]
 
     def score(sheet_name: str, header: list[str]) -> int:
-        return _score(" ".join(header).lower(), words)
+        return int(_score(" ".join(header).lower(), words) > 0)
 
     return score
 

@@ -77,7 +77,7 @@ REPORT_ALIASES = {
     "source": SOURCE_ALIASES,
 }
 _SHEET_SCORE = alias_score({**REPORT_ALIASES, **SCHEDULE_ALIASES})
-"""Which sheet of a workbook holds the reports or schedules: the one whose header names most of their columns."""
+"""Which sheet of a workbook holds the reports or schedules: the first whose header names two of their columns."""
 REPORT_HXL = {"region": ("#adm1",), "start": ("#date", "+start"), "end": ("#date", "+end"),
               "source": ("#meta", "+source")}
 
@@ -125,7 +125,7 @@ def load_outages(source, *, region: str | None = None, encoding: str | None = No
     DataFrame in the canonical columns (its rows are numbered from 1 in messages). ``region`` names
     the region of files that do not say it themselves (a report table without a region column, a
     DTEK or Yasno file); ``encoding`` overrides UTF-8 for text files; ``sheet`` names (or numbers,
-    from 0) the sheet of a workbook (by default the sheet whose header names most outage columns;
+    from 0) the sheet of a workbook (by default the first sheet whose header names outage columns;
     a workbook without that sheet is read as without it, with a note).
 
     Raises InputMissingError for a file that is missing or unreadable and InvalidInputError listing

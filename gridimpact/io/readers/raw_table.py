@@ -42,23 +42,25 @@ def is_hxl_row(cells: list[str]) -> bool:
 
 
 def header_index(rows: list[list[str]]) -> int:
-    """The index of the header among ``rows``; 0 when no row could be one.
+    """The index of the header among ``rows``: 0 unless titles stand above it.
 
     Reports exported from a spreadsheet often open with a title ("Графік відключень, 12.01.2026",
-    which a comma may split in two) and a blank row. The header is the first row of at least two
-    filled cells, and at least half as many as the widest of the first rows, that is not a title:
-    a row followed by one of text only (a header) that is wider than it, or that holds a number or a
-    date where a header holds names, is a title."""
+    which a comma may split in two) and a blank row. A row of at most two filled cells is a title
+    when the next row of two or more is one of names only (a header, not an HXL tag row) and the
+    title has one cell, or fewer than that header, or a year or a date where a header holds names.
+    Anything else is read as before: the first row is the header."""
     head = [[str(cell).strip() for cell in row if str(cell).strip()] for row in rows[:TITLE_ROWS_MAX + 1]]
-    wanted = max(2, (max(map(len, head), default=0) + 1) // 2)
     for index, cells in enumerate(head):
-        if len(cells) < wanted:
+        if not cells:
             continue
-        following = next((row for row in head[index + 1:] if row), None)
-        names_follow = following is not None and not any(map(_number_like, following))
-        if names_follow and (len(following) > len(cells) or any(map(_number_like, cells))):
-            continue
-        return index
+        if len(cells) > 2:
+            return index
+        following = next((row for row in head[index + 1:] if len(row) >= 2), None)
+        names_follow = (following is not None and not is_hxl_row(following)
+                        and not any(map(_number_like, following)))
+        title = names_follow and (len(cells) <= 1 or len(following) > len(cells) or any(map(_number_like, cells)))
+        if not title:
+            return index
     return 0
 
 
@@ -114,12 +116,13 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def alias_score(aliases: dict[str, tuple[str, ...]]):
-    """A sheet score (``workbooks.choose_sheet``): how many header cells name a column of ``aliases``
-    (canonical names and their aliases, compared as ``regions.normalise`` does)."""
+def alias_score(aliases: dict[str, tuple[str, ...]], at_least: int = 2):
+    """A sheet score (``workbooks.choose_sheet``): 1 for a sheet whose header names ``at_least``
+    columns of ``aliases`` (canonical names and their aliases, compared as ``regions.normalise``
+    does), else 0; so the first such sheet is read, as it was before sheets were scored."""
     known = {normalise(name) for canonical, names in aliases.items() for name in (canonical, *names)}
 
     def score(sheet_name: str, header: list[str]) -> int:
-        return sum(normalise(cell) in known for cell in header if cell)
+        return int(sum(normalise(cell) in known for cell in header if cell) >= at_least)
 
     return score

@@ -96,21 +96,17 @@ def sniff_delimiter(header: str) -> str:
 
 
 def _table_delimiter(head: list[str]) -> str:
-    """The separator of a table from its first lines: the one that splits the most of them into the
-    same number of cells (then the one making more cells), so that a title above the header, which
-    has no separator or a comma of its own, does not decide. Separators inside quotes (a note full
-    of commas in a ';' file) are not counted."""
-    unquoted = [_QUOTED.sub("", line) for line in head if line.strip()]
-    best, best_score = ",", (0, 0)
-    for delimiter in (";", "\t", ","):
-        counts = [line.count(delimiter) for line in unquoted if line.count(delimiter)]
-        if not counts:
-            continue
-        modal = max(set(counts), key=lambda c: (counts.count(c), c))
-        score = (counts.count(modal), modal)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+    """The separator of the first line, as always; but when that line is a title above the header
+    (one cell, or no trace of the separator the next line is written with), the next line's."""
+    lines = [line for line in head if line.strip()]
+    first = sniff_delimiter(lines[0])
+    if len(lines) < 2:
+        return first
+    second = sniff_delimiter(_QUOTED.sub("", lines[1]))
+    one_cell = sum(bool(cell.strip()) for cell in _QUOTED.sub("", lines[0]).split(first)) <= 1
+    if second != first and (one_cell or (second not in lines[0] and lines[1].count(second) >= 2)):
+        return second
+    return first
 
 
 def read_csv_text(text: str, problems: FileProblems, *, skip_lines: int = 0,

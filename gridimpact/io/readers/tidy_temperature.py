@@ -18,6 +18,7 @@ import pandas as pd
 
 from gridimpact.io.readers.cells import parse_dates, parse_numbers, parse_regions, parse_times
 from gridimpact.io.readers.problems import FileProblems
+from gridimpact.io.readers.raw_table import cell_text
 from gridimpact.io.readers.readings import (
     ReadContext,
     Readings,
@@ -71,21 +72,13 @@ def _find(columns, names: tuple[str, ...]) -> str | None:
 def read_dataframe(frame: pd.DataFrame, ctx: ReadContext) -> Readings:
     """A tidy DataFrame (hourly or daily canonical columns) read like a file; rows are numbered from 1."""
     problems = FileProblems("<DataFrame>", line_label="row")
-    text = frame.reset_index(drop=True).astype(object).map(_cell_text)
+    text = frame.reset_index(drop=True).astype(object).map(cell_text)
     text.columns = [str(c).strip() for c in frame.columns]
     text.index = pd.Index(range(1, len(text) + 1), name="line")
     if text.empty:
         problems.add("no_rows", "the DataFrame has no rows")
         return Readings(problems)
     return read_raw(RawTable(frame=text, problems=problems), problems, ctx)
-
-
-def _cell_text(value) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return repr(float(value)) if isinstance(value, float) else str(value).strip()
 
 
 def read_raw(raw: RawTable | None, problems: FileProblems, ctx: ReadContext) -> Readings:
@@ -100,13 +93,13 @@ def read_raw(raw: RawTable | None, problems: FileProblems, ctx: ReadContext) -> 
         return _read_daily(raw, daily, ctx)
     if len(hourly) > 1:
         problems.add("ambiguous_column", f"several temperature columns ({', '.join(c for c, _ in hourly)}); "
-                     "keep one per file", line=1, column=hourly[1][0])
+                     "keep one per file", line=raw.header_line, column=hourly[1][0])
         return Readings(problems)
     if hourly:
         return _read_hourly(raw, *hourly[0], ctx)
     problems.add("missing_column", "no temperature column: expected an hourly 'temperature_c' (or _k, _f) "
                  f"or daily 'tmin_c', 'tmax_c', 'tmean_c'; the file has: {', '.join(columns)}",
-                 line=1, column="temperature_c")
+                 line=raw.header_line, column="temperature_c")
     return Readings(problems)
 
 
@@ -117,7 +110,7 @@ def _regions(raw: RawTable, ctx: ReadContext) -> tuple[pd.Series | None, str | N
     if ctx.region:
         return pd.Series(ctx.region, index=raw.frame.index), None
     raw.problems.add("no_region", "no region column (pcode, region, oblast …) and no region given; add a "
-                     "column or pass the region (--region / region=)", line=1, column="pcode")
+                     "column or pass the region (--region / region=)", line=raw.header_line, column="pcode")
     return None, None
 
 
@@ -128,17 +121,17 @@ def _celsius(raw: RawTable, column: str, declared, unit_column: str | None) -> p
     if declared is not _NO_UNIT:
         unit = canonical_unit(declared)
         if unit is None:
-            problems.add("unit_unknown", f"unit unknown: '{declared}' is not K, °C or °F", line=1,
+            problems.add("unit_unknown", f"unit unknown: '{declared}' is not K, °C or °F", line=raw.header_line,
                          column=column, value=declared)
             return None
         conflict = declared_unit_conflict(values, unit)
         if conflict:
-            problems.add("unit_mismatch", conflict, line=1, column=column)
+            problems.add("unit_mismatch", conflict, line=raw.header_line, column=column)
             return None
         return to_celsius(values, unit)
     if unit_column is None:
         problems.add("unit_unknown", f"unit unknown: column '{column}' does not say its unit; name it "
-                     f"{column}_c, {column}_k or {column}_f, or add a 'unit' column", line=1, column=column)
+                     f"{column}_c, {column}_k or {column}_f, or add a 'unit' column", line=raw.header_line, column=column)
         return None
     texts = raw.frame[unit_column].astype(str).str.strip()
     units = texts.map(canonical_unit)
@@ -183,7 +176,7 @@ def _read_hourly(raw: RawTable, column: str, declared, ctx: ReadContext) -> Read
     time_column = _find(raw.frame.columns, TIME_NAMES)
     if time_column is None:
         problems.add("missing_column", "no time column (time, datetime or timestamp); the file has: "
-                     f"{', '.join(raw.frame.columns)}", line=1, column="time")
+                     f"{', '.join(raw.frame.columns)}", line=raw.header_line, column="time")
     times = None if time_column is None else parse_times(raw.frame[time_column], time_column, problems)
     celsius = _celsius(raw, column, declared, _find(raw.frame.columns, UNIT_NAMES))
     if pcodes is None or times is None or celsius is None:
@@ -201,7 +194,7 @@ def _read_daily(raw: RawTable, columns: dict[str, tuple[str, object]], ctx: Read
     date_column = _find(raw.frame.columns, DATE_NAMES)
     if date_column is None:
         problems.add("missing_column", f"no date column; the file has: {', '.join(raw.frame.columns)}",
-                     line=1, column="date")
+                     line=raw.header_line, column="date")
     dates = None if date_column is None else parse_dates(raw.frame[date_column], date_column, problems)
     unit_column = _find(raw.frame.columns, UNIT_NAMES)
     values = {target: _celsius(raw, column, declared, unit_column)

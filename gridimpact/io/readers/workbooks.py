@@ -2,8 +2,8 @@
 the header, typed cells.
 
 The sheet read is the one named (``--sheet``, ``sheet=``), else the best by the family's own score
-(population: ``codps.sheet_score``; outages and temperature: the columns they know), else the first
-sheet that holds a table. Rows of titles and
+(population: ``codps.sheet_score``, the ADM1 sheet first; outages and temperature: the first sheet
+whose header names their columns), else the first sheet that holds a table. Rows of titles and
 notes above the header are set aside, and problems name spreadsheet rows as Excel numbers them.
 """
 
