@@ -138,6 +138,19 @@ def test_validate_reports_every_file_given_without_an_option_even_those_it_canno
     assert "FAILED: 7 file(s): 1 valid, 5 invalid, 1 unreadable" in result.stdout
 
 
+def test_an_empty_or_damaged_workbook_given_without_an_option_says_what_is_wrong(runner, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    openpyxl.Workbook().save(tmp_path / "blank.xlsx")
+    pd.read_csv(fixture("outages", "reports_iso.csv"), dtype=str).to_excel(tmp_path / "book.xlsx", index=False)
+    data = bytearray((tmp_path / "book.xlsx").read_bytes())
+    data[len(data) // 2:len(data) // 2 + 64] = b"\0" * 64  # a damaged stretch in the middle
+    (tmp_path / "damaged.xlsx").write_bytes(bytes(data))
+    result = runner.invoke(cli, ["validate", str(tmp_path / "blank.xlsx"), str(tmp_path / "damaged.xlsx")])
+    assert result.exit_code == 65, result.output
+    assert "blank.xlsx: the workbook's sheets hold no cell [empty_file]" in result.stdout
+    assert "damaged.xlsx: cannot read the workbook" in result.stdout and "[unreadable]" in result.stdout
+
+
 def test_a_file_of_separators_only_is_empty_and_a_workbook_named_csv_is_said_to_be_one(runner, tmp_path):
     (tmp_path / "seps.csv").write_bytes(b";;;;\n;;;;\n")
     seps = runner.invoke(cli, ["validate", "--outages", str(tmp_path / "seps.csv")])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from gridimpact.errors import ArgumentError, InputMissingError, InvalidInputError, Problem
@@ -54,9 +55,8 @@ def family_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if _holds_nothing(path):
         raise InvalidInputError([Problem(path.name, "empty_file", "the file is empty: it has no header and no rows")])
-    if suffix in _WORKBOOK_SUFFIXES and not zipfile.is_zipfile(path):
-        raise InvalidInputError([Problem(path.name, "unreadable",
-                                         "cannot read the workbook (a corrupt or truncated .xlsx?)")])
+    if suffix in _WORKBOOK_SUFFIXES:
+        _check_workbook(path)
     name = path.name.lower()
     for family, prefixes in NAME_PREFIXES.items():
         if name.startswith(prefixes):
@@ -75,6 +75,23 @@ def family_of(path: Path) -> str:
         return winners[0]
     raise ArgumentError(f"{path}: cannot tell whether it holds outages, temperature or population; "
                         "name it with --outages, --temperature or --population")
+
+
+def _check_workbook(path: Path) -> None:
+    """InvalidInputError for a workbook that is damaged (``unreadable``) or whose sheets hold no cell
+    (``empty_file``): its family cannot be told, but what is wrong with it can."""
+    unreadable = InvalidInputError([Problem(path.name, "unreadable",
+                                            "cannot read the workbook (a corrupt or truncated .xlsx?)")])
+    try:
+        with zipfile.ZipFile(path) as book:
+            if book.testzip() is not None:
+                raise unreadable
+            sheets = [book.read(name) for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
+            empty = not any(b"<c " in sheet or b"<c>" in sheet for sheet in sheets)
+    except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+        raise unreadable from None
+    if empty:
+        raise InvalidInputError([Problem(path.name, "empty_file", "the workbook's sheets hold no cell")])
 
 
 def _holds_nothing(path: Path) -> bool:
