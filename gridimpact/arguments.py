@@ -113,11 +113,15 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 """Days outside these years are refused: tables hold timestamps from 1677 to 2262 only."""
 
 
+class DayOutOfRange(ArgumentError):
+    """A real calendar day outside ``FIRST_YEAR`` … ``LAST_YEAR``."""
+
+
 def parse_day(value, name: str = "date") -> datetime.date:
     """A calendar day from a date, a datetime (its own day), an ISO or DD.MM.YYYY string, or "today"."""
     day = _day(value, name)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ArgumentError(f"{name} {day} must lie between {FIRST_YEAR} and {LAST_YEAR}")
+        raise DayOutOfRange(f"{name} {day} must lie between {FIRST_YEAR} and {LAST_YEAR}")
     return day
 
 

@@ -16,6 +16,7 @@ from gridimpact.arguments import (
     FIRST_YEAR,
     LAST_YEAR,
     ArgumentError,
+    DayOutOfRange,
     encoding_name,
     parse_day,
     parse_probability,
@@ -38,10 +39,10 @@ class DateType(click.ParamType):
     def convert(self, value, param, ctx):
         try:
             return parse_day(value, "date")
-        except ArgumentError as exc:
-            if "must lie between" in str(exc):  # a real day, outside the years tables can hold
-                self.fail(f"{value!r} is a day outside the years {FIRST_YEAR}–{LAST_YEAR} that gridimpact reads",
-                          param, ctx)
+        except DayOutOfRange:
+            self.fail(f"{value!r} is a day outside the years {FIRST_YEAR}–{LAST_YEAR} that gridimpact reads",
+                      param, ctx)
+        except ArgumentError:
             self.fail(f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2026-01-30, DD.MM.YYYY or 'today')",
                       param, ctx)
 

@@ -21,10 +21,10 @@ def write_table_and_figure(table, output: Path, stem: str, draw) -> list[Path]:
     paths written; a ``stem``.csv that gridimpact did not write is never replaced (exit 73)."""
     from gridimpact.errors import MissingExtraError
     from gridimpact.io.atomic import ensure_directory
-    from gridimpact.io.writers.ownership import MARKER_COLUMNS, refuse_to_replace_others
+    from gridimpact.io.writers.ownership import first_columns, refuse_to_replace_others
     from gridimpact.io.writers.tables import write_table
 
-    refuse_to_replace_others({Path(output) / f"{stem}.csv": tuple(map(str, table.columns[:MARKER_COLUMNS]))})
+    refuse_to_replace_others({Path(output) / f"{stem}.csv": first_columns(table)})
     directory = ensure_directory(output)
     written = [write_table(table, directory / f"{stem}.csv", "csv")]
     try:

@@ -10,6 +10,8 @@ import zlib
 from pathlib import Path
 
 HEAD_BYTES = 4096
+ARCHIVE_ERRORS = (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error)
+"""What reading a damaged zip archive (a workbook) raises, from zlib, zipfile or its entries' own checks."""
 
 
 def head_text(path: Path, size: int = HEAD_BYTES) -> str:
@@ -30,8 +32,7 @@ def head_text(path: Path, size: int = HEAD_BYTES) -> str:
             if data[:4] == b"PAR1":  # Parquet keeps its column names in the footer
                 handle.seek(max(0, path.stat().st_size - size * 4))
                 return handle.read().decode("latin-1")
-    # a damaged archive fails in zlib, zipfile or its entries' own checks: the file has no text to tell
-    except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+    except ARCHIVE_ERRORS:  # a damaged file has no text to tell
         return ""
     for encoding in ("utf-8-sig", "cp1251"):
         try:

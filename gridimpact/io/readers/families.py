@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from pathlib import Path
 
 from gridimpact.errors import ArgumentError, InputMissingError, InvalidInputError, Problem
-from gridimpact.io.head_text import head_text
+from gridimpact.io.head_text import ARCHIVE_ERRORS, head_text
 
 FAMILIES = ("outages", "temperature", "population")
 NAME_PREFIXES = {
@@ -35,7 +34,7 @@ NAME_PREFIXES = {
 _TEMPERATURE_SUFFIXES = {".nc", ".nc4", ".netcdf", ".grib", ".grb", ".grib2", ".dly", ".zip"}
 _OUTAGE_SUFFIXES = {".html", ".htm"}
 _SNIFF_BYTES = 4096
-_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 _BLANK = b" \t\r\n;,"
 _WORDS = {
     "outages": ("share_off", "customers_off", "subqueue", "queue", "gpv", "kind", "outage", "heat_lost",
@@ -55,7 +54,7 @@ def family_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if _holds_nothing(path):
         raise InvalidInputError([Problem(path.name, "empty_file", "the file is empty: it has no header and no rows")])
-    if suffix in _WORKBOOK_SUFFIXES:
+    if suffix in WORKBOOK_SUFFIXES:
         _check_workbook(path)
     name = path.name.lower()
     for family, prefixes in NAME_PREFIXES.items():
@@ -88,7 +87,7 @@ def _check_workbook(path: Path) -> None:
                 raise unreadable
             sheets = [book.read(name) for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
             empty = not any(b"<c " in sheet or b"<c>" in sheet for sheet in sheets)
-    except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+    except ARCHIVE_ERRORS:
         raise unreadable from None
     if empty:
         raise InvalidInputError([Problem(path.name, "empty_file", "the workbook's sheets hold no cell")])

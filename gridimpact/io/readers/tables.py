@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from gridimpact.errors import require
+from gridimpact.io.readers.families import WORKBOOK_SUFFIXES as EXCEL_SUFFIXES
 from gridimpact.io.readers.limits import CSV_FIELD_LIMIT, check_regular_file, open_bytes
 from gridimpact.io.readers.problems import FileProblems
 from gridimpact.io.readers.raw_table import (
@@ -31,7 +32,7 @@ from gridimpact.io.readers.raw_table import (
     is_hxl_row,
     note_titles,
 )
-from gridimpact.io.readers.workbooks import EXCEL_SUFFIXES, SheetScore, read_workbook
+from gridimpact.io.readers.workbooks import SheetScore, read_workbook
 from gridimpact.regions import normalise
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}

@@ -28,7 +28,6 @@ from gridimpact.io.readers.raw_table import (
     note_titles,
 )
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 SheetScore = Callable[[str, list[str]], int]
 
 

@@ -19,6 +19,11 @@ MARKER_COLUMNS = 3
 """How many of a table's first column names an existing file must show to be taken as gridimpact's."""
 
 
+def first_columns(frame) -> tuple[str, ...]:
+    """The first column names of a table: what a file of it written before must show."""
+    return tuple(str(c) for c in frame.columns[:MARKER_COLUMNS])
+
+
 def looks_written_by_gridimpact(path: Path, names: tuple[str, ...]) -> bool:
     """Whether the file at ``path`` shows ``names`` in this order near its start, each as a whole
     name (``adm1_name`` is not found in ``adm1_name_en``)."""

@@ -13,13 +13,8 @@ from gridimpact.errors import require
 from gridimpact.io.atomic import atomic_path, ensure_directory, write_text
 from gridimpact.io.writers.excel import write_workbook
 from gridimpact.io.writers.formats import FORMATS, TEXT_FORMATS, suffix
-from gridimpact.io.writers.ownership import MARKER_COLUMNS, refuse_to_replace_others
+from gridimpact.io.writers.ownership import first_columns, refuse_to_replace_others
 from gridimpact.io.writers.text import table_text
-
-
-def _first(frame: pd.DataFrame) -> tuple[str, ...]:
-    """The first column names of a table: what a file of it written before must show."""
-    return tuple(str(c) for c in frame.columns[:MARKER_COLUMNS])
 
 
 def _parquet(frame: pd.DataFrame, target: Path, hxl: bool) -> Path:
@@ -63,7 +58,7 @@ def write_estimate(result, directory: Path, formats: tuple[str, ...], *, hxl: bo
     """The daily table in each table format, the hourly dataset for ``netcdf``.
 
     ``extra_sheets`` (about, sources, parameters) follow the table in an xlsx workbook."""
-    targets = {directory / ("daily.xlsx" if fmt == "xlsx" else f"daily{suffix(fmt)}"): _first(result.daily)
+    targets = {directory / f"daily{suffix(fmt)}": first_columns(result.daily)
                for fmt in formats if not FORMATS[fmt].dataset}
     if result.hourly is not None:
         # NetCDF-4 keeps variable names at the file's end, its global attributes at the start
@@ -91,10 +86,10 @@ def write_comparison(result, directory: Path, formats: tuple[str, ...], *, hxl: 
     targets = {}
     for fmt in formats:
         if fmt == "xlsx":
-            targets[directory / "comparison.xlsx"] = _first(result.impacts)
+            targets[directory / "comparison.xlsx"] = first_columns(result.impacts)
         elif not FORMATS[fmt].dataset:
-            targets[directory / f"impacts{suffix(fmt)}"] = _first(result.impacts)
-            targets[directory / f"comparison{suffix(fmt)}"] = _first(result.comparison)
+            targets[directory / f"impacts{suffix(fmt)}"] = first_columns(result.impacts)
+            targets[directory / f"comparison{suffix(fmt)}"] = first_columns(result.comparison)
     refuse_to_replace_others(targets)
     ensure_directory(directory)
     written = []
