@@ -1,14 +1,17 @@
 """The command line through click's CliRunner and as a real subprocess."""
 
 import json
+import struct
 import subprocess
 import sys
+import zlib
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from gridimpact.cli import cli
+from gridimpact.io.writers import ownership
 from gridimpact.resources import data_dir
 
 
@@ -331,3 +334,43 @@ def test_format_aliases_are_taken_as_a_regenerate_configuration_takes_them(runne
                                  "--format", "Excel"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["comparison.md", "comparison.xlsx", "impacts.md"]
+
+
+def _png(software: str | None) -> bytes:
+    """A one-pixel PNG, with a "Software" text chunk when ``software`` is given."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    text = chunk(b"tEXt", b"Software\0" + software.encode()) if software else b""
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)) + text
+            + chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b""))
+
+
+def test_a_figure_gridimpact_did_not_write_is_never_replaced(runner, tmp_path):
+    curve = ["compare", "--members", "2", "--days", "3", "--compliance-curve", "-o", str(tmp_path)]
+    (tmp_path / "compliance_curve.png").write_bytes(_png("Matplotlib version3.9"))  # an analyst's own chart
+    refused = runner.invoke(cli, curve)
+    assert refused.exit_code == 73 and "compliance_curve.png, which gridimpact did not write" in refused.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["compliance_curve.png"]  # nothing written
+    (tmp_path / "compliance_curve.png").write_bytes(_png(None))  # unmarked, with no gridimpact table beside it
+    assert runner.invoke(cli, curve).exit_code == 73
+    (tmp_path / "compliance_curve.png").unlink()
+    first = runner.invoke(cli, curve)
+    assert first.exit_code == 0, first.output
+    assert ownership.png_software(tmp_path / "compliance_curve.png") == "gridimpact"
+    (tmp_path / "compliance_curve.png").write_bytes(_png(None))  # as earlier versions wrote it, beside its table
+    again = runner.invoke(cli, curve)
+    assert again.exit_code == 0, again.output
+    assert ownership.png_software(tmp_path / "compliance_curve.png") == "gridimpact"
+
+
+def test_backtest_never_replaces_files_it_did_not_write(runner, tmp_path):
+    (tmp_path / "backtest_summary.csv").write_text("my,own\n1,2\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["backtest", "--region", "UA80", "-o", str(tmp_path)])
+    assert refused.exit_code == 73 and "backtest_summary.csv" in refused.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["backtest_summary.csv"]
+    (tmp_path / "backtest_summary.csv").unlink()
+    for _ in range(2):  # its own files it replaces
+        done = runner.invoke(cli, ["backtest", "--region", "UA80", "-o", str(tmp_path)])
+        assert done.exit_code == 0, done.output
+    assert {p.name for p in tmp_path.iterdir()} >= {"backtest_rows.csv", "backtest_summary.csv"}

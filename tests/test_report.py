@@ -13,6 +13,7 @@ import pytest
 
 import gridimpact
 from gridimpact.errors import OutputError, ParameterError
+from gridimpact.io.writers import ownership
 from gridimpact.report import document, figures
 from gridimpact.report.answer import heavy_tail_sentence
 from gridimpact.report.console import SUMMARY_METRICS
@@ -293,11 +294,12 @@ def png_text_keys(data: bytes) -> list[bytes]:
     return keys
 
 
-def test_saved_figures_are_deterministic_and_carry_no_software_stamp(small_comparison, tmp_path):
+def test_saved_figures_are_deterministic_and_marked_as_gridimpact_s_without_a_version(small_comparison, tmp_path):
     first = figures.save_figure(figures.timeseries_figure(small_comparison, "Kyiv"), tmp_path / "a.png").read_bytes()
     second = figures.save_figure(figures.timeseries_figure(small_comparison, "UA80"), tmp_path / "b.png").read_bytes()
     assert first == second
-    assert first.startswith(b"\x89PNG") and b"Software" not in png_text_keys(first)
+    assert first.startswith(b"\x89PNG") and png_text_keys(first) == [b"Software"]
+    assert ownership.png_software(tmp_path / "a.png") == "gridimpact"
     assert struct.unpack(">II", first[16:24]) == (800, 850)       # 8 × 8.5 in at 100 dpi
 
 

@@ -34,6 +34,7 @@ def backtest(source, observations_file, members, params_file, assignments, outpu
     """
     from gridimpact.backtest import backtest as run_backtest  # light start-up: pandas only when run
     from gridimpact.io.atomic import ensure_directory
+    from gridimpact.io.writers.ownership import first_columns, refuse_to_replace_others
     from gridimpact.io.writers.tables import write_table
 
     data = source.load()
@@ -54,6 +55,10 @@ def backtest(source, observations_file, members, params_file, assignments, outpu
         click.echo(f"{unmatched} rows not matched (no model quantity, place or day)")
     click.echo(result.headline())
     if output is not None:
+        rows_path = output / "backtest_rows.csv"
+        refuse_to_replace_others({rows_path: first_columns(result.rows),
+                                  output / "backtest_summary.csv": first_columns(summary)},
+                                 {output / "backtest.png": rows_path})
         for name, frame in (("backtest_rows.csv", result.rows), ("backtest_summary.csv", summary)):
             log.info("wrote %s", write_table(frame, ensure_directory(output) / name, "csv"))
         try:

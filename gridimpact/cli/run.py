@@ -137,7 +137,9 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
             from gridimpact.io.writers.ownership import MARKER_COLUMNS, refuse_to_replace_others
             from gridimpact.model.compliance import CURVE_KEYS
 
-            refuse_to_replace_others({Path(output) / "compliance_curve.csv": CURVE_KEYS[:MARKER_COLUMNS]})
+            curve_table = Path(output) / "compliance_curve.csv"
+            refuse_to_replace_others({curve_table: CURVE_KEYS[:MARKER_COLUMNS]},
+                                     {Path(output) / "compliance_curve.png": curve_table})
         written = result.to_files(output, formats, hxl=hxl)
     if compliance_curve:
         # with -o - the table owns stdout, so the curve goes to stderr

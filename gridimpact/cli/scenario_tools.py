@@ -18,13 +18,14 @@ CURVE_SHOWN = ("people_below_12c", "person_hours_without_power")
 def write_table_and_figure(table, output: Path, stem: str, draw) -> list[Path]:
     """``stem``.csv in ``output``, then ``stem``.png drawn by ``draw(target)``; without the plot
     extra the table is still the result and the figure is skipped with a warning. Returns the
-    paths written; a ``stem``.csv that gridimpact did not write is never replaced (exit 73)."""
+    paths written; a ``stem``.csv or ``stem``.png that gridimpact did not write is never replaced (exit 73)."""
     from gridimpact.errors import MissingExtraError
     from gridimpact.io.atomic import ensure_directory
     from gridimpact.io.writers.ownership import first_columns, refuse_to_replace_others
     from gridimpact.io.writers.tables import write_table
 
-    refuse_to_replace_others({Path(output) / f"{stem}.csv": first_columns(table)})
+    table_path = Path(output) / f"{stem}.csv"
+    refuse_to_replace_others({table_path: first_columns(table)}, {Path(output) / f"{stem}.png": table_path})
     directory = ensure_directory(output)
     written = [write_table(table, directory / f"{stem}.csv", "csv")]
     try:

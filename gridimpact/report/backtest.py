@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from gridimpact.io.atomic import atomic_path
+from gridimpact.io.writers.ownership import FIGURE_SOFTWARE
 from gridimpact.report.figures import require_matplotlib
 
 SET_STYLE = {"validation": ("#c0392b", "o"), "calibration": ("#2471a3", "s"), "input": ("#999999", "x")}
@@ -43,5 +44,5 @@ def backtest_figure(rows: pd.DataFrame, path: Path) -> Path:
     axes.set_title("Back-test: model against reported figures")
     axes.legend(fontsize=8, frameon=False)
     with atomic_path(path) as target:
-        figure.savefig(target, dpi=120, format="png")
+        figure.savefig(target, dpi=120, format="png", metadata={"Software": FIGURE_SOFTWARE})
     return path

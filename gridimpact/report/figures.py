@@ -2,8 +2,9 @@
 
 Drawn with matplotlib's object API on an Agg canvas (no pyplot, no global backend switch, nothing
 shown on screen), under matplotlib's default style so that a user's matplotlibrc cannot change the
-picture. ``save_figure`` writes PNG without the "Software" text chunk and at a fixed resolution, so
-the same figure gives the same bytes every time.
+picture. ``save_figure`` writes PNG at a fixed resolution with no time stamp and with "gridimpact"
+(no version) as its "Software" text, so the same figure gives the same bytes every time and a later
+run knows the file as its own (``io.writers.ownership``).
 
 Colours are from the Okabe–Ito palette, chosen to stay distinguishable with colour-vision
 deficiencies (Okabe & Ito, "Color Universal Design", 2002, revised 2008, https://jfly.uni-koeln.de/color/).
@@ -20,6 +21,7 @@ import pandas as pd
 
 from gridimpact.errors import ParameterError, require
 from gridimpact.io.atomic import atomic_path
+from gridimpact.io.writers.ownership import FIGURE_SOFTWARE
 from gridimpact.model.comparison import ALL, ALL_NAME, UNITS, WINDOW_RULE, quantiles
 from gridimpact.regions import UnknownRegionError, resolve
 from gridimpact.report.context import HEADLINE_METRIC, as_of, pause_windows, window_days
@@ -387,7 +389,7 @@ def save_figure(figure, target: Path) -> Path:
     """Write ``figure`` as PNG atomically and reproducibly, then close it; returns ``target``."""
     target = Path(target)
     with style(), atomic_path(target) as temporary:
-        figure.savefig(temporary, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+        figure.savefig(temporary, format="png", dpi=FIGURE_DPI, metadata={"Software": FIGURE_SOFTWARE})
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None and getattr(figure.canvas, "manager", None) is not None:
         pyplot.close(figure)

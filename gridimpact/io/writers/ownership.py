@@ -1,15 +1,18 @@
 """Output files gridimpact may replace: its own, never a file of the same name that someone else put
 in the folder (``compare -o DIR`` into a folder that holds an analyst's own ``comparison.csv``).
 
-A file is taken as gridimpact's when its first text (``io.head_text``) names, in order, the first
+A table is taken as gridimpact's when its first text (``io.head_text``) names, in order, the first
 columns gridimpact writes into it: that holds for every earlier version's tables of the same kind,
-and not for an unrelated file. Every target is checked before anything is written, so a refusal
-leaves the folder as it was.
+and not for an unrelated file. A figure (PNG) is gridimpact's when its "Software" text chunk says
+``gridimpact``; one with no such chunk, as earlier versions wrote them, only when the table it is
+drawn from lies beside it and is gridimpact's. Every target is checked before anything is written,
+so a refusal leaves the folder as it was.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from pathlib import Path
 
 from gridimpact.errors import OutputError
@@ -17,6 +20,12 @@ from gridimpact.io.head_text import head_text
 
 MARKER_COLUMNS = 3
 """How many of a table's first column names an existing file must show to be taken as gridimpact's."""
+
+
+FIGURE_SOFTWARE = "gridimpact"
+"""The "Software" text of every PNG gridimpact writes: the mark that lets a later run replace it."""
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def first_columns(frame) -> tuple[str, ...]:
@@ -38,11 +47,57 @@ def looks_written_by_gridimpact(path: Path, names: tuple[str, ...]) -> bool:
     return True
 
 
-def refuse_to_replace_others(targets: dict[Path, tuple[str, ...]]) -> None:
+def png_software(path: Path) -> str | None:
+    """The "Software" text chunk of the PNG at ``path`` (None when it has none or is no PNG).
+
+    Text chunks come before the image data in the files matplotlib writes, so the walk stops at
+    the first IDAT chunk."""
+    try:
+        with open(path, "rb") as stream:
+            if stream.read(8) != PNG_SIGNATURE:
+                return None
+            while True:
+                head = stream.read(8)
+                if len(head) < 8:
+                    return None
+                length, kind = struct.unpack(">I4s", head)
+                if kind in (b"IDAT", b"IEND"):
+                    return None
+                body = stream.read(length)
+                stream.seek(4, 1)  # the chunk's CRC
+                if kind == b"tEXt" and body.partition(b"\0")[0] == b"Software":
+                    return body.partition(b"\0")[2].decode("latin-1")
+    except OSError:
+        return None
+
+
+def figure_written_by_gridimpact(path: Path, table: Path | None, names: tuple[str, ...] = ()) -> bool:
+    """Whether the PNG at ``path`` is gridimpact's: marked as such, or unmarked (as earlier versions
+    wrote figures) beside ``table``, the gridimpact table (first columns ``names``) it draws."""
+    software = png_software(path)
+    if software is not None:
+        return software == FIGURE_SOFTWARE
+    return table is not None and bool(names) and _is_png(path) and looks_written_by_gridimpact(table, names)
+
+
+def _is_png(path: Path) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(8) == PNG_SIGNATURE
+    except OSError:
+        return False
+
+
+def refuse_to_replace_others(targets: dict[Path, tuple[str, ...]],
+                             figures: dict[Path, Path | None] | None = None) -> None:
     """Raise OutputError (exit 73) naming every existing target that gridimpact did not write;
-    ``targets`` maps each path about to be written to the names its content starts with."""
+    ``targets`` maps each table about to be written to the names its content starts with,
+    ``figures`` each PNG about to be written to the table it is drawn from (None if none)."""
     foreign = [path for path, names in targets.items()
                if path.exists() and not looks_written_by_gridimpact(path, names)]
+    for path, table in (figures or {}).items():
+        if path.exists() and not figure_written_by_gridimpact(path, table, targets.get(table, ())):
+            foreign.append(path)
     if foreign:
         listed = ", ".join(path.name for path in foreign)
         raise OutputError(f"{foreign[0].parent} holds {listed}, which gridimpact did not write: nothing was "
