@@ -357,6 +357,23 @@ def test_kelvin_declared_as_celsius(tmp_path):
     assert "declared °C but values look like Kelvin" in problem.message
 
 
+def test_a_converted_value_out_of_range_is_shown_as_the_file_gave_it_and_in_celsius(tmp_path):
+    kelvin = write(tmp_path, "k.csv", "date,adm1_pcode,tmean_k\n2026-01-30,UA80,263.1\n2026-01-31,UA80,400.5\n")
+    fahrenheit = write(tmp_path, "f.csv", "pcode,time,temperature_f\nUA80,2026-01-09 00:00,14\n"
+                       "UA80,2026-01-09 01:00,-200\n")
+    celsius = write(tmp_path, "c.csv", "date,pcode,tmin_c,tmax_c\n2026-01-30,UA80,-5,70\n")
+    found = {}
+    for path in (kelvin, fahrenheit, celsius):
+        with pytest.raises(InvalidInputError) as info:
+            load_temperature(path)
+        problem = problems(info)[0]
+        found[problem.file] = (problem.line, problem.column, problem.rule, problem.value)
+        assert "°C" in problem.message  # the bound's unit is said
+    assert found == {"k.csv": (3, "tmean_k", "above_maximum", "400.5 K = 127.35 °C"),
+                     "f.csv": (3, "temperature_f", "below_minimum", "-200 °F = -128.888889 °C"),
+                     "c.csv": (2, "tmax_c", "above_maximum", "70 °C")}
+
+
 def test_gap_too_long_names_region_times_length_and_line(tmp_path):
     text = ("pcode,time,temperature_c\nUA80,2026-01-09 00:00,-3\nUA80,2026-01-09 01:00,-4\n"
             "UA80,2026-01-09 10:00,-1\n")

@@ -34,6 +34,7 @@ from gridimpact.io.readers.readings import (
     ReadContext,
     Readings,
     canonical_unit,
+    converted_units,
     daily_frame,
     declared_unit_conflict,
     hourly_frame,
@@ -118,14 +119,18 @@ def read_open_meteo_csv(text: str, problems: FileProblems, ctx: ReadContext) -> 
         # minutely_15 and hourly sections share a header: prefer the coarser (hourly) one.
         frame, scratch, header_line = max(hourly, key=lambda item: _step_seconds(item[0]["time"]))
         problems.items.extend(scratch.items)
+        column = _hourly_column(frame.columns)
         return Readings(problems, hourly=_csv_hourly(frame, header_line, locations, regions, problems),
-                        column_names={"temperature_c": _hourly_column(frame.columns), "time": "time"})
+                        column_names={"temperature_c": column, "time": "time"},
+                        units=converted_units({"temperature_c": canonical_unit(_split_header(column)[1])}))
     if daily:
         frame, scratch, header_line = daily[0]
         problems.items.extend(scratch.items)
         by_name = {_split_header(c)[0]: c for c in frame.columns}
+        names = {target: by_name[name] for target, name in _DAILY_NAMES.items() if name in by_name}
         return Readings(problems, daily=_csv_daily(frame, header_line, locations, regions, problems),
-                        column_names={target: by_name[name] for target, name in _DAILY_NAMES.items() if name in by_name})
+                        column_names=names,
+                        units=converted_units({t: canonical_unit(_split_header(c)[1]) for t, c in names.items()}))
     problems.add("no_temperature", "no section with a 'temperature_2m' column (hourly, 15-minutely or "
                  "daily temperature_2m_min/_max/_mean); request temperature_2m from Open-Meteo")
     return Readings(problems)

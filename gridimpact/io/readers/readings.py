@@ -76,6 +76,23 @@ def _to_celsius(values, unit: str):
     return np.round(converted, ROUNDING_DECIMALS)
 
 
+UNIT_SYMBOLS = {CELSIUS: "°C", KELVIN: "K", FAHRENHEIT: "°F"}
+
+
+def from_celsius(value: float, unit: str) -> float:
+    """A °C value back in ``unit`` (``degC``, ``K``, ``degF``), rounded as ``to_celsius`` rounds."""
+    if unit == KELVIN:
+        value = value - ABSOLUTE_ZERO_C
+    elif unit == FAHRENHEIT:
+        value = value * (9.0 / 5.0) + 32.0
+    return round(value, ROUNDING_DECIMALS)
+
+
+def converted_units(units: dict[str, str | None]) -> dict[str, str]:
+    """The entries of ``units`` (canonical column → unit) whose values were converted to °C."""
+    return {column: unit for column, unit in units.items() if unit in (KELVIN, FAHRENHEIT)}
+
+
 def round_celsius(values):
     """Values rounded to ``ROUNDING_DECIMALS``; a value too large to round stays as it is, without a
     warning (the schema reports it as out of range)."""
@@ -126,13 +143,16 @@ class Readings:
     ``hourly`` has ``HOURLY_COLUMNS`` (times tz-aware, any resolution); ``daily`` has
     ``DAILY_COLUMNS`` (naive calendar dates). ``line`` is the source line (NaN when the format has
     none) and ``where`` the location used instead. Either frame may be None. ``column_names`` maps
-    canonical columns to the source's own names, so that problems name the column the user sees.
+    canonical columns to the source's own names, so that problems name the column the user sees;
+    ``units`` maps a canonical column to the unit (``K``, ``degF``) the source gave all its values
+    in, so that a problem shows the value as the user typed it beside its °C.
     """
 
     problems: FileProblems
     hourly: pd.DataFrame | None = None
     daily: pd.DataFrame | None = None
     column_names: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
 
 
 def hourly_frame(**columns) -> pd.DataFrame:

@@ -21,7 +21,6 @@ Policy, the same for every format (documented in docs/inputs.md):
 
 from __future__ import annotations
 
-import dataclasses
 import zlib
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from gridimpact.io.readers.tables import (
     read_csv_text,
     read_table,
 )
+from gridimpact.io.readers.temperature_checks import validate_located
 from gridimpact.model import diurnal
 from gridimpact.regions import UnknownRegionError, default_registry
 from gridimpact.vocab import TIMEZONE
@@ -53,9 +53,6 @@ CANONICAL_COLUMNS = ["pcode", "time", "temperature_c", "quality", "source"]
 DIURNAL_OFFSET = pd.Timedelta(hours=2)
 """The diurnal curve runs on local *standard* time (UTC+02:00, Kyiv winter time): the sun, not the
 clock, sets the hours of the daily minimum and maximum."""
-
-_RANGE_HINT = "temperatures must lie between −90 and 60 °C; check the unit declared for the column"
-
 
 def load_temperature(source, *, region: str | None = None, radius_km: float | None = None,
                      max_gap_hours: int = 6, encoding: str | None = None, since=None,
@@ -265,36 +262,6 @@ def _restrict(frame: pd.DataFrame, region: str | None, problems: FileProblems) -
     return frame[keep].reset_index(drop=True)
 
 
-def validate_located(model, frame: pd.DataFrame, problems: FileProblems,
-                     column_names: dict[str, str] | None = None) -> pd.DataFrame | None:
-    """Validate readings with a pandera model and locate each failure by its ``line`` or ``where``.
-
-    Returns the valid frame (with ``line`` and ``where`` kept) or None when anything failed.
-    """
-    body = frame.reset_index(drop=True)
-    scratch = FileProblems(problems.file, problems.line_label)
-    valid = validate_frame(model, body, scratch, {"temperature_c": _RANGE_HINT})
-    names = column_names or {}
-    # A value the parser already refused (not a date, not a number) is not reported again as missing.
-    reported = {(p.line, p.column) for p in problems.items}
-    for item in scratch.items:
-        line, where = None, item.where
-        if item.line is not None and 0 <= item.line < len(body):
-            found = body["line"].iat[item.line]
-            if pd.notna(found):
-                line = int(found)
-            else:
-                where = body["where"].iat[item.line]
-        column = names.get(item.column, item.column)
-        if item.rule == "missing_value" and (line, column) in reported:
-            continue
-        problems.items.append(dataclasses.replace(item, line=line, where=where, column=column,
-                                                  line_label=problems.line_label))
-    if valid is None:
-        return None
-    return valid.assign(line=body["line"].to_numpy(), where=body["where"].to_numpy())
-
-
 def _hourly_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
     problems = result.problems
     empty = frame["temperature_c"].isna()
@@ -304,7 +271,7 @@ def _hourly_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
     frame = frame.assign(quality=frame["quality"].fillna("observed"), source=frame["source"].fillna(problems.file))
     from gridimpact import schemas  # pandera: files only, the embedded case is cached
 
-    valid = validate_located(schemas.Temperature, frame, problems, result.column_names)
+    valid = validate_located(schemas.Temperature, frame, problems, result.column_names, result.units)
     if valid is None or valid.empty:
         return None
     utc = valid["time"].dt.tz_convert("UTC")
@@ -331,7 +298,7 @@ def _daily_part(frame: pd.DataFrame, result: Readings) -> pd.DataFrame | None:
     frame = frame.assign(quality=frame["quality"].fillna("observed"), source=frame["source"].fillna(problems.file))
     from gridimpact import schemas  # pandera: files only, the embedded case is cached
 
-    valid = validate_located(schemas.DailyTemperature, frame, problems, result.column_names)
+    valid = validate_located(schemas.DailyTemperature, frame, problems, result.column_names, result.units)
     if valid is None or valid.empty:
         return None
     mean_only = int((valid["tmin_c"].isna() | valid["tmax_c"].isna()).sum())

@@ -23,6 +23,7 @@ from gridimpact.io.readers.readings import (
     ReadContext,
     Readings,
     canonical_unit,
+    converted_units,
     daily_frame,
     declared_unit_conflict,
     hourly_frame,
@@ -114,8 +115,9 @@ def _regions(raw: RawTable, ctx: ReadContext) -> tuple[pd.Series | None, str | N
     return None, None
 
 
-def _celsius(raw: RawTable, column: str, declared, unit_column: str | None) -> pd.Series | None:
-    """The column's values in °C, converted from the unit its name or the unit column declares."""
+def _celsius(raw: RawTable, column: str, declared, unit_column: str | None) -> tuple[pd.Series | None, str | None]:
+    """The column's values in °C, converted from the unit its name or the unit column declares, and
+    that unit when one holds for the whole column (None for a unit column that mixes units)."""
     problems = raw.problems
     values = parse_numbers(raw.frame[column], column, problems, decimal_comma=raw.decimal_comma)
     if declared is not _NO_UNIT:
@@ -123,16 +125,16 @@ def _celsius(raw: RawTable, column: str, declared, unit_column: str | None) -> p
         if unit is None:
             problems.add("unit_unknown", f"unit unknown: '{declared}' is not K, °C or °F", line=raw.header_line,
                          column=column, value=declared)
-            return None
+            return None, None
         conflict = declared_unit_conflict(values, unit)
         if conflict:
             problems.add("unit_mismatch", conflict, line=raw.header_line, column=column)
-            return None
-        return to_celsius(values, unit)
+            return None, None
+        return to_celsius(values, unit), unit
     if unit_column is None:
         problems.add("unit_unknown", f"unit unknown: column '{column}' does not say its unit; name it "
                      f"{column}_c, {column}_k or {column}_f, or add a 'unit' column", line=raw.header_line, column=column)
-        return None
+        return None, None
     texts = raw.frame[unit_column].astype(str).str.strip()
     units = texts.map(canonical_unit)
     ok = True
@@ -152,7 +154,8 @@ def _celsius(raw: RawTable, column: str, declared, unit_column: str | None) -> p
             ok = False
             continue
         result[mask] = to_celsius(values[mask], unit)
-    return result if ok else None
+    only = units.dropna().unique()
+    return (result, only[0] if len(only) == 1 and not units.isna().any() else None) if ok else (None, None)
 
 
 def _quality_and_source(raw: RawTable) -> tuple[pd.Series, pd.Series, dict[str, str]]:
@@ -178,12 +181,12 @@ def _read_hourly(raw: RawTable, column: str, declared, ctx: ReadContext) -> Read
         problems.add("missing_column", "no time column (time, datetime or timestamp); the file has: "
                      f"{', '.join(raw.frame.columns)}", line=raw.header_line, column="time")
     times = None if time_column is None else parse_times(raw.frame[time_column], time_column, problems)
-    celsius = _celsius(raw, column, declared, _find(raw.frame.columns, UNIT_NAMES))
+    celsius, unit = _celsius(raw, column, declared, _find(raw.frame.columns, UNIT_NAMES))
     if pcodes is None or times is None or celsius is None:
         return Readings(problems)
     quality, source, names = _quality_and_source(raw)
     names.update({"pcode": region_column or "pcode", "time": time_column, "temperature_c": column})
-    return Readings(problems, column_names=names, hourly=hourly_frame(
+    return Readings(problems, column_names=names, units=converted_units({"temperature_c": unit}), hourly=hourly_frame(
         pcode=pcodes, time=times, temperature_c=celsius, quality=quality, source=source,
         line=pd.Series(raw.frame.index, index=raw.frame.index, dtype=float)))
 
@@ -197,13 +200,14 @@ def _read_daily(raw: RawTable, columns: dict[str, tuple[str, object]], ctx: Read
                      line=raw.header_line, column="date")
     dates = None if date_column is None else parse_dates(raw.frame[date_column], date_column, problems)
     unit_column = _find(raw.frame.columns, UNIT_NAMES)
-    values = {target: _celsius(raw, column, declared, unit_column)
-              for target, (column, declared) in columns.items()}
+    read = {target: _celsius(raw, column, declared, unit_column) for target, (column, declared) in columns.items()}
+    values = {target: celsius for target, (celsius, _) in read.items()}
     if pcodes is None or dates is None or any(v is None for v in values.values()):
         return Readings(problems)
     quality, source, names = _quality_and_source(raw)
     names.update({"pcode": region_column or "pcode", "date": date_column})
     names.update({target: column for target, (column, _) in columns.items()})
-    return Readings(problems, column_names=names, daily=daily_frame(
+    units = converted_units({target: unit for target, (_, unit) in read.items()})
+    return Readings(problems, column_names=names, units=units, daily=daily_frame(
         pcode=pcodes, date=dates, quality=quality, source=source,
         line=pd.Series(raw.frame.index, index=raw.frame.index, dtype=float), **values))
