@@ -29,7 +29,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from gridimpact.errors import ArgumentError
-from gridimpact.vocab import TIMEZONE
+from gridimpact.vocab import FIRST_YEAR, LAST_YEAR, TIMEZONE
 
 BASELINE_SCENARIO = "no-pause"
 """The scenario a lone scenario is compared with."""
@@ -107,10 +107,6 @@ def today() -> datetime.date:
 
 
 _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 2199
-"""Days outside these years are refused: tables hold timestamps from 1677 to 2262 only."""
 
 
 class DayOutOfRange(ArgumentError):

@@ -5,6 +5,12 @@ from __future__ import annotations
 TIMEZONE = "Europe/Kyiv"
 """A timestamp without a zone means local time in Kyiv; daily metrics are per local calendar day."""
 
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+"""Calendar years gridimpact reads, in files and in options alike (a project choice): station
+records (GHCN-Daily, Meteostat) reach back into the 19th century and scenarios forward a few
+decades, and tables hold timestamps from 1677 to 2262 only; a day outside is a typing error
+(``2206`` for ``2026``), reported rather than read."""
+
 OUTAGE_KINDS = ("scheduled", "emergency", "strike")
 """scheduled: hourly outage schedules (ГПВ) by queue; emergency: schedules suspended, manual
 switching (ГАВ/аварійні); strike: damage from an attack on energy infrastructure."""

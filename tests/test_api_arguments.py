@@ -57,7 +57,7 @@ def test_one_string_is_one_scenario_and_a_lone_scenario_is_compared_with_no_paus
     ({"scenarios": [3]}, "scenarios must be names"),
     ({"as_of": "30/01/2026"}, "is not a date"),
     ({"as_of": 20260130}, "as_of must be a date"),
-    ({"as_of": "3000-01-01"}, "between 1900 and 2199"),
+    ({"as_of": "3000-01-01"}, "between 1800 and 2100"),
     ({"inputs": "data/"}, "inputs must be an Inputs"),
     ({"params": 3}, "params must be a Params"),
     ({"workers": 0}, "workers must be at least 1"),

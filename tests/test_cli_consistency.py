@@ -76,7 +76,7 @@ def test_verbosity_after_the_subcommand_works_as_before_it(runner):
     (["data", "show", "outage"], "did you mean outages"),
     (["compare", "--compliance", "125%"], "between 0 and 1"),
     (["compare", "--compliance", "most"], "such as 0.25 or '25%'"),
-    (["compare", "--as-of", "1800-01-01"], "is a day outside the years 1900–2199"),
+    (["compare", "--as-of", "1799-12-31"], "is a day outside the years 1800–2100"),
     (["compare", "-s", "no-pause"], "alone has nothing to be compared with"),
     (["validate", "--encoding", "klingon"], "unknown encoding 'klingon'"),
     (["estimate", "--since", "someday"], "is not a date"),

@@ -13,8 +13,6 @@ from pathlib import Path
 import click
 
 from gridimpact.arguments import (
-    FIRST_YEAR,
-    LAST_YEAR,
     ArgumentError,
     DayOutOfRange,
     encoding_name,
@@ -24,6 +22,7 @@ from gridimpact.arguments import (
 from gridimpact.errors import InvalidInputError, Problem
 from gridimpact.io.readers.families import split_by_family
 from gridimpact.io.writers.formats import ALIASES, JOB_FORMATS
+from gridimpact.vocab import FIRST_YEAR, LAST_YEAR
 
 log = logging.getLogger("gridimpact")
 

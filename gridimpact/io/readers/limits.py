@@ -17,6 +17,7 @@ import zlib
 from pathlib import Path
 
 from gridimpact.errors import InputMissingError, InvalidInputError, Problem
+from gridimpact.vocab import FIRST_YEAR, LAST_YEAR
 
 MAX_INPUT_ENV = "GRIDIMPACT_MAX_INPUT_MB"
 DEFAULT_MAX_INPUT_MB = 512
@@ -27,11 +28,10 @@ CSV_FIELD_LIMIT = 131_072
 """Characters in one CSV field: the csv module's default limit, kept as the documented cap."""
 
 
-DATE_MIN = "1800-01-01"
-DATE_MAX = "2100-12-31"
-"""Dates accepted in inputs (inclusive, local calendar days), a project choice: station records
-(GHCN-Daily, Meteostat) reach back into the 19th century and scenarios forward a few decades; a
-date outside is a typing error (``2206`` for ``2026``), reported rather than read."""
+DATE_MIN = f"{FIRST_YEAR}-01-01"
+DATE_MAX = f"{LAST_YEAR}-12-31"
+"""Dates accepted in inputs (inclusive, local calendar days): the years of ``vocab.FIRST_YEAR``
+… ``vocab.LAST_YEAR``, the same as options take."""
 
 
 
