@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
-from gridimpact.arguments import compare_arguments, estimate_arguments, pause_warnings
+from gridimpact.arguments import BASELINE_SCENARIO, compare_arguments, estimate_arguments, pause_warnings
 from gridimpact.distributed import cluster_threads, dask_runner
-from gridimpact.errors import ParameterError, guarded
+from gridimpact.errors import ArgumentError, ParameterError, guarded
 from gridimpact.inputs import Inputs
 from gridimpact.io.readers.climatology import load_climatology
 from gridimpact.io.readers.loader import default_inputs
@@ -283,6 +283,15 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):
         raise ParameterError(f"scenario names must differ: {', '.join(names)}")
+    if loaded[0].pauses and len(loaded) > 1:
+        # the pause's outcomes are weighted in the compared scenarios only: a baseline with a pause
+        # would be taken as if its pause always failed
+        suggested = [BASELINE_SCENARIO, *(n for n in names if n != BASELINE_SCENARIO)]
+        raise ArgumentError(
+            f"the baseline '{names[0]}' has a pause; compare pauses against a baseline without one, "
+            f"e.g. scenarios={suggested} ({' '.join('-s ' + n for n in suggested)}), "
+            + ("and read its change with the opposite sign" if len(suggested) == 2
+               else "and take the difference of the pauses' expected changes"))
     members = DEFAULT_MEMBERS if members is None else int(members)
     if members < 1:
         raise ParameterError(f"members must be at least 1, got {members}")

@@ -157,6 +157,8 @@ def _check_regions(regions) -> list[str] | None:
     listed = as_list(regions, "regions")
     if listed is None:
         return None
+    if not listed:
+        raise ArgumentError("regions is empty: give at least one name or p-code, or None for every region")
     for item in listed:
         if not isinstance(item, str):
             raise ArgumentError(f"regions must be names or p-codes (strings), got {_shown(item)}")

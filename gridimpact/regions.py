@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from gridimpact.errors import EXIT_USAGE, GridimpactError
+from gridimpact.errors import EXIT_USAGE, ArgumentError
 from gridimpact.resources import data_dir
 
 # OCHA COD p-codes for Ukraine: "UA" + 2 digits per administrative level below the country
@@ -44,8 +44,9 @@ class Region:
         return self.pcode[:4]
 
 
-class UnknownRegionError(GridimpactError, LookupError):
-    """A name or code that matches no region; ``suggestions`` holds the closest known names."""
+class UnknownRegionError(ArgumentError, LookupError):
+    """A name or code that matches no region; ``suggestions`` holds the closest known names. An
+    ``ArgumentError`` (a wrong argument value, exit 2) and a ``LookupError``."""
 
     exit_code = EXIT_USAGE
 

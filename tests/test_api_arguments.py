@@ -176,3 +176,20 @@ def test_export_refuses_to_overwrite_an_edited_file(tmp_path):
     assert edited.read_bytes() == mine
     export(folder, force=True)
     assert edited.read_bytes() != mine
+
+
+@pytest.mark.parametrize("scenarios", [["announced-pause", "no-pause"], ["announced-pause", "kremlin-statement"]])
+def test_a_baseline_with_a_pause_is_refused_rather_than_taken_as_failing(scenarios):
+    with pytest.raises(gridimpact.ArgumentError, match="the baseline 'announced-pause' has a pause"):
+        gridimpact.compare(scenarios=scenarios, members=2, days=1)
+
+
+def test_regions_asked_for_wrongly_are_argument_errors():
+    with pytest.raises(gridimpact.ArgumentError, match="regions is empty"):
+        gridimpact.compare(regions=[], members=2, days=1)
+    with pytest.raises(gridimpact.ArgumentError, match="did you mean 'Kyiv"):
+        gridimpact.estimate(regions=["Kyivv"])
+    with pytest.raises(LookupError):  # and still a LookupError, as before
+        gridimpact.estimate(regions=["Kyivv"])
+    with pytest.raises(gridimpact.InvalidInputError, match=r"Lvivska \(UA46\) lacks .*regions with both: .*Kyiv \(UA80\)"):
+        gridimpact.estimate(regions=["Lviv"])

@@ -469,7 +469,8 @@ def test_failure_before_any_output_creates_nothing(tmp_path):
     with pytest.raises(InvalidInputError) as excinfo:  # Lviv has no temperature in the embedded case
         regenerate(path)
     assert excinfo.value.exit_code == 65
-    assert "region UA46 lacks population or temperature data" in str(excinfo.value)
+    assert "region Lvivska (UA46) lacks population or temperature data" in str(excinfo.value)
+    assert "(regions with both: " in str(excinfo.value) and "Kyiv (UA80)" in str(excinfo.value)
     assert leftovers(tmp_path) == {"regenerate.toml"}
 
 

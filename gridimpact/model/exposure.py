@@ -15,7 +15,7 @@ from gridimpact.model.cohorts import joint_housing_shares, simulated_weights
 from gridimpact.model.engine import Exposure
 from gridimpact.model.params import Params
 from gridimpact.model.period import Period
-from gridimpact.regions import resolve
+from gridimpact.regions import UnknownRegionError, resolve
 from gridimpact.vocab import BUILDING_SHARE_COLUMNS, HEATING_SHARE_COLUMNS, TIMEZONE
 
 
@@ -116,6 +116,16 @@ def model_regions(inputs: Inputs, regions: list[str] | None) -> list[str]:
     wanted = [resolve(r).pcode if r not in available else r for r in regions]
     missing = [r for r in wanted if r not in available]
     if missing:
+        covered = ", ".join(_named(r) for r in available) or "none"
         raise InvalidInputError([Problem("inputs", "no_data_for_region",
-                                         f"region {r} lacks population or temperature data") for r in missing])
+                                         f"region {_named(r)} lacks population or temperature data in the "
+                                         f"inputs (regions with both: {covered})") for r in missing])
     return wanted
+
+
+def _named(pcode: str) -> str:
+    """``Lviv (UA46)``: a region's English name with its p-code, or the p-code of an unknown unit."""
+    try:
+        return f"{resolve(pcode).name_en} ({pcode})"
+    except UnknownRegionError:
+        return pcode
