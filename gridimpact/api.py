@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 
 from gridimpact import __version__
-from gridimpact.arguments import BASELINE_SCENARIO, compare_arguments, estimate_arguments, pause_warnings
+from gridimpact.arguments import (
+    BASELINE_SCENARIO,
+    compare_arguments,
+    estimate_arguments,
+    pause_warnings,
+)
 from gridimpact.distributed import cluster_threads, dask_runner
 from gridimpact.errors import ArgumentError, ParameterError, guarded
 from gridimpact.inputs import Inputs
