@@ -81,8 +81,10 @@ def test_estimate_checks_its_arguments():
         gridimpact.estimate(start="2026-02-03", end="2026-02-01")
     with pytest.raises(ArgumentError, match="hourly must be True or False"):
         gridimpact.estimate(hourly="yes")
-    with pytest.raises(GridimpactError, match="before it starts"):
+    with pytest.raises(ArgumentError, match="end 2025-02-01 is before the first day with data; the data cover"):
         gridimpact.estimate(end="2025-02-01")  # an end before the data: a message, not pandas' ValueError
+    with pytest.raises(ArgumentError, match="start 2026-03-20 is after the last day with data"):
+        gridimpact.estimate(start="2026-03-20")  # no end was given, so none is blamed
 
 
 def test_estimate_takes_one_region_as_a_string():

@@ -20,7 +20,7 @@ LAYERS = (
     ("gridimpact.model",),
     ("gridimpact.io",),
     ("gridimpact.results", "gridimpact.report"),
-    ("gridimpact.api", "gridimpact.planning", "gridimpact.backtest", "gridimpact.distributed", "gridimpact.synthetic",
+    ("gridimpact.api", "gridimpact.cases", "gridimpact.planning", "gridimpact.backtest", "gridimpact.distributed", "gridimpact.synthetic",
      "gridimpact.sensitivity"),
     ("gridimpact.cli", "gridimpact.regenerate"),
 )
