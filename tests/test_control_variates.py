@@ -137,3 +137,8 @@ def test_a_small_ensemble_of_a_short_pause_is_not_thrown_off_by_its_fit():
     assert cold.difference < 0 and cold.difference_se < 0.5 * abs(cold.difference)
     harmful = c[~c.metric.isin(["min_indoor_temperature_c"]) & (c.adm1_pcode == "UA80")]
     assert (harmful.difference_if_held <= harmful.difference_if_held_se).all()
+
+
+def test_one_member_gives_no_standard_error_rather_than_zero():
+    c = gridimpact.compare(members=1, days=2).comparison
+    assert c["difference_se"].isna().all()

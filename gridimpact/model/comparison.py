@@ -31,6 +31,10 @@ from gridimpact.model.control_variates import ControlFit
 from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
+from gridimpact.model.region_sums import KINDS, RegionSums
+
+SHARE_DECIMALS = 6
+"""Decimals of a share's change in the comparison table (other metrics keep two)."""
 
 ALL = "ALL"
 ALL_NAME = "All regions"
@@ -68,7 +72,7 @@ def impacts_table(daily: dict[str, dict[str, np.ndarray]], regions: tuple[str, .
             integer = METRIC_BY_NAME[name].integer
             for column, values in ((name, p50), (f"{name}_p10", p10), (f"{name}_p90", p90)):
                 flat = values.reshape(-1)
-                columns[column] = np.round(flat).astype(np.int64) if integer else np.round(flat, 4)
+                columns[column] = np.round(flat).astype(np.int64) if integer else np.round(flat, 4) + 0.0
         p10, p50, p90 = quantiles(metrics["risk_level"][:, :, window], ordinal=True)
         columns["risk_level"] = risk_label(p50.reshape(-1))
         columns["risk_level_p10"] = risk_label(p10.reshape(-1))
@@ -100,12 +104,17 @@ def expected_changes(b: np.ndarray, x: np.ndarray, run) -> dict[str, np.ndarray]
     return changes
 
 
-def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls=None) -> list[dict]:
+def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls=None, sums=None) -> list[dict]:
     """Comparison rows for one metric: b (members, units) baseline window values, x (strata,
     members, units) the scenario's; ``keys`` holds the key columns of each unit. ``controls``: the
     regression on the spared strikes and parameters (``control_variates.ControlFit``), which
-    corrects the mean changes; None leaves them plain means."""
+    corrects the mean changes; None leaves them plain means. ``sums`` (``region_sums.RegionSums``)
+    receives the corrected changes of a metric that adds up over regions."""
     changes = expected_changes(b, x, run)
+    if sums is not None and controls is not None:
+        for kind in KINDS:
+            if kind in changes:
+                sums.add(kind, controls, changes[kind])
     expected = changes["expected"]
     d10, _, d90 = quantiles(expected)
 
@@ -161,6 +170,7 @@ class ComparisonTables:
         self._runs: dict = {}
         self._controls: dict[str, tuple] = {}  # scenario → ALL's controls (M, C), mean (C,) and its error bound (C,)
         self._all_fits: dict[str, ControlFit] = {}
+        self._sums: dict[tuple[str, str], RegionSums] = {}  # (scenario, additive metric) → sums over regions
         self.member_changes: dict[tuple[str, str], np.ndarray] = {}
         """(scenario, metric) → (M,) each member's expected change over all regions (for sensitivity)."""
 
@@ -187,9 +197,10 @@ class ComparisonTables:
                 per_region[scenario] = np.stack(layers)
             for scenario in self.scenarios:
                 if scenario != self.baseline:
+                    sums = self._sums.setdefault((scenario, name), RegionSums()) if rule == "sum" else None
                     self._rows[name].extend(_change_rows(keys, name, self.baseline, scenario,
                                                          per_region[self.baseline][0], per_region[scenario],
-                                                         runs[scenario], fits[scenario]))
+                                                         runs[scenario], fits[scenario], sums))
         for scenario in self.scenarios:  # the ALL row's controls: sums over regions
             run = runs[scenario]
             if run.controls is not None:
@@ -255,6 +266,9 @@ class ComparisonTables:
                                                                      np.outer(spread, spread)[None])
                 rows.extend(_change_rows([all_key], name, self.baseline, scenario, baseline_all, strata[:, :, None], run,
                                          controls))
+                sums = self._sums.get((scenario, name))
+                if sums is not None and sums.mean:  # an additive metric: the sum of the regions' estimates
+                    rows[-1] = sums.overwrite(rows[-1])
                 self.member_changes[(scenario, name)] = expected_changes(baseline_all, strata[:, :, None], run)["expected"][:, 0]
         frame = pd.DataFrame(rows)
         if frame.empty:
@@ -262,6 +276,10 @@ class ComparisonTables:
         numeric = ["baseline_value", "scenario_value", "difference", "difference_se", "difference_p10",
                    "difference_p90", "difference_mean", "pause_days_held_mean", "difference_if_held",
                    "difference_if_held_se", "difference_if_breached"]
-        frame[numeric] = frame[numeric].round(2)
-        frame[["relative_change", "pause_held_share"]] = frame[["relative_change", "pause_held_share"]].round(4)
+        # cents of a person or degree; a share (unit 1, such as 0.45) to six decimals, not to 0.03;
+        # adding 0.0 turns a rounded −0.0 into 0.0
+        share = (frame["unit"] == "1").to_numpy()
+        frame.loc[~share, numeric] = frame.loc[~share, numeric].round(2) + 0.0
+        frame.loc[share, numeric] = frame.loc[share, numeric].round(SHARE_DECIMALS) + 0.0
+        frame[["relative_change", "pause_held_share"]] = frame[["relative_change", "pause_held_share"]].round(4) + 0.0
         return frame

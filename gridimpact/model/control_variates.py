@@ -215,9 +215,24 @@ class _UnitFit:
     group_shift: np.ndarray
 
 
+def jackknife_groups(members: int) -> list[np.ndarray]:
+    """The groups of consecutive members left out in turn: the same for every unit and block."""
+    return np.array_split(np.arange(members), min(JACKKNIFE_GROUPS, members))
+
+
+def jackknife_error(replicates: np.ndarray, extra=0.0) -> np.ndarray:
+    """Standard error from leave-one-group-out replicates (G, ...), plus a variance ``extra``
+    (NaN from fewer than two groups: one member gives no error)."""
+    groups = len(replicates)
+    if groups < 2:
+        return np.full(np.shape(replicates)[1:], np.nan)
+    spread = np.sum((replicates - replicates.mean(axis=0)) ** 2, axis=0)
+    return np.sqrt((groups - 1) / groups * spread + extra)
+
+
 def _unit_fit(x: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None) -> _UnitFit:
     members = len(x)
-    groups = np.array_split(np.arange(members), min(JACKKNIFE_GROUPS, members))
+    groups = jackknife_groups(members)
     solves = np.zeros((len(groups), x.shape[1], members))
     weights = np.ones((len(groups), members))
     for g, left_out in enumerate(groups):  # sixteen small fits, once per set of controls
@@ -271,19 +286,37 @@ class ControlFit:
                 extra[u] = beta @ unit.covariance @ beta
         return out, extra
 
-    def estimate(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The corrected mean (U,) of member values (M, U) and its standard error (U,): the grouped
-        jackknife's, plus the known means' own error; the batch means' error (``quasi_random``)
-        for a unit without a fit."""
+    def replicates(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The corrected mean (U,) of member values (M, U), the estimate made again with each
+        jackknife group left out, regression and all (G, U; a plain mean for a unit without a
+        fit), and the variance (U,) the known means' own error adds. Replicates of units add up,
+        so a sum over regions gets its error from the summed replicates."""
         fixed, extra = self.correct(values)
-        se = batch_standard_error(values)
+        groups = jackknife_groups(len(values))
+        weights = np.ones((len(groups), len(values)))
+        for g, left_out in enumerate(groups):
+            weights[g, left_out] = 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):  # one member: its one group leaves none
+            again = weights @ values / weights.sum(axis=1, keepdims=True)
         for u, unit in enumerate(self.units):
             if unit is None:
                 continue
             y = values[:, u]
             beta = unit.group_solve @ y          # (G, k); each solve's rows sum to zero over its members
             counts = unit.group_weights.sum(axis=1)
-            again = unit.group_weights @ y / counts - np.einsum("gk,gk->g", unit.group_shift, beta)
-            groups = len(again)
-            se[u] = np.sqrt((groups - 1) / groups * np.sum((again - again.mean()) ** 2) + extra[u])
-        return fixed.mean(axis=0), se
+            again[:, u] = unit.group_weights @ y / counts - np.einsum("gk,gk->g", unit.group_shift, beta)
+        return fixed.mean(axis=0), again, extra
+
+    def fitted(self, unit: int) -> bool:
+        return self.units[unit] is not None
+
+    def estimate(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The corrected mean (U,) of member values (M, U) and its standard error (U,): the grouped
+        jackknife's, plus the known means' own error; the batch means' error (``quasi_random``)
+        for a unit without a fit."""
+        mean, again, extra = self.replicates(values)
+        se = batch_standard_error(values)
+        for u, unit in enumerate(self.units):
+            if unit is not None:
+                se[u] = jackknife_error(again[:, u], extra[u])
+        return mean, se

@@ -220,11 +220,12 @@ def batch_standard_error(values: np.ndarray) -> np.ndarray:
     """Standard error of the member mean (axis 0) from the spread of batch means.
 
     Batches are independent scrambles; a last, incomplete batch counts with its own mean.
-    With fewer than two batches, the members' own spread (which overstates the error) is used.
+    With fewer than two batches, the members' own spread (which overstates the error) is used;
+    one member gives no error at all (NaN).
     """
     members = len(values)
     if members < 2:
-        return np.zeros(values.shape[1:])
+        return np.full(values.shape[1:], np.nan)
     batches = -(-members // BATCH)
     if batches < 2:
         return values.std(axis=0, ddof=1) / np.sqrt(members)
