@@ -15,6 +15,7 @@ first look; use 100 or more for numbers you publish.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
@@ -28,8 +29,17 @@ HEADLINE_METRICS = ("people_without_power", "people_without_heat", "people_below
 FIGURE_METRIC = "people_below_12c"
 
 
+def number(value: float, sign: str = "") -> str:
+    """A value to at least three significant figures ('−3.90', '−4,000,000'); NaN (the scenario
+    has no pause) as an empty cell."""
+    if value != value:
+        return ""
+    decimals = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
+    return f"{value:{sign},.{decimals}f}"
+
+
 def signed(value: float) -> str:
-    return "" if value != value else f"{value:+,.0f}"  # NaN: the scenario has no pause
+    return number(value, "+")
 
 
 def plain_table(comparison) -> str:
@@ -39,7 +49,7 @@ def plain_table(comparison) -> str:
              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows.itertuples(index=False):
         lines.append(f"| {row.metric} | {row.unit} | {row.baseline_value:,.0f} | {row.scenario_value:,.0f} | "
-                     f"{signed(row.difference)} ± {row.difference_se:,.0f} | {signed(row.difference_p10)} … "
+                     f"{signed(row.difference)} ± {number(row.difference_se)} | {signed(row.difference_p10)} … "
                      f"{signed(row.difference_p90)} | {signed(row.difference_if_held)} |")
     return "\n".join(lines) + "\n"
 

@@ -152,10 +152,12 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Built-in names (``gridimpact scenarios list``) or scenario TOML files; the first is the
         baseline and each other is compared with it.
     as_of : date-like, optional
-        The scenarios take over from local midnight of this day. Default: the inputs' own default
-        (2026-01-30 for the embedded case), else the day after the last outage report starts.
+        The scenarios take over from local midnight of this day. Default: the as-of date the
+        scenarios declare (when they agree on one), else the inputs' own default (2026-01-30 for
+        the embedded case), else the day after the last outage report starts.
     days : int, optional
-        Days compared from ``as_of`` (default 14).
+        Days compared from ``as_of``. Default: the first scenario's own ``days``, else the inputs'
+        horizon (14 for the embedded case), else 14.
     members : int, optional
         Ensemble members (default 128, four batches of 32).
     seed : int, optional

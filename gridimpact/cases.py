@@ -128,7 +128,7 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
         raise ArgumentError(f"as-of date {as_of_day.date()} is before the first day with data ({first_day.date()})")
     period = Period.of(first_day, as_of_day + pd.Timedelta(days=days - 1))
     for message in pause_warnings(loaded, as_of_day.date(), period.last_day.date()):
-        warnings.warn(message, PauseOutsideWindowWarning, stacklevel=3)
+        warnings.warn(message, PauseOutsideWindowWarning, stacklevel=4)  # the caller of compare
     observed = outdoor_values(inputs, chosen, period)
     climatology = load_climatology() if np.isnan(observed).any() else None
     if climatology is not None:

@@ -128,8 +128,9 @@ def test_a_pause_outside_the_compared_days_is_named_with_the_date_to_use():
     assert "starts after the compared days" in after and "--as-of 2026-01-30" in after
     assert pause_warnings([pause], datetime.date(2026, 1, 30), datetime.date(2026, 2, 12)) == []
     assert pause_warnings([pause], datetime.date(2026, 2, 6), datetime.date(2026, 2, 8)) == []  # its last day
-    with pytest.warns(api.PauseOutsideWindowWarning, match="--as-of 2026-01-30"):
+    with pytest.warns(api.PauseOutsideWindowWarning, match="--as-of 2026-01-30") as caught:
         gridimpact.compare(as_of="2026-02-10", **SMALL)
+    assert caught[0].filename == __file__  # reported at the caller's line, not inside gridimpact
 
 
 def test_a_raw_exception_from_inside_becomes_an_internal_error(monkeypatch):

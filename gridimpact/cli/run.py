@@ -77,7 +77,7 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
     show_notes(data.notes, None if source.regions else data)  # regions named: the rest is left out on purpose
     params = load_parameters(params_file, assignments)
     if len(scenario_names) == 1 and scenario_names[0] != BASELINE_SCENARIO:
-        log.warning("one scenario given: comparing '%s' with '%s'", scenario_names[0], BASELINE_SCENARIO)
+        log.info("one scenario given: comparing '%s' with '%s'", scenario_names[0], BASELINE_SCENARIO)
     client = dask_client(scheduler)
     try:
         with progress_bar("simulating") as progress, warnings.catch_warnings(record=True) as caught:

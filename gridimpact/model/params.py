@@ -120,6 +120,15 @@ def specs() -> dict[str, ParamSpec]:
     return result
 
 
+def _with_unit(unit: str) -> str:
+    """' h' after a value in hours; nothing for a dimensionless parameter (unit 1)."""
+    return "" if unit in ("1", "") else f" {unit}"
+
+
+def _in_unit(unit: str) -> str:
+    return "" if unit in ("1", "") else f" in {unit}"
+
+
 def check_value(name: str, value: Any) -> float | int:
     """Validate one parameter value: known name, a number, inside the documented range."""
     spec_by_name = specs()
@@ -132,7 +141,7 @@ def check_value(name: str, value: Any) -> float | int:
         try:
             value = float(str(value).replace(",", "."))
         except ValueError:
-            raise ParameterError(f"parameter '{name}' must be a number in {spec.unit}, got {value!r}") from None
+            raise ParameterError(f"parameter '{name}' must be a number{_in_unit(spec.unit)}, got {value!r}") from None
     if isinstance(spec.value, int):
         if float(value) != int(value):
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value!r}")
@@ -141,8 +150,8 @@ def check_value(name: str, value: Any) -> float | int:
         value = float(value)
     if not spec.low <= value <= spec.high:
         raise ParameterError(
-            f"parameter '{name}' = {value} {spec.unit} is outside its range "
-            f"[{spec.low}, {spec.high}] {spec.unit}"
+            f"parameter '{name}' = {value}{_with_unit(spec.unit)} is outside its range "
+            f"[{spec.low}, {spec.high}]{_with_unit(spec.unit)}"
         )
     return value
 
