@@ -196,3 +196,10 @@ def test_regions_asked_for_wrongly_are_argument_errors():
         gridimpact.estimate(regions=["Kyivv"])
     with pytest.raises(gridimpact.InvalidInputError, match=r"Lvivska \(UA46\) lacks .*regions with both: .*Kyiv \(UA80\)"):
         gridimpact.estimate(regions=["Lviv"])
+
+
+def test_the_order_and_repetition_of_regions_asked_for_change_nothing():
+    once = gridimpact.compare(regions=["Odesa", "Kyiv"], members=2, days=2).comparison
+    again = gridimpact.compare(regions=["Kyiv", "Kyiv", "Odesa"], members=2, days=2).comparison
+    assert once.equals(again)
+    assert list(once["adm1_pcode"].unique()) == ["UA51", "UA80", "ALL"]  # sorted by p-code, ALL last

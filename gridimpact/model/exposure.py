@@ -105,7 +105,9 @@ def outdoor_array(inputs: Inputs, regions: list[str], period: Period) -> np.ndar
 
 
 def model_regions(inputs: Inputs, regions: list[str] | None) -> list[str]:
-    """The regions to run: requested ones (resolved) that have population and temperature."""
+    """The regions to run: requested ones (resolved) that have population and temperature, each
+    once and in the inputs' order (p-codes), so that neither the order nor a repetition in the
+    request changes a result or the order of the rows."""
     available = inputs.regions
     if regions is None:
         if not available:
@@ -120,7 +122,8 @@ def model_regions(inputs: Inputs, regions: list[str] | None) -> list[str]:
         raise InvalidInputError([Problem("inputs", "no_data_for_region",
                                          f"region {_named(r)} lacks population or temperature data in the "
                                          f"inputs (regions with both: {covered})") for r in missing])
-    return wanted
+    asked = set(wanted)
+    return [r for r in available if r in asked]
 
 
 def _named(pcode: str) -> str:
