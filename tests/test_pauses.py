@@ -5,9 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gridimpact
 from gridimpact.errors import ParameterError
 from gridimpact.io.readers.scenarios import precedent_outcomes
 from gridimpact.model.comparison import expected_changes
+from gridimpact.model.compliance import compliance_curve
 from gridimpact.model.ensemble import ScenarioRun
 from gridimpact.model.pauses import PauseOutcomes, beta_interval
 from gridimpact.model.quasi_random import BATCH, BatchUniforms, batch_standard_error
@@ -116,13 +118,10 @@ def test_batch_standard_error_by_hand():
     values = np.repeat([1.0, 3.0], BATCH)[:, None]  # two batches with means 1 and 3
     # sample variance of batch means = 2, over 2 batches → SE = 1
     assert batch_standard_error(values)[0] == pytest.approx(1.0)
-    assert batch_standard_error(np.ones((1, 1)))[0] == 0.0
+    assert np.isnan(batch_standard_error(np.ones((1, 1)))[0])  # one member: no error, not 0
 
 
 def test_compliance_curve_is_exact_at_the_models_own_probability_and_linear():
-    import gridimpact
-    from gridimpact.model.compliance import compliance_curve
-
     result = gridimpact.compare(members=4, days=6, seed=3)
     own = result.provenance["scenarios"][1]["pause_outcome_probabilities"][0][2]
     assert own == pytest.approx(1 / 5.25)
@@ -152,3 +151,11 @@ def test_cli_compliance_curve_prints_and_writes(tmp_path):
     baseline_only = runner.invoke(cli, ["-q", "compare", "-s", "no-pause", "-s", "observed", "--members", "2", "--days", "3",
                                         "--compliance-curve"])
     assert baseline_only.exit_code == 2 and "needs a compared scenario with a pause" in baseline_only.output
+
+
+def test_regions_no_pause_covers_carry_no_holding_probability():
+    c = gridimpact.compare(scenarios="kremlin-statement", members=4, days=3).comparison
+    cold = c[c.metric == "people_below_12c"].set_index("adm1_pcode")
+    assert cold.loc[["UA14", "UA51", "UA63"], "pause_held_share"].isna().all()
+    assert cold.loc[["UA14", "UA51", "UA63"], "difference"].eq(0).all()  # and nothing changes there
+    assert cold.loc["UA80", "pause_held_share"] == cold.loc["ALL", "pause_held_share"] > 0

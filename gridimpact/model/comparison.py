@@ -130,14 +130,20 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
     held = changes.get("held")
     if_held, if_held_se = estimate(held) if held is not None else (nothing, nothing)
     breached = estimate(changes["breached"])[0] if run.has_pause else nothing
+
+    def paused(key: dict) -> bool:
+        """Whether a pause of the scenario covers the row's region (the ALL row: any pause)."""
+        code = key.get("pcode") or key["adm1_pcode"]
+        return run.has_pause and (code == ALL or any(p.covers(code) for p in run.pauses))
+
     return [{
         **key, "metric": name, "unit": UNITS[name],
         "baseline": baseline, "scenario": scenario,
         "baseline_value": base[i], "scenario_value": base[i] + mean[i], "difference": mean[i],
         "difference_se": se[i], "relative_change": mean[i] / base[i] if base[i] != 0 else np.nan,
         "difference_p10": d10[i], "difference_p90": d90[i],
-        "difference_mean": mean[i], "pause_held_share": run.held_probability if run.has_pause else np.nan,
-        "pause_days_held_mean": run.expected_days_held if run.has_pause else np.nan,
+        "difference_mean": mean[i], "pause_held_share": run.held_probability if paused(key) else np.nan,
+        "pause_days_held_mean": run.expected_days_held if paused(key) else np.nan,
         "difference_if_held": if_held[i], "difference_if_held_se": if_held_se[i],
         "difference_if_breached": breached[i],
     } for i, key in enumerate(keys)]

@@ -145,6 +145,7 @@ class ScenarioRun:
     controls: np.ndarray | None = None           # (M, R, 4 + P) spared strikes and hits × parameters (``control_variates.member_controls``)
     expected_controls: np.ndarray | None = None  # (R, 4 + P) their known means (0 for the parameter products)
     controls_covariance: np.ndarray | None = None  # (R, 4 + P, 4 + P) those means' sampling covariance
+    pauses: tuple = ()                             # the scenario's pauses (``scenarios.Pause``), for the regions they cover
     daily: dict[str, np.ndarray] = field(init=False)
 
     def __post_init__(self):
@@ -259,7 +260,7 @@ def _scenario_run(layers, strata: Strata, held_share: np.ndarray, scenario: Scen
     pause = scenario.pauses[0]
     return ScenarioRun(layers, strata.weights, strata.breach_weights, strata.count, strata.realized, held_share,
                        True, pause.outcomes.held, (pause.end - pause.start).total_seconds() / 86400,
-                       pause.outcomes.expected_held_share())
+                       pause.outcomes.expected_held_share(), pauses=scenario.pauses)
 
 
 def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: int, *, block: int = 50,
@@ -328,7 +329,8 @@ def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) ->
                                 np.concatenate([p.full for p in parts]), np.concatenate([p.realized for p in parts]),
                                 np.concatenate([p.held_share for p in parts]), first.has_pause,
                                 first.held_probability, first.window_days, first.expected_held_share,
-                                None if first.controls is None else np.concatenate([p.controls for p in parts])))
+                                None if first.controls is None else np.concatenate([p.controls for p in parts]),
+                                pauses=first.pauses))
     return runs
 
 

@@ -88,7 +88,7 @@ def comparison_text(result) -> str:
     out = []
     for scenario in result.scenarios[1:]:
         rows_of = table[table["scenario"] == scenario]
-        held_share = rows_of["pause_held_share"].iloc[0]
+        held_share = rows_of["pause_held_share"].max()  # NaN in the rows of regions no pause covers
         has_pause = held_share == held_share  # not NaN
         out.append(f"What '{scenario}' changes compared with '{result.baseline}'")
         out.append(f"Window {days[0].date()} … {days[-1].date()} ({len(days)} days) · {result.members} members · "

@@ -40,7 +40,7 @@ _COMPARISON_FIELDS = {
     "difference_p90": (None, "90th percentile over members of each member's expected change."),
     "difference_mean": (None, "Same as difference (kept for readers of earlier outputs)."),
     "pause_held_share": ("1", "Probability that the scenario's pause holds for its whole window; empty for a "
-                              "scenario without pauses."),
+                              "scenario without pauses and for regions its pauses do not cover."),
     "pause_days_held_mean": ("days", "Expected days of the pause window that hold (failing counts 0, a breach the "
                                   "days before it)."),
     "difference_if_held": (None, "Expected change if the pause holds for its whole window."),
