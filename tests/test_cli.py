@@ -1,6 +1,7 @@
 """The command line through click's CliRunner and as a real subprocess."""
 
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -374,3 +375,21 @@ def test_backtest_never_replaces_files_it_did_not_write(runner, tmp_path):
         done = runner.invoke(cli, ["backtest", "--region", "UA80", "-o", str(tmp_path)])
         assert done.exit_code == 0, done.output
     assert {p.name for p in tmp_path.iterdir()} >= {"backtest_rows.csv", "backtest_summary.csv"}
+
+
+def test_a_file_that_only_mentions_the_column_names_is_not_taken_for_gridimpact_s(runner, tmp_path):
+    notes = "For each scenario we list adm1_pcode and adm1_name, then the metrics.\n"
+    (tmp_path / "impacts.md").write_text(notes, encoding="utf-8")
+    refused = runner.invoke(cli, ["compare", "--members", "2", "--days", "2", "-o", str(tmp_path), "--format", "md"])
+    assert refused.exit_code == 73 and "impacts.md" in refused.stderr
+    assert (tmp_path / "impacts.md").read_text(encoding="utf-8") == notes
+
+
+@pytest.mark.parametrize("value, code", [("", 0), ("abc", 2), ("99999999999999", 2), ("1769731200", 0)])
+def test_source_date_epoch_is_checked_before_any_library_reads_it(value, code):
+    done = subprocess.run([sys.executable, "-m", "gridimpact", "-q", "compare", "--members", "2", "--days", "1"],
+                          capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": value})
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    if code:
+        assert "SOURCE_DATE_EPOCH must be whole seconds" in done.stderr

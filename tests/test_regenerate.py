@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import stat
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -591,3 +592,46 @@ def test_xlsx_outputs_are_byte_identical(tmp_path):
     (tmp_path / "out" / "comparison.xlsx").unlink()
     regenerate(path)
     assert snapshot(tmp_path / "out") == first
+
+
+# --- what a scheduled job sees ------------------------------------------------------------------------
+
+def test_a_pause_outside_the_compared_days_is_one_line_in_the_configuration_s_terms(tmp_path, caplog):
+    path = small_config(tmp_path, 'as_of = "2026-02-10"\n', outputs="[outputs]\ndirectory = 'out'\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no Python warning may reach the job's stderr
+        regenerate(path)
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(said) == 1 and "as_of = 2026-01-30 under [run]" in said[0] and "--as-of" not in said[0]
+
+
+def test_a_value_that_does_not_fit_the_data_is_a_problem_of_the_configuration(tmp_path):
+    path = small_config(tmp_path, 'as_of = "2025-12-01"\n', outputs="[outputs]\ndirectory = 'out'\n")
+    with pytest.raises(InvalidInputError) as excinfo:
+        regenerate(path)
+    assert excinfo.value.exit_code == 65
+    assert "regenerate.toml" in str(excinfo.value) and "before the first day with data" in str(excinfo.value)
+    assert leftovers(tmp_path) == {"regenerate.toml"}
+
+
+def test_an_unwritable_step_summary_does_not_fail_a_run_whose_outputs_are_in_place(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path))  # a folder
+    paths = regenerate(small_config(tmp_path, outputs="[outputs]\ndirectory = 'out'\n"))
+    assert paths and all(p.exists() for p in paths)
+    assert any("step summary could not be written" in r.getMessage() for r in caplog.records)
+
+
+def test_the_output_folder_and_a_folder_of_the_user_keep_their_mode_and_group(tmp_path):
+    path = small_config(tmp_path, outputs="[outputs]\ndirectory = 'out'\n")
+    regenerate(path)
+    out = tmp_path / "out"
+    (out / "private").mkdir()
+    (out / "private" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    os.chmod(out, 0o2775)
+    os.chmod(out / "private", 0o700)
+    path.write_text(path.read_text().replace("members = 2", "members = 3"))  # the outputs change
+    regenerate(path)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o2775
+    assert stat.S_IMODE((out / "private").stat().st_mode) == 0o700
+    assert (out / "private" / "notes.txt").read_text(encoding="utf-8") == "mine\n"

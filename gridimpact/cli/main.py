@@ -80,9 +80,29 @@ def cli(ctx: click.Context, debug: bool, verbose: int, quiet: bool) -> None:
     Start with `gridimpact compare` (the embedded winter 2025/26 case) or `gridimpact validate FILE`.
     """
     State.debug = debug
+    check_source_date_epoch()
     degrade_to_ascii()
     ctx.obj = {"verbose": verbose, "quiet": quiet}
     configure_logging(verbose, quiet)
+
+
+LAST_EPOCH_SECOND = 253_402_300_799
+"""9999-12-31T23:59:59Z, the last second a date stamp can hold."""
+
+
+def check_source_date_epoch() -> None:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) before anything reads it: empty counts as unset
+    (a CI step whose ``git log`` printed nothing), anything but whole seconds from 1970 to 9999 is
+    a usage error (exit 2) rather than a crash inside a library that reads it first."""
+    text = os.environ.get("SOURCE_DATE_EPOCH")
+    if text is None:
+        return
+    if not text.strip():
+        del os.environ["SOURCE_DATE_EPOCH"]
+        return
+    if not (text.strip().isdigit() and int(text) <= LAST_EPOCH_SECOND):
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC (at most "
+                               f"{LAST_EPOCH_SECOND}), got {text!r}; unset it or fix the step that sets it")
 
 
 SHORT_HELP = {

@@ -16,6 +16,7 @@ import errno
 import functools
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -180,3 +181,11 @@ def staged_directory(target: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
         raise _explain(target, exc) from None
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def keep_permissions(old: Path, new: Path) -> None:
+    """Give folder ``new`` the mode (setgid too) and group of ``old``, as far as this user may."""
+    with contextlib.suppress(OSError):
+        status = old.stat()
+        os.chmod(new, stat.S_IMODE(status.st_mode))
+        os.chown(new, -1, status.st_gid)

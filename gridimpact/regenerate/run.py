@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gridimpact.api import DEFAULT_SCENARIOS, compare, estimate
-from gridimpact.errors import GridimpactError, OutputError
-from gridimpact.io.atomic import write_text
+from gridimpact.api import DEFAULT_SCENARIOS, PauseOutsideWindowWarning, compare, estimate
+from gridimpact.errors import (
+    ArgumentError,
+    GridimpactError,
+    InvalidInputError,
+    OutputError,
+    Problem,
+)
+from gridimpact.io.atomic import keep_permissions, write_text
 from gridimpact.io.readers.loader import load_inputs, resolve_files
 from gridimpact.io.writers import tables as writers
 from gridimpact.io.writers.database import publish, redact
@@ -75,7 +83,32 @@ def _load_inputs(config: RegenerationConfig):
 
 
 def run_job(config: RegenerationConfig):
-    """Load the inputs and parameters and run the configured job; returns its result object."""
+    """Load the inputs and parameters and run the configured job; returns its result object.
+
+    A value of the configuration that does not fit the data (an as-of date after it, more days
+    than it covers) is a problem of the configuration file (exit 65), not of a command line; a pause
+    outside the compared days is one warning line in the configuration's own terms."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PauseOutsideWindowWarning)
+        try:
+            result = _job(config)
+        except ArgumentError as exc:
+            raise InvalidInputError([Problem(config.path.name, "does_not_fit_data", str(exc))]) from None
+    for warning in caught:
+        if issubclass(warning.category, PauseOutsideWindowWarning):
+            logger.warning("%s", _in_config_terms(str(warning.message)))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return result
+
+
+def _in_config_terms(message: str) -> str:
+    """A command-line hint ('use --as-of D (as_of='D')') as the configuration key to set."""
+    message = re.sub(r"--as-of (\S+) \(as_of='[^']*'\)", r"as_of = \1 under [run]", message)
+    return message.replace("or more --days", "or more days")
+
+
+def _job(config: RegenerationConfig):
     inputs = _load_inputs(config)
     params = load_params(config.params)
     if config.overrides:
@@ -112,6 +145,11 @@ def check_directory(config: RegenerationConfig, inputs: dict[str, list[Path]]) -
         raise OutputError(
             f"the output folder {directory} holds what this run reads ({', '.join(clashes)}); "
             "set [outputs] directory to a folder of its own, such as \"out\"")
+    if os.path.ismount(directory):
+        raise OutputError(
+            f"the output folder {directory} is a mount point, and regenerate replaces its folder as a whole "
+            "by renaming: set [outputs] directory to a folder inside the mount, such as \"" + directory.name
+            + '/site"')
     live = swap.live_folder(directory)
     if directory.exists() and live is None:
         raise OutputError(f"cannot write outputs into {directory}: it is a file, not a folder")
@@ -155,6 +193,8 @@ def write_outputs(config: RegenerationConfig, result, inputs: dict[str, list[Pat
         changed = not swap.unchanged(staging, names, live, owned)
         if changed:
             swap.carry_over(live, staging, owned or set())
+            if live is not None:
+                keep_permissions(live, staging)
     except BaseException:
         with critical():
             swap.discard(staging)
@@ -208,8 +248,12 @@ def regenerate(config_path: str | Path, *, verbose: bool = False,
             say(f"{state} {path} ({path.stat().st_size:,} bytes)")
     if on_github and os.environ.get("GITHUB_STEP_SUMMARY"):
         summary = step_summary(config, result, paths, changed)
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as stream:
-            stream.write(summary)
+        try:
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as stream:
+                stream.write(summary)
+        except OSError as exc:  # the outputs are in place: the run succeeded, only its summary did not
+            logger.warning("the step summary could not be written to %s (%s); the outputs are in place",
+                           os.environ["GITHUB_STEP_SUMMARY"], exc.strerror or exc)
     return paths
 
 

@@ -13,9 +13,9 @@ the user's — into the staging folder, and swaps the two:
   the new folder (``os.replace`` of a link is atomic on POSIX). A real folder met on such a system
   is converted once, with a moment without ``out`` that the next run repairs if it was killed there.
 
-The previous folder is then retired: files its own manifest lists are deleted, files also present
-in the new folder (the links) are dropped, and anything else — a file written during the run — is
-moved into the new folder, or kept where it is when the new folder has a file of that name.
+The previous folder is then retired: files its own manifest lists are deleted, the links dropped,
+and anything else (written during the run) moved into the new folder, or kept where it is when the
+new folder has a file of that name. The new folder takes the old one's mode and group.
 """
 
 from __future__ import annotations
@@ -37,9 +37,8 @@ PACKAGE_FILE = "datapackage.json"
 MANIFEST_FILES = (PACKAGE_FILE, "hdx_dataset.json")
 """Written after the files they describe, so the manifest cannot list them; owned all the same."""
 STAGING_MARKER = ".gridimpact-staging"
-"""Written first into a staging folder and removed just before the swap: while it is there, the
-folder has never been swapped in and holds only gridimpact's files and links to files still in
-place, so a stale one can be removed whole."""
+"""Written first into a staging folder and removed just before the swap: while it is there, the folder
+was never swapped in and holds only gridimpact's files and links, so a stale one is removed whole."""
 
 logger = logging.getLogger("gridimpact")
 
@@ -141,10 +140,16 @@ def unchanged(staging: Path, names: list[str], live: Path | None, owned: set[str
     return all(filecmp.cmp(staging / name, live / name, shallow=False) for name in names)
 
 
+def _unlistable(exc: OSError):
+    """Something of the live folder this run may not read (another user's): nothing is replaced."""
+    raise OutputError(f"cannot read {exc.filename}, which gridimpact did not write ({exc.strerror}): nothing "
+                      "was replaced. Give the job read access to it or move it out of the output folder.")
+
+
 def _entries(folder: Path):
     """(relative path, path, is a real folder) of everything under ``folder``, parents first;
     links are entries, never followed."""
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=_unlistable):
         base = Path(root)
         for name in sorted(dirs) + sorted(files):
             path = base / name
@@ -170,6 +175,7 @@ def carry_over(live: Path | None, staging: Path, owned: set[str]) -> list[str]:
             if destination.exists() and not destination.is_dir():
                 raise _collision(live, relative)
             destination.mkdir(parents=True, exist_ok=True)
+            atomic.keep_permissions(path, destination)
             continue
         if destination.exists() or destination.is_symlink():
             raise _collision(live, relative)
@@ -180,9 +186,13 @@ def carry_over(live: Path | None, staging: Path, owned: set[str]) -> list[str]:
             try:
                 os.link(path, destination, follow_symlinks=False)
             except OSError:  # a file system without hard links: a copy keeps the file just as well
-                shutil.copy2(path, destination, follow_symlinks=False)
+                try:
+                    shutil.copy2(path, destination, follow_symlinks=False)
+                except OSError as exc:
+                    _unlistable(exc)
         carried.append(relative)
     return carried
+
 
 
 def _collision(live: Path, relative: str) -> OutputError:

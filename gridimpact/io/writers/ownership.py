@@ -11,12 +11,16 @@ so a refusal leaves the folder as it was.
 
 from __future__ import annotations
 
+import csv
 import re
 import struct
 from pathlib import Path
 
 from gridimpact.errors import OutputError
 from gridimpact.io.head_text import head_text
+
+LINE_TABLES = {".csv": ",", ".tsv": "\t", ".md": "|"}
+"""Text tables whose first line is their header, with its separator."""
 
 MARKER_COLUMNS = 3
 """How many of a table's first column names an existing file must show to be taken as gridimpact's."""
@@ -34,11 +38,26 @@ def first_columns(frame) -> tuple[str, ...]:
 
 
 def looks_written_by_gridimpact(path: Path, names: tuple[str, ...]) -> bool:
-    """Whether the file at ``path`` shows ``names`` in this order near its start, each as a whole
-    name (``adm1_name`` is not found in ``adm1_name_en``)."""
+    """Whether the file at ``path`` starts as gridimpact's tables of its kind start: a CSV, TSV or
+    Markdown file with ``names`` as the first cells of its first line, a JSON file with them as the
+    first keys of its first record; a workbook or Parquet file (no lines to hold a header) with
+    them in this order near its start, each as a whole name (``adm1_name`` is not found in
+    ``adm1_name_en``). A prose file that mentions the names is not taken."""
     if not path.is_file():
         return False
-    text, at = head_text(path, 16384), 0
+    text = head_text(path, 16384)
+    suffix = path.suffix.lower()
+    if suffix in LINE_TABLES:
+        line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+        cells = next(csv.reader([line], delimiter=LINE_TABLES[suffix]), [])
+        if suffix == ".md":
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        return tuple(cells[:len(names)]) == tuple(names)
+    if suffix == ".json":
+        record = text.lstrip().removeprefix("[").lstrip().split("}", 1)[0]
+        keys = re.findall(r'"((?:[^"\\]|\\.)*)"\s*:', record) if record.startswith("{") else []
+        return tuple(keys[:len(names)]) == tuple(names)
+    at = 0
     for name in names:
         found = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])").search(text, at)
         if found is None:
