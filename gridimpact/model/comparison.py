@@ -31,7 +31,7 @@ from gridimpact.model.control_variates import ControlFit
 from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
-from gridimpact.model.region_sums import KINDS, RegionSums
+from gridimpact.model.region_sums import RegionSums
 
 SHARE_DECIMALS = 6
 """Decimals of a share's change in the comparison table (other metrics keep two)."""
@@ -111,25 +111,24 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
     corrects the mean changes; None leaves them plain means. ``sums`` (``region_sums.RegionSums``)
     receives the corrected changes of a metric that adds up over regions."""
     changes = expected_changes(b, x, run)
-    if sums is not None and controls is not None:
-        for kind in KINDS:
-            if kind in changes:
-                sums.add(kind, controls, changes[kind])
     expected = changes["expected"]
     d10, _, d90 = quantiles(expected)
 
-    def estimate(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The mean over members and its standard error, corrected by the controls when given."""
+    def estimate(kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The mean over members of the change ``kind`` and its standard error, corrected by the
+        controls when given (and then folded into ``sums``)."""
         if controls is None:
-            return values.mean(axis=0), batch_standard_error(values)
-        return controls.estimate(values)
+            return changes[kind].mean(axis=0), batch_standard_error(changes[kind])
+        mean, se, again, extra = controls.estimate_with_replicates(changes[kind])
+        if sums is not None:
+            sums.add(kind, mean, again, extra)
+        return mean, se
 
-    mean, se = estimate(expected)
+    mean, se = estimate("expected")
     base = b.mean(axis=0)
     nothing = np.full(len(keys), np.nan)
-    held = changes.get("held")
-    if_held, if_held_se = estimate(held) if held is not None else (nothing, nothing)
-    breached = estimate(changes["breached"])[0] if run.has_pause else nothing
+    if_held, if_held_se = estimate("held") if "held" in changes else (nothing, nothing)
+    breached = estimate("breached")[0] if run.has_pause else nothing
 
     def paused(key: dict) -> bool:
         """Whether a pause of the scenario covers the row's region (the ALL row: any pause)."""

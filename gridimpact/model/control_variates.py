@@ -307,16 +307,17 @@ class ControlFit:
             again[:, u] = unit.group_weights @ y / counts - np.einsum("gk,gk->g", unit.group_shift, beta)
         return fixed.mean(axis=0), again, extra
 
-    def fitted(self, unit: int) -> bool:
-        return self.units[unit] is not None
-
     def estimate(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The corrected mean (U,) of member values (M, U) and its standard error (U,): the grouped
         jackknife's, plus the known means' own error; the batch means' error (``quasi_random``)
         for a unit without a fit."""
+        return self.estimate_with_replicates(values)[:2]
+
+    def estimate_with_replicates(self, values: np.ndarray):
+        """``estimate``'s mean and standard error, then ``replicates``' replicates and variance."""
         mean, again, extra = self.replicates(values)
         se = batch_standard_error(values)
         for u, unit in enumerate(self.units):
             if unit is not None:
                 se[u] = jackknife_error(again[:, u], extra[u])
-        return mean, se
+        return mean, se, again, extra

@@ -18,10 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gridimpact.model.control_variates import ControlFit, jackknife_error
-
-KINDS = ("expected", "held", "breached")
-"""The changes summed: expected over the pause's outcome, if it held fully, if it was breached."""
+from gridimpact.model.control_variates import jackknife_error
 
 
 @dataclass
@@ -32,9 +29,9 @@ class RegionSums:
     replicates: dict[str, np.ndarray] = field(default_factory=dict)
     known_sd: dict[str, float] = field(default_factory=dict)
 
-    def add(self, kind: str, controls: ControlFit, values: np.ndarray) -> None:
-        """Fold in one block's member values (M, U) of the change ``kind``."""
-        mean, again, extra = controls.replicates(values)
+    def add(self, kind: str, mean: np.ndarray, again: np.ndarray, extra: np.ndarray) -> None:
+        """Fold in one block's corrected mean changes ``kind`` (U,), their replicates (G, U) and the
+        variance (U,) of their known means (``ControlFit.estimate_with_replicates``)."""
         self.mean[kind] = self.mean.get(kind, 0.0) + float(mean.sum())
         self.replicates[kind] = self.replicates.get(kind, 0.0) + again.sum(axis=1)
         self.known_sd[kind] = self.known_sd.get(kind, 0.0) + float(np.sqrt(extra).sum())

@@ -81,11 +81,13 @@ _RULES = {
 }
 
 
-def add_schema_failures(problems: FileProblems, failure_cases, hints: dict[str, str] | None = None) -> None:
+def add_schema_failures(problems: FileProblems, failure_cases, hints: dict[str, str] | None = None,
+                        units: dict[str, str] | None = None) -> None:
     """Translate pandera ``SchemaErrors.failure_cases`` into Problems located by line.
 
     A dataframe check reports one failure per column; those are folded into one problem per line,
-    attributed to the column that ``schemas.CHECK_COLUMNS`` names. ``hints`` adds advice per column.
+    attributed to the column that ``schemas.CHECK_COLUMNS`` names. ``hints`` adds advice per column,
+    ``units`` the unit of a column's bounds (``°C``).
     """
     from gridimpact.schemas import CHECK_COLUMNS
 
@@ -107,7 +109,8 @@ def add_schema_failures(problems: FileProblems, failure_cases, hints: dict[str, 
         if (line, column, rule) in seen:
             continue
         seen.add((line, column, rule))
-        message = f"value {template.format(bound=bound.rstrip(')'))}"
+        unit = (units or {}).get(column)
+        message = f"value {template.format(bound=bound.rstrip(')') + (f' {unit}' if unit else ''))}"
         if column in hints:
             message += f"; {hints[column]}"
         problems.add(rule, message, line=line, column=column, value=case.failure_case)
@@ -126,8 +129,10 @@ def _dataframe_check_names() -> dict[str, str]:
     return names
 
 
-def validate_frame(model, frame, problems: FileProblems, hints: dict[str, str] | None = None):
-    """Validate ``frame`` against a pandera model lazily; record failures; return the valid frame.
+def validate_frame(model, frame, problems: FileProblems, hints: dict[str, str] | None = None,
+                   units: dict[str, str] | None = None):
+    """Validate ``frame`` against a pandera model lazily; record failures; return the valid frame
+    (``hints`` and ``units`` as ``add_schema_failures`` takes them).
 
     Returns None when anything failed (the problems say what).
     """
@@ -136,5 +141,5 @@ def validate_frame(model, frame, problems: FileProblems, hints: dict[str, str] |
     try:
         return model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        add_schema_failures(problems, err.failure_cases, hints)
+        add_schema_failures(problems, err.failure_cases, hints, units)
         return None

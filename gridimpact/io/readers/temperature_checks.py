@@ -5,7 +5,6 @@ the value as the file gave it."""
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import pandas as pd
 
@@ -28,7 +27,8 @@ def validate_located(model, frame: pd.DataFrame, problems: FileProblems,
     """
     body = frame.reset_index(drop=True)
     scratch = FileProblems(problems.file, problems.line_label)
-    valid = validate_frame(model, body, scratch, {"temperature_c": _RANGE_HINT})
+    valid = validate_frame(model, body, scratch, {"temperature_c": _RANGE_HINT},
+                           dict.fromkeys(TEMPERATURE_COLUMNS, "°C"))
     names = column_names or {}
     # A value the parser already refused (not a date, not a number) is not reported again as missing.
     reported = {(p.line, p.column) for p in problems.items}
@@ -53,14 +53,13 @@ def validate_located(model, frame: pd.DataFrame, problems: FileProblems,
 
 
 def _in_units(item, unit: str | None):
-    """A range problem of a temperature column with its bound and value in °C, and the value also
-    in ``unit`` when the file gave it so."""
-    message = re.sub(r"(the (?:maximum|minimum) -?[0-9.]+)", r"\1 °C", item.message, count=1)
+    """A range problem of a temperature column with its value in °C, and also in ``unit`` when
+    the file gave it so."""
     try:
         celsius = float(item.value)
     except (TypeError, ValueError):
-        return dataclasses.replace(item, message=message)
+        return item
     value = f"{celsius:.10g} °C"
     if unit is not None:
         value = f"{from_celsius(celsius, unit):.10g} {UNIT_SYMBOLS[unit]} = {value}"
-    return dataclasses.replace(item, message=message, value=value)
+    return dataclasses.replace(item, value=value)

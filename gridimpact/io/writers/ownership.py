@@ -67,44 +67,39 @@ def looks_written_by_gridimpact(path: Path, names: tuple[str, ...]) -> bool:
 
 
 def png_software(path: Path) -> str | None:
-    """The "Software" text chunk of the PNG at ``path`` (None when it has none or is no PNG).
+    """The "Software" text chunk of the PNG at ``path`` (None when it has none or is no PNG)."""
+    return _png_head(path)[1]
 
-    Text chunks come before the image data in the files matplotlib writes, so the walk stops at
-    the first IDAT chunk."""
+
+def _png_head(path: Path) -> tuple[bool, str | None]:
+    """Whether ``path`` is a PNG, and its "Software" text. Text chunks come before the image data
+    in the files matplotlib writes, so the walk stops at the first IDAT chunk."""
     try:
         with open(path, "rb") as stream:
             if stream.read(8) != PNG_SIGNATURE:
-                return None
+                return False, None
             while True:
                 head = stream.read(8)
                 if len(head) < 8:
-                    return None
+                    return True, None
                 length, kind = struct.unpack(">I4s", head)
                 if kind in (b"IDAT", b"IEND"):
-                    return None
+                    return True, None
                 body = stream.read(length)
                 stream.seek(4, 1)  # the chunk's CRC
                 if kind == b"tEXt" and body.partition(b"\0")[0] == b"Software":
-                    return body.partition(b"\0")[2].decode("latin-1")
+                    return True, body.partition(b"\0")[2].decode("latin-1")
     except OSError:
-        return None
+        return False, None
 
 
 def figure_written_by_gridimpact(path: Path, table: Path | None, names: tuple[str, ...] = ()) -> bool:
     """Whether the PNG at ``path`` is gridimpact's: marked as such, or unmarked (as earlier versions
     wrote figures) beside ``table``, the gridimpact table (first columns ``names``) it draws."""
-    software = png_software(path)
+    is_png, software = _png_head(path)
     if software is not None:
         return software == FIGURE_SOFTWARE
-    return table is not None and bool(names) and _is_png(path) and looks_written_by_gridimpact(table, names)
-
-
-def _is_png(path: Path) -> bool:
-    try:
-        with open(path, "rb") as stream:
-            return stream.read(8) == PNG_SIGNATURE
-    except OSError:
-        return False
+    return is_png and table is not None and bool(names) and looks_written_by_gridimpact(table, names)
 
 
 def refuse_to_replace_others(targets: dict[Path, tuple[str, ...]],
