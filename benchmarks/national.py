@@ -95,8 +95,9 @@ def run(*, hromadas: int, members: int, days: int, units: int | None, block: int
     simulated_days = (days - horizon) + 2 * horizon
     progress = ProgressLog(log, every=10 * simulated_days)
     start = time.perf_counter()
+    # a fixed ensemble (target_error=0): every unit runs the members asked for, so the rate counts its cells
     result = gridimpact.compare(inputs, members=members, seed=seed, regions=regions, block=block,
-                                region_block=region_block, workers=workers, progress=progress)
+                                region_block=region_block, workers=workers, progress=progress, target_error=0)
     compared = time.perf_counter() - start
     threads = workers or default_workers()
     cells = n_regions * members * cohorts_per_region()

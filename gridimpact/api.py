@@ -41,6 +41,7 @@ from gridimpact.model.hazard import build_hazard
 from gridimpact.model.hourly import hourly_dataset
 from gridimpact.model.params import Params
 from gridimpact.model.period import Period
+from gridimpact.model.refinement import refined_parts
 from gridimpact.planning import (
     KEEP_MEMBER_CELLS,
     RELEASE_AFTER_GROUPS,
@@ -141,7 +142,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
             members: int | None = None, seed: int | None = None, compliance: float | None = None,
             params: Params | dict | str | Path | None = None, regions: list[str] | None = None,
             block: int | None = None, region_block: int | None = None, workers: int | None = None, progress=None,
-            client=None, engine: str | None = None) -> ComparisonResult:
+            client=None, engine: str | None = None, target_error: float | None = None) -> ComparisonResult:
     """Compare scenarios on the same inputs with an ensemble; the first scenario is the baseline.
 
     Parameters
@@ -159,7 +160,11 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Days compared from ``as_of``. Default: the first scenario's own ``days``, else the inputs'
         horizon (14 for the embedded case), else 14.
     members : int, optional
-        Ensemble members (default 128, four batches of 32).
+        Ensemble members of every region (default 128, four batches of 32).
+    target_error : float, optional
+        A region whose expected change in person-days below 12 °C has a standard error above this
+        share of the change gets more members, up to four times ``members``
+        (``gridimpact.model.refinement``; default 0.04, 0 turns it off).
     seed : int, optional
         Seed of every random stream (default 20260129); the same seed gives identical results.
     compliance : float in [0, 1], optional
@@ -177,7 +182,8 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         ``client``, the threads of the cluster's workers). Only the default block size depends on it.
     progress : callable(int), optional
         Called with the number of simulated member-block days completed, for progress bars; if it
-        has a ``start(total)`` method, that is called first with the total.
+        has a ``start(total)`` method, that is called first with the total, and an ``extend(more)``
+        method, with the steps added when regions get more members (``target_error``).
     client : dask.distributed.Client, optional
         Run member blocks on a cluster (results are identical to a local run).
     engine : "compiled" or "numpy", optional
@@ -189,15 +195,15 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
     reported with a ``PauseOutsideWindowWarning`` naming the as-of date to use.
     """
     door = compare_arguments(inputs, scenarios, as_of, days, members, seed, compliance, params, regions, block,
-                             region_block, workers, progress)
-    scenarios, as_of, days, members, seed, compliance, regions, block, region_block, workers = (
+                             region_block, workers, progress, target_error)
+    scenarios, as_of, days, members, seed, compliance, regions, block, region_block, workers, target_error = (
         door[key] for key in ("scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "block",
-                              "region_block", "workers"))
+                              "region_block", "workers", "target_error"))
     engine = resolve_engine(engine)
 
     inputs = inputs if inputs is not None else default_inputs()
     case = prepare_case(inputs, scenarios, as_of=as_of, days=days, members=members, seed=seed,
-                        compliance=compliance, params=params, regions=regions)
+                        compliance=compliance, params=params, regions=regions, target_error=target_error)
     runner = None
     if client is not None:
         runner = dask_runner(client)
@@ -213,7 +219,7 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
     """Run the ensemble region group by region group; returns the comparison tables, every
     member's daily values (when small enough to keep, else None) and the pause draws."""
     inputs, params, period, chosen, names = case.inputs, case.params, case.period, case.regions, case.names
-    tables = ComparisonTables(names, names[0], period.days, case.window)
+    tables = ComparisonTables(names, names[0], period.days, case.window, case.members, tuple(chosen))
     observed_until_q = _observed_until(inputs, chosen, period)
     keep = len(chosen) * case.members * len(period.days) <= KEEP_MEMBER_CELLS
     daily: dict | None = {name: [] for name in names} if keep else None
@@ -245,7 +251,20 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
         pause_held = {s.name: run.pause_held for s, run in zip(case.scenarios, runs, strict=True)}
         pause_days = {s.name: run.days_held if run.has_pause else None
                       for s, run in zip(case.scenarios, runs, strict=True)}
-        tables.add(setup.regions, exposure.population, dict(zip(names, runs, strict=True)))
+
+        def run_more(subset, total):
+            """Members ``case.members`` … ``total`` − 1 of some of the block's regions."""
+            if hasattr(progress, "extend"):
+                progress.extend(plan.steps(case, total - case.members))
+            return run_ensemble(subset, list(case.scenarios), total, block=plan.block, progress=progress,
+                                runner=runner, workers=plan.workers, first_member=case.members)
+
+        parts = refined_parts(setup, dict(zip(names, runs, strict=True)), case.members, case.target_error,
+                              case.window, run_more)
+        for positions, part_runs, base_runs in parts:
+            regions_here = tuple(setup.regions[i] for i in positions)
+            tables.add(regions_here, exposure.population[positions], part_runs, base_runs)
+        del parts, part_runs, base_runs
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])
@@ -266,6 +285,7 @@ def assemble(case: CompareCase, tables: ComparisonTables, daily, pauses) -> Comp
     basis = dict(zip(case.regions, population_basis(frame), strict=True))
     provenance = provenance_record(
         case.inputs, case.params, case.period, case.regions, seed=case.seed, members=case.members,
+        region_members=dict(tables.members_of), target_error=case.target_error,
         as_of=str(case.as_of_day.date()), days=case.days, population_basis=basis,
         scenarios=[{"name": s.name, "source": s.source, "seeds": list(s.seeds),
                     "pause_holds_probability": [p.holds_probability for p in s.pauses],
@@ -278,7 +298,7 @@ def assemble(case: CompareCase, tables: ComparisonTables, daily, pauses) -> Comp
                             pause_held=pause_held, pause_days_held=pause_days, days=case.period.days,
                             window=case.window, regions=tuple(case.regions), baseline=names[0],
                             scenarios=tuple(names), members=case.members, seed=case.seed, provenance=provenance,
-                            scenario_definitions=case.scenarios)
+                            scenario_definitions=case.scenarios, region_members=dict(tables.members_of))
 
 
 def _observed_until(inputs: Inputs, regions, period: Period) -> float:

@@ -73,20 +73,20 @@ def as_int(value, name: str, *, minimum: int | None = None, maximum: int | None 
     return number
 
 
-def parse_probability(value, name: str = "probability") -> float:
-    """A probability from 0.25, "0.25" or "25%"; it must lie in [0, 1]."""
+def parse_probability(value, name: str = "probability", kind: str = "a probability") -> float:
+    """A probability (or another ``kind`` of share) from 0.25, "0.25" or "25%"; it must lie in [0, 1]."""
     if isinstance(value, bool):
-        raise ArgumentError(f"{name} must be a probability (0.25 or '25%'), got {_shown(value)}")
+        raise ArgumentError(f"{name} must be {kind} (0.25 or '25%'), got {_shown(value)}")
     if isinstance(value, str):
         text = value.strip()
         try:
             number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
-            raise ArgumentError(f"{name} must be a probability such as 0.25 or '25%', got {value!r}") from None
+            raise ArgumentError(f"{name} must be {kind} such as 0.25 or '25%', got {value!r}") from None
     elif isinstance(value, numbers.Real):
         number = float(value)
     else:
-        raise ArgumentError(f"{name} must be a probability (0.25 or '25%'), got {_shown(value)}")
+        raise ArgumentError(f"{name} must be {kind} (0.25 or '25%'), got {_shown(value)}")
     if math.isnan(number) or not 0.0 <= number <= 1.0:
         raise ArgumentError(f"{name} must be between 0 and 1 (0% and 100%), got {value!r}")
     return number
@@ -210,7 +210,7 @@ def scenario_name(item) -> str:
 
 
 def compare_arguments(inputs, scenarios, as_of, days, members, seed, compliance, params, regions, block,
-                      region_block, workers, progress) -> dict:
+                      region_block, workers, progress, target_error=None) -> dict:
     """The arguments of ``compare``, checked and normalised."""
     _check_inputs(inputs)
     _check_params(params)
@@ -227,6 +227,8 @@ def compare_arguments(inputs, scenarios, as_of, days, members, seed, compliance,
         "block": as_int(block, "block", minimum=1),
         "region_block": as_int(region_block, "region_block", minimum=1),
         "workers": as_int(workers, "workers", minimum=1),
+        "target_error": None if target_error is None else parse_probability(
+            target_error, "target_error", "a share of the change"),
     }
 
 

@@ -20,6 +20,7 @@ from gridimpact.model.climatology import Climatology
 from gridimpact.model.exposure import default_period, model_regions, outdoor_values
 from gridimpact.model.params import Params, load_params
 from gridimpact.model.period import Period
+from gridimpact.model.refinement import DEFAULT_TARGET_ERROR
 from gridimpact.model.scenarios import Scenario
 from gridimpact.vocab import TIMEZONE
 
@@ -78,6 +79,8 @@ class CompareCase:
     period: Period
     observed_outdoor: np.ndarray
     climatology: Climatology | None
+    target_error: float = DEFAULT_TARGET_ERROR
+    """Regions whose headline change has a larger relative error get more members (0: none)."""
 
     @property
     def names(self) -> list[str]:
@@ -95,7 +98,7 @@ class CompareCase:
 
 
 def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compliance, params,
-                 regions) -> CompareCase:
+                 regions, target_error=None) -> CompareCase:
     """Resolve the comparison's scenarios, members, seed, regions, as-of date and period."""
     params = resolve_params(params)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
@@ -134,7 +137,7 @@ def prepare_case(inputs: Inputs, scenarios, *, as_of, days, members, seed, compl
     if climatology is not None:
         climatology.require_forecast(chosen, with_data.last_day, period.last_day, as_of_day, days)
     return CompareCase(inputs, params, tuple(loaded), chosen, members, seed, as_of_day, days, period,
-                       observed, climatology)
+                       observed, climatology, DEFAULT_TARGET_ERROR if target_error is None else float(target_error))
 
 
 def default_as_of(inputs: Inputs, scenarios, regions) -> pd.Timestamp:

@@ -88,11 +88,14 @@ class BlockPlan:
 
     def total_steps(self, case) -> int:
         """Member-block days the run simulates (shared days before the as-of once per block)."""
+        region_blocks = -(-len(case.regions) // self.region_block)
+        return region_blocks * self.steps(case, case.members)
+
+    def steps(self, case, members: int) -> int:
+        """Member-block days of one region group's run of ``members`` members."""
         n_days = len(case.period.days)
         shared = int(np.clip(case.period.day_of_quarter(case.as_of_q), 0, n_days))
-        member_blocks = -(-case.members // self.block)
-        region_blocks = -(-len(case.regions) // self.region_block)
-        return region_blocks * member_blocks * (shared + len(case.scenarios) * (n_days - shared))
+        return -(-members // self.block) * (shared + len(case.scenarios) * (n_days - shared))
 
 
 def plan_blocks(case, *, block: int | None, region_block: int | None, workers: int) -> BlockPlan:

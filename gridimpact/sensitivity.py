@@ -25,6 +25,7 @@ standard errors of zero (``beyond_noise`` false) does not show that the input ma
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,8 @@ def _scaled_strikes(scenario, interval_factor: float = 1.0, regional_factor: flo
 def sensitivity(compare, scenarios, *, members: int = 60, seed: int | None = None, params=None, inputs=None,
                 shift_temperature=None) -> pd.DataFrame:
     """The ranked table: one row per input and headline metric (``compare`` is ``api.compare``)."""
+    # every run keeps the same members in every region, so that runs pair member by member
+    compare = partial(compare, target_error=0)
     inputs = inputs if inputs is not None else default_inputs()
     shift_temperature = shift_temperature or shifted_temperature
     base = compare(inputs, scenarios, members=members, seed=seed, params=params)

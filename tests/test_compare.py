@@ -185,9 +185,16 @@ def test_progress_reports_a_total_and_reaches_it(inputs):
         def start(self, total):
             self.total = total
 
+        def extend(self, more):
+            self.total += more
+
         def __call__(self, n):
             self.done += n
 
     progress = Progress()
     run(inputs, members=5, days=3, block=2, progress=progress)
     assert progress.total == progress.done > 0
+    refined = Progress()  # regions given more members announce their steps too
+    result = run(inputs, members=64, days=3, block=32, progress=refined, target_error=0.001)
+    assert max(result.region_members.values()) == 256
+    assert refined.total == refined.done > 0

@@ -50,11 +50,11 @@ def test_a_region_groups_member_values_are_freed_before_the_next_group_is_added(
     seen = []
     add = comparison.ComparisonTables.add
 
-    def spy(self, regions, population, runs):
+    def spy(self, regions, population, runs, *rest):
         gc.collect()
         seen.append(([ref() is None for ref in seen[-1][1]] if seen else [],
                      [weakref.ref(stratum["people_below_12c"]) for run in runs.values() for stratum in run.strata]))
-        add(self, regions, population, runs)
+        add(self, regions, population, runs, *rest)
 
     monkeypatch.setattr(comparison.ComparisonTables, "add", spy)
     gridimpact.compare(members=4, days=4, region_block=2)

@@ -50,18 +50,22 @@ DATE = DateType()
 
 
 class ProbabilityType(click.ParamType):
-    """A probability as 0.25 or 25%, as input files accept it."""
+    """A probability (or another share) as 0.25 or 25%, as input files accept it."""
 
     name = "P"
 
+    def __init__(self, kind: str = "a probability"):
+        self.kind = kind
+
     def convert(self, value, param, ctx):
         try:
-            return parse_probability(value, "the value")
+            return parse_probability(value, "the value", self.kind)
         except ArgumentError as exc:
             self.fail(str(exc), param, ctx)
 
 
 PROBABILITY = ProbabilityType()
+SHARE = ProbabilityType("a share")
 
 
 
@@ -248,7 +252,7 @@ def show_notes(notes, inputs=None) -> None:
 
 
 def scenario_options(function):
-    """Scenario, as-of date, horizon, members, seed and compliance, as on `compare`."""
+    """Scenario, as-of date, horizon, members, seed, compliance and target error, as on `compare`."""
     options = [
         click.option("-s", "--scenario", "scenario_names", multiple=True, metavar="NAME_OR_FILE",
                      help="Scenario (built-in name or TOML file), repeatable; the first is the baseline. "
@@ -264,6 +268,10 @@ def scenario_options(function):
                      help="Probability that each pause holds for its whole window, as 0.25 or 25% (fixed, "
                           "overriding the scenarios); the rest splits between failing and being breached as in "
                           "the scenario."),
+        click.option("--target-error", "target_error", type=SHARE, metavar="E",
+                     help="Give a region more members (up to 4 × --members) while the standard error of its "
+                          "change in person-days below 12 °C is above this share of the change (default 4%; "
+                          "0 turns it off)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -303,6 +311,11 @@ class progress_bar:
     def start(self, total: int) -> None:
         self.bar = click.progressbar(length=max(1, total), label=self.label, file=sys.stderr, show_eta=True)
         self.bar.__enter__()
+
+    def extend(self, more: int) -> None:
+        """More steps than ``start`` announced (members added to some regions)."""
+        if self.bar is not None:
+            self.bar.length += more
 
     def __call__(self, n: int) -> None:
         if self.bar is not None:

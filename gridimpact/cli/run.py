@@ -65,7 +65,7 @@ def estimate(source, start, end, params_file, assignments, output, formats, hxl,
 
 
 def run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
-                   scheduler=None):
+                   scheduler=None, target_error=None):
     """The comparison behind `compare` and `report`, with a progress bar and an optional cluster.
 
     A lone -s is compared with no-pause (said on stderr); a pause outside the compared days is a
@@ -84,7 +84,7 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
             warnings.simplefilter("always", PauseOutsideWindowWarning)
             result = compare(data, scenario_names or DEFAULT_SCENARIOS, as_of=as_of, days=days, members=members,
                              seed=seed, compliance=compliance, params=params, regions=list(source.regions) or None,
-                             progress=progress, client=client)
+                             progress=progress, client=client, target_error=target_error)
     finally:
         if client is not None:
             client.close()
@@ -107,8 +107,8 @@ def run_comparison(source, scenario_names, as_of, days, members, seed, complianc
 @output_options()
 @cli_sinks.table_option
 @cli_sinks.db_option
-def compare(source, scenario_names, as_of, days, members, seed, compliance, scheduler, compliance_curve, params_file,
-            assignments, output, formats, hxl, table, db) -> None:
+def compare(source, scenario_names, as_of, days, members, seed, compliance, target_error, scheduler, compliance_curve,
+            params_file, assignments, output, formats, hxl, table, db) -> None:
     """Compare scenarios with and without a strike pause (the main job).
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
@@ -122,7 +122,7 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
     target = cli_sinks.check_output_options(output, tuple(f.lower() for f in formats), hxl, db, table)
     formats = tuple(f.lower() for f in formats) or ("csv",)
     result = run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
-                            scheduler)
+                            scheduler, target_error)
     written = []
     if output is None or cli_sinks.to_stdout(output):
         from gridimpact.report.console import comparison_text
@@ -160,8 +160,8 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, sche
 @params_options
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
               help="Report folder to write (replaced as a whole only when complete).")
-def report(source, scenario_names, as_of, days, members, seed, compliance, title, no_figures, params_file, assignments,
-           output) -> None:
+def report(source, scenario_names, as_of, days, members, seed, compliance, target_error, title, no_figures, params_file,
+           assignments, output) -> None:
     """Write a self-contained summary (Markdown and HTML, figures, tables, sources, assumptions).
 
     Runs the same comparison as `gridimpact compare` and writes DIR/report.md, DIR/report.html,
@@ -170,7 +170,8 @@ def report(source, scenario_names, as_of, days, members, seed, compliance, title
     """
     from gridimpact.report.document import write_report
 
-    result = run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments)
+    result = run_comparison(source, scenario_names, as_of, days, members, seed, compliance, params_file, assignments,
+                            target_error=target_error)
     for path in write_report(result, output, figures=not no_figures, title=title):
         log.info("wrote %s", path)
     click.echo(str(Path(output) / "report.html"))

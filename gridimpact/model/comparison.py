@@ -148,10 +148,29 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
     } for i, key in enumerate(keys)]
 
 
-def _controls_of(run):
+def _controls_of(run, base_members: int | None = None):
     if run.controls is None:
         return None
-    return ControlFit(run.controls, run.expected_controls, run.controls_covariance)
+    return ControlFit(run.controls, run.expected_controls, run.controls_covariance, base_members)
+
+
+def relative_errors(runs: dict, baseline: str, window: np.ndarray, metric: str) -> np.ndarray:
+    """(R,) the largest standard error, relative to the change, of the expected change in ``metric``
+    of each region of a block between any scenario and ``baseline`` (NaN where nothing changes)."""
+    rule = WINDOW_RULE[metric]
+    b = _REDUCE[rule](_window_values(runs[baseline].strata[0], metric, window), axis=2)
+    worst = np.full(b.shape[1], np.nan)
+    for name, run in runs.items():
+        if name == baseline:
+            continue
+        x = np.stack([_REDUCE[rule](_window_values(layer, metric, window), axis=2) for layer in run.strata])
+        expected = expected_changes(b, x, run)["expected"]
+        fit = _controls_of(run)
+        mean, se = (expected.mean(axis=0), batch_standard_error(expected)) if fit is None else fit.estimate(expected)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(mean != 0, se / np.abs(mean), np.nan)
+        worst = np.fmax(worst, ratio)
+    return worst
 
 
 class ComparisonTables:
@@ -162,7 +181,13 @@ class ComparisonTables:
     exactly whatever the blocking.
     """
 
-    def __init__(self, scenarios: list[str], baseline: str, days: pd.DatetimeIndex, window: np.ndarray):
+    def __init__(self, scenarios: list[str], baseline: str, days: pd.DatetimeIndex, window: np.ndarray,
+                 base_members: int | None = None, order: tuple[str, ...] = ()):
+        self.base_members = base_members
+        """The ensemble size of every region; a region given a multiple of it (``model.refinement``)
+        gets its jackknife groups aligned with the others'."""
+        self.order = {code: i for i, code in enumerate(order)}
+        """Regions in the order of their rows (blocks may arrive in another)."""
         self.scenarios = scenarios
         self.baseline = baseline
         self.days = days
@@ -176,30 +201,33 @@ class ComparisonTables:
         self._controls: dict[str, tuple] = {}  # scenario → ALL's controls (M, C), mean (C,) and its error bound (C,)
         self._all_fits: dict[str, ControlFit] = {}
         self._sums: dict[tuple[str, str], RegionSums] = {}  # (scenario, additive metric) → sums over regions
+        self.members_of: dict[str, int] = {}
+        """Region → the members its rows come from."""
         self.member_changes: dict[tuple[str, str], np.ndarray] = {}
         """(scenario, metric) → (M,) each member's expected change over all regions (for sensitivity)."""
 
-    def add(self, regions: tuple[str, ...], population: np.ndarray, runs: dict) -> None:
+    def add(self, regions: tuple[str, ...], population: np.ndarray, runs: dict, all_runs: dict | None = None) -> None:
         """Reduce one block of regions (every member; scenario name → ``ensemble.ScenarioRun``)
-        and fold it into the totals."""
+        and fold it into the totals. ``all_runs``: the same regions' runs of the base members only,
+        for the ``ALL`` row, when ``runs`` have more (default: ``runs``)."""
+        all_runs = runs if all_runs is None else all_runs
         self._impacts.append(impacts_table({name: run.daily for name, run in runs.items()}, regions,
                                            self.days, self.window))
         self._population += float(population.sum())
-        self._runs = {name: run.without_values() for name, run in runs.items()}  # not the group's values
+        self.members_of.update(dict.fromkeys(regions, len(next(iter(runs.values())).full)))
+        self._runs = {name: run.without_values() for name, run in all_runs.items()}  # not the group's values
         columns = region_columns(regions)
         keys = [{column: values[i] for column, values in columns.items()} for i in range(len(regions))]
         self._key_columns = list(columns)
-        fits = {scenario: _controls_of(run) for scenario, run in runs.items()}  # one fit for every metric
+        fits = {scenario: _controls_of(run, self.base_members) for scenario, run in runs.items()}  # one fit for every metric
         for name in COMPARED_METRICS:
             rule = WINDOW_RULE[name]
             per_region = {}
             for scenario in self.scenarios:
-                layers = []
-                for j, stratum in enumerate(runs[scenario].strata):
-                    values = _window_values(stratum, name, self.window)
-                    layers.append(_REDUCE[rule](values, axis=2))
-                    self._accumulate((scenario, j), name, rule, values, population)
-                per_region[scenario] = np.stack(layers)
+                per_region[scenario] = np.stack([_REDUCE[rule](_window_values(stratum, name, self.window), axis=2)
+                                                 for stratum in runs[scenario].strata])
+                for j, stratum in enumerate(all_runs[scenario].strata):
+                    self._accumulate((scenario, j), name, rule, _window_values(stratum, name, self.window), population)
             for scenario in self.scenarios:
                 if scenario != self.baseline:
                     sums = self._sums.setdefault((scenario, name), RegionSums()) if rule == "sum" else None
@@ -207,7 +235,7 @@ class ComparisonTables:
                                                          per_region[self.baseline][0], per_region[scenario],
                                                          runs[scenario], fits[scenario], sums))
         for scenario in self.scenarios:  # the ALL row's controls: sums over regions
-            run = runs[scenario]
+            run = all_runs[scenario]
             if run.controls is not None:
                 # the regions' known means come from the same samples, so their errors add up too:
                 # the covariance of the sum is bounded here by adding standard deviations
@@ -255,7 +283,7 @@ class ComparisonTables:
         """Each non-baseline scenario against the baseline, per region (and ALL) and metric."""
         rows = []
         for name in COMPARED_METRICS:
-            regional = self._rows[name]
+            regional = sorted(self._rows[name], key=lambda r: self.order.get(r.get("pcode") or r["adm1_pcode"], 0))
             for scenario in self.scenarios:
                 if scenario == self.baseline:
                     continue

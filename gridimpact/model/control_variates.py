@@ -215,9 +215,18 @@ class _UnitFit:
     group_shift: np.ndarray
 
 
-def jackknife_groups(members: int) -> list[np.ndarray]:
-    """The groups of consecutive members left out in turn: the same for every unit and block."""
-    return np.array_split(np.arange(members), min(JACKKNIFE_GROUPS, members))
+def jackknife_groups(members: int, base_members: int | None = None) -> list[np.ndarray]:
+    """The groups of consecutive members left out in turn: the same for every unit and block.
+
+    ``base_members``: the ensemble size every unit has, when this unit has a whole multiple of it
+    (a region given more members, ``model.refinement``); member m then joins the group of member
+    m mod ``base_members``, so that every unit leaves out the shared members together and the
+    replicates of units with different ensemble sizes still add up."""
+    base = base_members
+    if base is None or base >= members or members % base:
+        return np.array_split(np.arange(members), min(JACKKNIFE_GROUPS, members))
+    return [np.concatenate([group + repeat * base for repeat in range(members // base)])
+            for group in jackknife_groups(base)]
 
 
 def jackknife_error(replicates: np.ndarray, extra=0.0) -> np.ndarray:
@@ -230,9 +239,10 @@ def jackknife_error(replicates: np.ndarray, extra=0.0) -> np.ndarray:
     return np.sqrt((groups - 1) / groups * spread + extra)
 
 
-def _unit_fit(x: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None) -> _UnitFit:
+def _unit_fit(x: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None,
+              base_members: int | None) -> _UnitFit:
     members = len(x)
-    groups = jackknife_groups(members)
+    groups = jackknife_groups(members, base_members)
     solves = np.zeros((len(groups), x.shape[1], members))
     weights = np.ones((len(groups), members))
     for g, left_out in enumerate(groups):  # sixteen small fits, once per set of controls
@@ -246,7 +256,9 @@ def _unit_fit(x: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None
 class ControlFit:
     """The regression of member values on the controls, prepared once per set of controls and then
     applied to every metric (``estimate``): ``controls`` (M, U, C), ``expected`` (U, C) their known
-    means and ``covariance`` (U, C, C) its sampling covariance (None: exact).
+    means and ``covariance`` (U, C, C) its sampling covariance (None: exact); ``base_members``
+    the ensemble size of the comparison's other units, when these have a whole multiple of it
+    (``jackknife_groups``).
 
     The standard error is the grouped jackknife's [2]: the estimate is made again with each of
     ``JACKKNIFE_GROUPS`` groups of members left out, regression and all. The spread of those
@@ -259,7 +271,9 @@ class ControlFit:
         586-596.
     """
 
-    def __init__(self, controls: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None = None):
+    def __init__(self, controls: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None = None,
+                 base_members: int | None = None):
+        self.base_members = base_members
         self.units: list[_UnitFit | None] = []
         for u in range(controls.shape[1]):  # a few units (regions) per block; the fit is over members
             x = controls[:, u, :]
@@ -269,7 +283,8 @@ class ControlFit:
                 self.units.append(None)
                 continue
             self.units.append(_unit_fit(x[:, keep], expected[u, keep],
-                                        None if covariance is None else covariance[u][np.ix_(keep, keep)]))
+                                        None if covariance is None else covariance[u][np.ix_(keep, keep)],
+                                        base_members))
 
     def correct(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each member's value (M, U) corrected by the regression, and the variance (U,) that the
@@ -292,7 +307,7 @@ class ControlFit:
         fit), and the variance (U,) the known means' own error adds. Replicates of units add up,
         so a sum over regions gets its error from the summed replicates."""
         fixed, extra = self.correct(values)
-        groups = jackknife_groups(len(values))
+        groups = jackknife_groups(len(values), self.base_members)
         weights = np.ones((len(groups), len(values)))
         for g, left_out in enumerate(groups):
             weights[g, left_out] = 0.0

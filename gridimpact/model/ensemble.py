@@ -156,6 +156,18 @@ class ScenarioRun:
         stratum): what the all-regions rows need once a region group's tables are made."""
         return replace(self, strata=[{} for _ in self.strata])
 
+    def take_regions(self, positions: np.ndarray) -> ScenarioRun:
+        """The same run on some of its regions (``positions`` along the region axis); the strata
+        and their weights stay, as they come from every region's strikes."""
+        def cut(values):
+            return None if values is None else values[:, positions]
+        return replace(self, strata=[{name: values[:, positions] for name, values in layer.items()}
+                                     for layer in self.strata],
+                       controls=cut(self.controls),
+                       expected_controls=None if self.expected_controls is None else self.expected_controls[positions],
+                       controls_covariance=(None if self.controls_covariance is None
+                                            else self.controls_covariance[positions]))
+
     @property
     def pause_held(self) -> np.ndarray | None:
         """Whether the pause held for its whole window in each member's own draw (None without a pause)."""
@@ -265,14 +277,15 @@ def _scenario_run(layers, strata: Strata, held_share: np.ndarray, scenario: Scen
 
 def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: int, *, block: int = 50,
                  progress: Callable[[int], None] | None = None, runner: Callable | None = None,
-                 workers: int = 1) -> list[ScenarioRun]:
+                 workers: int = 1, first_member: int = 0) -> list[ScenarioRun]:
     """Every scenario's ensemble, members run in blocks (results do not depend on ``block``).
 
-    ``runner`` maps a list of (setup, scenarios, member indices) jobs to their results (for a
-    cluster). Otherwise blocks run here, on ``workers`` threads: numpy releases the interpreter
-    lock in its array loops, so blocks of a few dozen members use several cores.
+    Members ``first_member`` … ``members`` − 1 are run (``more_members`` appends them to a run of
+    the ones before). ``runner`` maps a list of (setup, scenarios, member indices) jobs to their
+    results (for a cluster). Otherwise blocks run here, on ``workers`` threads: numpy releases the
+    interpreter lock in its array loops, so blocks of a few dozen members use several cores.
     """
-    blocks = [range(start, min(start + block, members)) for start in range(0, members, block)]
+    blocks = [range(start, min(start + block, members)) for start in range(first_member, members, block)]
     controlled = [s for s in scenarios if s.pauses and s.strikes is not None]
     if runner is not None:  # jobs travel to other processes without the memo
         results = runner([(replace(setup, memo=None), list(scenarios), b) for b in blocks])
@@ -286,7 +299,7 @@ def run_ensemble(setup: EnsembleSetup, scenarios: Sequence[Scenario], members: i
     else:
         results = [run_block(setup, scenarios, b, progress) for b in blocks]
         means = [controls_mean(setup, s) for s in controlled]
-    runs = _gather(results, len(scenarios), members)
+    runs = _gather(results, len(scenarios), members - first_member)
     known = dict(zip((s.name for s in controlled), means, strict=True))
     for scenario, run in zip(scenarios, runs, strict=True):
         if run.controls is not None:
@@ -332,6 +345,15 @@ def _gather(results: list[list[ScenarioRun]], n_scenarios: int, members: int) ->
                                 None if first.controls is None else np.concatenate([p.controls for p in parts]),
                                 pauses=first.pauses))
     return runs
+
+
+def more_members(first: list[ScenarioRun], more: list[ScenarioRun]) -> list[ScenarioRun]:
+    """Each scenario's run of some members followed by the run of the members after them (same
+    regions); the known means of the controls are the first run's."""
+    members = len(first[0].full) + len(more[0].full)
+    joined = _gather([first, more], len(first), members)
+    return [replace(run, expected_controls=before.expected_controls, controls_covariance=before.controls_covariance)
+            for run, before in zip(joined, first, strict=True)]
 
 
 def _padded(parts: list[ScenarioRun], name: str, n_strata: int) -> np.ndarray:

@@ -18,6 +18,7 @@ from gridimpact.report.context import (
     Rows,
     as_of,
     compared,
+    ensemble_size,
     holding_probabilities,
     pause_held,
     pause_windows,
@@ -152,7 +153,7 @@ def key_numbers(result, rows: Rows) -> Bullets:
     day = as_of(result)
     items = [Item(f"{span(days)} ({len(days)} days), regions: {', '.join(rows.name(c) for c in result.regions)}.",
                   lead="Compared days:"),
-             Item(f"{result.members} members, seed {result.seed}, as-of date {long_date(day) if day else '–'}.",
+             Item(f"{ensemble_size(result)}, seed {result.seed}, as-of date {long_date(day) if day else '–'}.",
                   lead="Ensemble:")]
     for scenario in result.scenarios:
         column = "baseline_value" if scenario == result.baseline else "scenario_value"

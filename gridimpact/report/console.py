@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.model.comparison import ALL, ALL_NAME
+from gridimpact.report.context import ensemble_size
 from gridimpact.report.numbers import error_note, error_share, plus_minus, quantity
 
 ESTIMATE_COLUMNS = (
@@ -91,7 +92,7 @@ def comparison_text(result) -> str:
         held_share = rows_of["pause_held_share"].max()  # NaN in the rows of regions no pause covers
         has_pause = held_share == held_share  # not NaN
         out.append(f"What '{scenario}' changes compared with '{result.baseline}'")
-        out.append(f"Window {days[0].date()} … {days[-1].date()} ({len(days)} days) · {result.members} members · "
+        out.append(f"Window {days[0].date()} … {days[-1].date()} ({len(days)} days) · {ensemble_size(result)} · "
                    f"seed {result.seed}")
         out.append("Quote the expected change with its ± standard error: scenario − baseline, both expected "
                    "values over the ensemble, paired by member; [P10 … P90] is its spread across members.")

@@ -49,6 +49,19 @@ class Rows:
         return ALL_NAME if code == ALL else self.names.get(code, code)
 
 
+def ensemble_size(result, limit: int = 4) -> str:
+    """"128 members", and the regions given more for a steady headline (``model.refinement``), the
+    largest first (at most ``limit`` named)."""
+    more = sorted(((n, code) for code, n in (getattr(result, "region_members", None) or {}).items()
+                   if n > result.members), key=lambda item: (-item[0], item[1]))
+    if not more:
+        return f"{result.members} members"
+    rows = Rows(result.comparison)
+    named = ", ".join(f"{rows.name(code)} {n}" for n, code in more[:limit])
+    rest = f" and {len(more) - limit} more regions" if len(more) > limit else ""
+    return f"{result.members} members ({named}{rest})"
+
+
 def compared(result) -> list[str]:
     """The scenarios set against the baseline."""
     return [s for s in result.scenarios if s != result.baseline]
