@@ -160,7 +160,7 @@ def compare(inputs: Inputs | None = None, scenarios=DEFAULT_SCENARIOS, *, as_of=
         Days compared from ``as_of``. Default: the first scenario's own ``days``, else the inputs'
         horizon (14 for the embedded case), else 14.
     members : int, optional
-        Ensemble members of every region (default 128, four batches of 32).
+        Ensemble members of every region (default 128, one net of scrambled Sobol' points).
     target_error : float, optional
         A region whose expected change in person-days below 12 °C has a standard error above this
         share of the change gets more members, up to four times ``members``

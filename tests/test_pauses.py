@@ -104,9 +104,11 @@ def test_quasi_random_batches_cover_every_slice_and_do_not_depend_on_the_ensembl
     draws = np.array([BatchUniforms(5, m, 0).uniform(size=30) for m in range(BATCH)])
     slices = np.sort(np.floor(draws * BATCH), axis=0)
     np.testing.assert_array_equal(slices, np.tile(np.arange(BATCH)[:, None], (1, 30)))
-    # the first two coordinates form a (0, 5, 2)-net: every 1/4 × 1/8 box holds exactly one member
-    boxes = {(int(a * 4), int(b * 8)) for a, b in draws[:, :2]}
-    assert len(boxes) == BATCH
+    # the first two coordinates form a (0, 7, 2)-net: every 1/8 × 1/16 box (and 1/16 × 1/8, 1/2 × 1/64)
+    # holds exactly one member
+    assert BATCH == 128
+    for across, up in ((8, 16), (16, 8), (2, 64)):
+        assert len({(int(a * across), int(b * up)) for a, b in draws[:, :2]}) == BATCH
     again = BatchUniforms(5, 3, 0).uniform(size=30)
     np.testing.assert_array_equal(again, draws[3])
     # a triangular draw by inversion stays within its bounds and has the right mean

@@ -74,10 +74,14 @@ def test_the_all_regions_row_sums_refined_regions_and_keeps_the_base_spread(refi
     rows = table[table["metric"] == metric]
     regional = rows[rows["adm1_pcode"] != "ALL"]
     all_row = rows[rows["adm1_pcode"] == "ALL"].iloc[0]
-    assert all_row["difference"] == pytest.approx(regional["difference"].sum(), abs=0.05)
+    for column in ("difference", "baseline_value", "scenario_value"):  # the sums of the rows above
+        assert all_row[column] == pytest.approx(regional[column].sum(), abs=0.05)
     base_all = base.comparison.query("adm1_pcode == 'ALL' and metric == @metric").iloc[0]
-    for column in ("difference_p10", "difference_p90", "baseline_value"):  # from the members every region has
+    for column in ("difference_p10", "difference_p90"):  # from the members every region has
         assert all_row[column] == base_all[column]
+    peak = table[(table["metric"] == "people_without_heat_peak") & (table["adm1_pcode"] == "ALL")].iloc[0]
+    base_peak = base.comparison.query("adm1_pcode == 'ALL' and metric == 'people_without_heat_peak'").iloc[0]
+    assert peak["baseline_value"] == base_peak["baseline_value"]  # a peak does not add: the base totals
     assert np.array_equal(refined.member_changes[("announced-pause", metric)],
                           base.member_changes[("announced-pause", metric)])
     assert refined.daily["no-pause"][metric].shape[0] == 64  # member values: the base members

@@ -261,7 +261,7 @@ def scenario_options(function):
                      help="Scenarios take over from this local day, or 'today' (default 2026-01-30 for the "
                           "embedded case)."),
         click.option("--days", type=click.IntRange(1, 366), help="Days compared from the as-of date (default: the scenario's `days`, else 14)."),
-        click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members (default 128: four batches of 32; a multiple of 32 keeps the draws balanced)."),
+        click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members of every region (default 128, one net of quasi-random draws; a power of two up to 128, or a multiple of 128, keeps the draws balanced)."),
         click.option("--seed", type=click.IntRange(min=0), help="Random seed, 0 or more (default 20260129); the "
                      "same seed gives identical output."),
         click.option("--compliance", type=PROBABILITY, metavar="P",

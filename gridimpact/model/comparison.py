@@ -126,6 +126,8 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
 
     mean, se = estimate("expected")
     base = b.mean(axis=0)
+    if sums is not None:
+        sums.baseline += float(base.sum())
     nothing = np.full(len(keys), np.nan)
     if_held, if_held_se = estimate("held") if "held" in changes else (nothing, nothing)
     breached = estimate("breached")[0] if run.has_pause else nothing

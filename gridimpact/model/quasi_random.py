@@ -13,8 +13,12 @@ spread evenly too, which removes most of the variance of the main effects and of
 of the first coordinates (when the first strike comes, whether it hits a region, whether it
 destroys a plant there). With the same ensemble size the seed-to-seed spread of the expected
 changes is about half that of Latin hypercubes of 10 (docs/scenarios.md gives the measurement).
-Batches are independent scrambles, so the Monte-Carlo standard error is estimated from the spread
-of batch means (``batch_standard_error``), not from the spread of members, which would overstate it.
+Batches are independent scrambles, so the Monte-Carlo standard error can be estimated from the
+spread of batch means (``batch_standard_error``), not from the spread of members, which would
+overstate it. A batch is 128 members, the default ensemble: one 128-point net spreads the draws that
+matter (the first strikes of the pause window on each region) twice as finely in each pair of
+coordinates as four nets of 32 did, and halved the spread between seeds of the regions' headline
+changes (docs/scenarios.md, "Ensemble size"); more members continue with further independent nets.
 
 A member's draws depend only on the seed, its index and the stream: not on the ensemble size, the
 blocking of members or the number of workers.
@@ -37,14 +41,14 @@ import numpy as np
 
 from gridimpact.resources import sobol_direction_numbers_file
 
-BATCH = 32
-"""Members per batch, a power of two as Sobol' nets need (the default ensemble is a whole number
-of batches)."""
+BATCH = 128
+"""Members per batch, a power of two as Sobol' nets need (the default ensemble is one batch; the
+first 2^k members of a batch, 32 or 64, are a net of their own)."""
 _CHUNK = 256  # coordinates drawn at once
 SOBOL_BLOCKS = 16
 """Blocks of ``_CHUNK`` coordinates that are Sobol' points (4,096 uniforms per member and stream:
 every draw of the four embedded regions). Further coordinates — the per-unit hits and damage of a
-national run's thousands of units, where 32-point nets spread nothing evenly — come from the
+national run's thousands of units, where a 128-point net spreads nothing evenly — come from the
 member's own counter-based stream (``counter_uniforms``), which costs a hundredth as much and can
 be read at any coordinate: a group of units draws its own columns only (``BatchUniforms.columns``)."""
 SOBOL_COORDINATES = SOBOL_BLOCKS * _CHUNK

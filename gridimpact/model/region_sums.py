@@ -1,5 +1,6 @@
 """The all-regions change of a metric that adds up over regions, as the sum of the regions' own
-corrected estimates, so that the ``ALL`` row equals the sum of the rows above it.
+corrected estimates, so that the ``ALL`` row equals the sum of the rows above it (its expected
+baseline value too).
 
 Each region's expected change is corrected by its own regression on the spared strikes and
 parameters (``control_variates.ControlFit``). A regression fitted to the regions' sum instead gives
@@ -28,6 +29,9 @@ class RegionSums:
     mean: dict[str, float] = field(default_factory=dict)
     replicates: dict[str, np.ndarray] = field(default_factory=dict)
     known_sd: dict[str, float] = field(default_factory=dict)
+    baseline: float = 0.0
+    """Sum of the regions' expected baseline values (a region may have more members than the
+    ``ALL`` row's own totals, ``model.refinement``)."""
 
     def add(self, kind: str, mean: np.ndarray, again: np.ndarray, extra: np.ndarray) -> None:
         """Fold in one block's corrected mean changes ``kind`` (U,), their replicates (G, U) and the
@@ -43,9 +47,10 @@ class RegionSums:
     def overwrite(self, row: dict) -> dict:
         """The ``ALL`` comparison row with its changes replaced by the sums over regions."""
         difference, se = self.estimate("expected")
+        base = self.baseline
         row = row | {"difference": difference, "difference_mean": difference, "difference_se": se,
-                     "scenario_value": row["baseline_value"] + difference,
-                     "relative_change": difference / row["baseline_value"] if row["baseline_value"] else np.nan}
+                     "baseline_value": base, "scenario_value": base + difference,
+                     "relative_change": difference / base if base else np.nan}
         if "held" in self.mean:
             held, held_se = self.estimate("held")
             row |= {"difference_if_held": held, "difference_if_held_se": held_se,
