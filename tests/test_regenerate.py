@@ -104,6 +104,7 @@ def test_wrong_types_are_all_reported_with_their_keys(tmp_path):
 [run]
 members = "4"
 compliance = 1.5
+target_error = -0.01
 as_of = "30 January"
 [outputs]
 directory = "out"
@@ -113,6 +114,7 @@ formats = ["csv", "exel"]
     text = str(error)
     assert "run.members: must be a whole number, got '4' (text)" in text
     assert "run.compliance: must be between 0.0 and 1.0, got 1.5" in text
+    assert "run.target_error: must be between 0.0 and 1.0, got -0.01" in text
     assert "run.as_of: must be a date such as 2026-01-30 or \"today\", got '30 January'" in text
     assert "outputs.hxl: must be true or false, got 'yes' (text)" in text
     assert "outputs.formats: unknown format 'exel'; did you mean 'xlsx'?" in text

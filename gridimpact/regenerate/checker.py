@@ -14,8 +14,8 @@ from typing import Any
 SECTION_KEYS = {
     "inputs": ("folder", "outages", "temperature", "population", "region", "max_gap_hours", "since", "encoding",
                "sheet", "pressure_level", "population_basis"),
-    "run": ("job", "scenarios", "as_of", "days", "members", "seed", "compliance", "regions", "params", "set",
-            "start", "end"),
+    "run": ("job", "scenarios", "as_of", "days", "members", "seed", "compliance", "target_error", "regions",
+            "params", "set", "start", "end"),
     "outputs": ("directory", "formats", "hxl", "report", "figures", "database"),
 }
 TODAY = "today"

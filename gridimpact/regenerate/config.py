@@ -37,7 +37,7 @@ OPTIONAL_FORMAT_PACKAGES = {**{name: f.extra for name, f in OUTPUT_FORMATS.items
                             "report": ("matplotlib", "plot")}
 """Output → (module it needs, extra that installs it); the report needs matplotlib for its figures."""
 
-COMPARE_ONLY = ("scenarios", "as_of", "days", "members", "seed", "compliance")
+COMPARE_ONLY = ("scenarios", "as_of", "days", "members", "seed", "compliance", "target_error")
 ESTIMATE_ONLY = ("start", "end")
 
 
@@ -78,6 +78,7 @@ class RegenerationConfig:
     members: int | None = None
     seed: int | None = None
     compliance: float | None = None
+    target_error: float | None = None
     regions: tuple[str, ...] = ()
     start: date | str | None = None
     end: date | str | None = None
@@ -289,6 +290,7 @@ def load_config(path: str | Path) -> RegenerationConfig:
         "members": check.whole(run, "members", "run.", 1, 100_000),
         "seed": check.whole(run, "seed", "run.", 0),
         "compliance": check.number(run, "compliance", "run.", 0.0, 1.0),
+        "target_error": check.number(run, "target_error", "run.", 0.0, 1.0),
         "regions": _regions(check, run),
         "start": check.day(run, "start", "run."),
         "end": check.day(run, "end", "run."),

@@ -119,7 +119,7 @@ def _job(config: RegenerationConfig):
                         hourly="netcdf" in config.formats)
     return compare(inputs, config.scenarios or DEFAULT_SCENARIOS, as_of=_day(config.as_of), days=config.days,
                    members=config.members, seed=config.seed, compliance=config.compliance, params=params,
-                   regions=regions)
+                   regions=regions, target_error=config.target_error)
 
 
 def _inside(path: Path, folder: Path) -> bool:

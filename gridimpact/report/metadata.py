@@ -88,6 +88,10 @@ def about_table(metadata: dict) -> pd.DataFrame:
     for pcode, basis in (metadata.get("population_basis", {}) or {}).items():
         add(f"population basis {pcode}", basis)
     add("ensemble members", metadata.get("members"))
+    members = metadata.get("members") or 0
+    for pcode, count in (metadata.get("region_members", {}) or {}).items():
+        if count > members:  # a region given more for a steady headline (model.refinement)
+            add(f"ensemble members {pcode}", count)
     add("seed", metadata.get("seed"))
     for scenario in metadata.get("scenarios", []) or []:
         holds = scenario.get("pause_holds_probability") or []

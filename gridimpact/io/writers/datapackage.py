@@ -246,6 +246,9 @@ def _run_record(result) -> dict:
             "as_of": provenance.get("as_of"),
             "days": provenance.get("days"),
             "members": result.members,
+            "more_members": {code: n for code, n in (getattr(result, "region_members", None) or {}).items()
+                             if n > result.members},
+            "target_error": provenance.get("target_error"),
             "seed": result.seed,
         })
     record["period"] = provenance.get("period")
