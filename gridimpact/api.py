@@ -259,12 +259,12 @@ def run_blocks(case: CompareCase, plan: BlockPlan, *, progress=None, runner=None
             return run_ensemble(subset, list(case.scenarios), total, block=plan.block, progress=progress,
                                 runner=runner, workers=plan.workers, first_member=case.members)
 
-        parts = refined_parts(setup, dict(zip(names, runs, strict=True)), case.members, case.target_error,
-                              case.window, run_more)
-        for positions, part_runs, base_runs in parts:
-            regions_here = tuple(setup.regions[i] for i in positions)
-            tables.add(regions_here, exposure.population[positions], part_runs, base_runs)
-        del parts, part_runs, base_runs
+        for positions, part_runs, base_runs in refined_parts(setup, dict(zip(names, runs, strict=True)),
+                                                             case.members, case.target_error, case.window,
+                                                             run_more):
+            tables.add(tuple(setup.regions[i] for i in positions), exposure.population[positions], part_runs,
+                       base_runs)
+            del part_runs, base_runs  # before the next part runs
         if daily is not None:
             for name in names:
                 daily[name].append(block_daily[name])

@@ -15,6 +15,7 @@ import numpy as np
 
 from gridimpact.model.cohorts import cohorts_per_region
 from gridimpact.model.metrics import NUMERIC_METRICS
+from gridimpact.model.refinement import REFINED_COPIES, may_refine
 
 RESULT_BUDGET_BYTES = 256 * 2**20
 """Memory for one region group's daily results of every member and scenario (float64)."""
@@ -105,6 +106,8 @@ def plan_blocks(case, *, block: int | None, region_block: int | None, workers: i
     block = block or max(1, min(64, -(-case.members // workers)))
     if region_block is None:
         per_region = case.members * len(case.period.days) * len(NUMERIC_METRICS) * 8 * len(case.scenarios)
+        if may_refine(case.regions, case.members, case.target_error):  # a refined part's copies (model.refinement)
+            per_region *= REFINED_COPIES
         cohorts = cohorts_per_region(case.params.district_heat_bands)
         region_block = max(1, min(64, RESULT_BUDGET_BYTES // per_region, ENGINE_BLOCK_CELLS // (block * cohorts)))
     return BlockPlan(block, region_block, workers)

@@ -52,10 +52,6 @@ class EstimateResult:
     pause_days_held: dict = field(default_factory=dict)
     """Scenario → (members,) days of the pause window that held in each member's own draw of the
     outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
-    region_members: dict = field(default_factory=dict)
-    """Region → the members its comparison rows come from: ``members``, or a multiple of it for a
-    region whose headline change needed more (``model.refinement``). The ``ALL`` row's spread, the
-    impacts' member arrays in ``daily`` and ``member_changes`` keep the first ``members``."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write the daily table (and, for ``netcdf``, the hourly dataset) atomically."""
@@ -98,8 +94,8 @@ class ComparisonResult:
     outcome (None without pauses): the distribution behind ``pause_days_held_mean``."""
     region_members: dict = field(default_factory=dict)
     """Region → the members its comparison rows come from: ``members``, or a multiple of it for a
-    region whose headline change needed more (``model.refinement``). The ``ALL`` row's spread, the
-    impacts' member arrays in ``daily`` and ``member_changes`` keep the first ``members``."""
+    region whose headline change needed more (``model.refinement``). The impacts table, the member
+    values in ``daily``, ``member_changes`` and the ``ALL`` row's spread keep the first ``members``."""
 
     def to_files(self, directory: str | Path, formats: tuple[str, ...] = ("csv",), *, hxl: bool = False) -> list[Path]:
         """Write impacts and comparison tables in each format, atomically."""

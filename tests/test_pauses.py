@@ -12,7 +12,7 @@ from gridimpact.model.comparison import expected_changes
 from gridimpact.model.compliance import compliance_curve
 from gridimpact.model.ensemble import ScenarioRun
 from gridimpact.model.pauses import PauseOutcomes, beta_interval
-from gridimpact.model.quasi_random import BATCH, BatchUniforms, batch_standard_error
+from gridimpact.model.quasi_random import BATCH, ERROR_BATCH, BatchUniforms, batch_standard_error
 from gridimpact.model.strata import strata_of
 from gridimpact.model.strikes import StrikeDraws
 
@@ -117,9 +117,12 @@ def test_quasi_random_batches_cover_every_slice_and_do_not_depend_on_the_ensembl
 
 
 def test_batch_standard_error_by_hand():
-    values = np.repeat([1.0, 3.0], BATCH)[:, None]  # two batches with means 1 and 3
-    # sample variance of batch means = 2, over 2 batches → SE = 1
+    values = np.repeat([1.0, 3.0], ERROR_BATCH)[:, None]  # two blocks with means 1 and 3
+    # sample variance of block means = 2, over 2 blocks → SE = 1
     assert batch_standard_error(values)[0] == pytest.approx(1.0)
+    # the default ensemble: four blocks of 32 with means 1, 1, 3, 3 → variance 4/3, SE √(1/3)
+    values = np.repeat([1.0, 1.0, 3.0, 3.0], ERROR_BATCH)[:, None]
+    assert len(values) == BATCH and batch_standard_error(values)[0] == pytest.approx(np.sqrt(1 / 3))
     assert np.isnan(batch_standard_error(np.ones((1, 1)))[0])  # one member: no error, not 0
 
 

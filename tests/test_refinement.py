@@ -36,8 +36,9 @@ def base(inputs):
 
 def test_factors_follow_the_square_of_the_error_ratio():
     errors = np.array([0.03, 0.04, 0.05, 0.0801, 0.2, np.nan, np.inf])
-    # (0.05/0.04)² = 1.56 → 2; (0.0801/0.04)² = 4.01 → 5, capped at 4; no change (NaN) needs nothing
-    assert member_factors(errors, 0.04).tolist() == [1, 1, 2, 4, 4, 1, 1]
+    # (0.05/0.04)² = 1.56 → 2; (0.0801/0.04)² = 4.01 → 5, capped at 4; no change (NaN) needs nothing,
+    # an unbounded error the most
+    assert member_factors(errors, 0.04).tolist() == [1, 1, 2, 4, 4, 1, 4]
     assert member_factors(errors, 0).tolist() == [1] * 7
     assert member_factors(errors, None).tolist() == [1] * 7
 
@@ -119,3 +120,65 @@ def test_the_cli_takes_the_target_and_names_the_regions_given_more():
     wrong = runner.invoke(cli, ["compare", "--target-error", "150%"])
     assert wrong.exit_code == 2
     assert "--target-error" in wrong.output and "between 0 and 1" in wrong.output
+
+
+def test_factors_grow_with_the_error_and_stay_within_the_cap():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    errors = st.floats(min_value=0.0, max_value=10.0, allow_nan=False)
+
+    @given(errors, errors, st.floats(min_value=1e-3, max_value=1.0))
+    def check(a, b, target):
+        low, high = sorted((a, b))
+        factors = member_factors(np.array([low, high]), target)
+        assert 1 <= factors[0] <= factors[1] <= MAX_FACTOR
+        if factors[1] < MAX_FACTOR:  # below the cap the error would meet the target with these members
+            assert high / np.sqrt(factors[1]) <= target * (1 + 1e-6)
+
+    check()
+
+
+def test_a_scenario_without_a_pause_sums_refined_regions_too(inputs):
+    scenarios = ("no-pause", "announced-pause", "observed")
+    result = gridimpact.compare(inputs, scenarios, members=64, days=DAYS, seed=3, target_error=0.001)
+    assert set(result.region_members.values()) == {64 * MAX_FACTOR}  # set by the pause's change
+    rows = result.comparison.query("scenario == 'observed' and metric == 'person_hours_without_power'")
+    regional, all_row = rows[rows["adm1_pcode"] != "ALL"], rows[rows["adm1_pcode"] == "ALL"].iloc[0]
+    for column in ("difference", "baseline_value"):
+        assert all_row[column] == pytest.approx(regional[column].sum(), abs=0.05)
+    assert all_row["difference_se"] > 0
+    # a comparison without any pause refines nothing: its change has no targeted error
+    plain = gridimpact.compare(inputs, ("no-pause", "observed"), members=64, days=DAYS, seed=3, target_error=0.001)
+    assert set(plain.region_members.values()) == {64}
+
+
+def test_hromadas_keep_the_base_members(monkeypatch):
+    from gridimpact.model import refinement
+    from gridimpact.synthetic import national_case
+
+    small = national_case(hromadas=40, start="2026-01-20", days=20, seed=2)
+    codes = list(small.population.frame["pcode"][:3])
+
+    def run():
+        return gridimpact.compare(small, members=64, seed=1, regions=codes, as_of="2026-01-30", days=5,
+                                  target_error=0.001)
+
+    assert set(run().region_members.values()) == {64}
+    monkeypatch.setattr(refinement, "refinable", lambda code: True)  # as if they were oblasts
+    assert max(run().region_members.values()) > 64
+
+
+def test_a_cluster_gets_the_same_refined_numbers(inputs, refined, monkeypatch):
+    import pickle
+
+    from gridimpact.model.ensemble import run_block
+
+    def runner(jobs):  # what a cluster does with each job: ship it, run it, ship the result back
+        return [pickle.loads(pickle.dumps(run_block(*pickle.loads(pickle.dumps(job))))) for job in jobs]
+
+    monkeypatch.setattr("gridimpact.api.dask_runner", lambda client: runner)
+    monkeypatch.setattr("gridimpact.api.cluster_threads", lambda client: 2)
+    remote = gridimpact.compare(inputs, members=64, days=DAYS, seed=3, target_error=0.001, client=object())
+    assert remote.region_members == refined.region_members
+    assert remote.comparison.equals(refined.comparison)

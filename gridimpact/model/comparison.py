@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.model.control_variates import ControlFit
+from gridimpact.model.control_variates import ControlFit, plain_replicates
 from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
@@ -104,12 +104,14 @@ def expected_changes(b: np.ndarray, x: np.ndarray, run) -> dict[str, np.ndarray]
     return changes
 
 
-def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls=None, sums=None) -> list[dict]:
+def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls=None, sums=None,
+                 base_members=None) -> list[dict]:
     """Comparison rows for one metric: b (members, units) baseline window values, x (strata,
     members, units) the scenario's; ``keys`` holds the key columns of each unit. ``controls``: the
     regression on the spared strikes and parameters (``control_variates.ControlFit``), which
     corrects the mean changes; None leaves them plain means. ``sums`` (``region_sums.RegionSums``)
-    receives the corrected changes of a metric that adds up over regions."""
+    receives the corrected changes of a metric that adds up over regions, and their jackknife
+    replicates (groups aligned by ``base_members``, ``control_variates.jackknife_groups``)."""
     changes = expected_changes(b, x, run)
     expected = changes["expected"]
     d10, _, d90 = quantiles(expected)
@@ -118,7 +120,11 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
         """The mean over members of the change ``kind`` and its standard error, corrected by the
         controls when given (and then folded into ``sums``)."""
         if controls is None:
-            return changes[kind].mean(axis=0), batch_standard_error(changes[kind])
+            values = changes[kind]
+            mean = values.mean(axis=0)
+            if sums is not None:
+                sums.add(kind, mean, plain_replicates(values, base_members), np.zeros(len(mean)))
+            return mean, batch_standard_error(values)
         mean, se, again, extra = controls.estimate_with_replicates(changes[kind])
         if sums is not None:
             sums.add(kind, mean, again, extra)
@@ -158,17 +164,17 @@ def _controls_of(run, base_members: int | None = None):
 
 def relative_errors(runs: dict, baseline: str, window: np.ndarray, metric: str) -> np.ndarray:
     """(R,) the largest standard error, relative to the change, of the expected change in ``metric``
-    of each region of a block between any scenario and ``baseline`` (NaN where nothing changes)."""
+    of each region of a block between a scenario with a pause (and so with a control-variate fit)
+    and ``baseline`` (NaN where nothing changes, or without such a scenario)."""
     rule = WINDOW_RULE[metric]
     b = _REDUCE[rule](_window_values(runs[baseline].strata[0], metric, window), axis=2)
     worst = np.full(b.shape[1], np.nan)
     for name, run in runs.items():
-        if name == baseline:
+        if name == baseline or run.controls is None:  # only a pause's change is refined
             continue
         x = np.stack([_REDUCE[rule](_window_values(layer, metric, window), axis=2) for layer in run.strata])
         expected = expected_changes(b, x, run)["expected"]
-        fit = _controls_of(run)
-        mean, se = (expected.mean(axis=0), batch_standard_error(expected)) if fit is None else fit.estimate(expected)
+        mean, se = _controls_of(run).estimate(expected)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(mean != 0, se / np.abs(mean), np.nan)
         worst = np.fmax(worst, ratio)
@@ -211,9 +217,10 @@ class ComparisonTables:
     def add(self, regions: tuple[str, ...], population: np.ndarray, runs: dict, all_runs: dict | None = None) -> None:
         """Reduce one block of regions (every member; scenario name → ``ensemble.ScenarioRun``)
         and fold it into the totals. ``all_runs``: the same regions' runs of the base members only,
-        for the ``ALL`` row, when ``runs`` have more (default: ``runs``)."""
+        for the impacts and the ``ALL`` row, when ``runs`` have more (default: ``runs``)."""
         all_runs = runs if all_runs is None else all_runs
-        self._impacts.append(impacts_table({name: run.daily for name, run in runs.items()}, regions,
+        # daily quantiles from the members every region has, as the kept member values (and figures) are
+        self._impacts.append(impacts_table({name: run.daily for name, run in all_runs.items()}, regions,
                                            self.days, self.window))
         self._population += float(population.sum())
         self.members_of.update(dict.fromkeys(regions, len(next(iter(runs.values())).full)))
@@ -235,7 +242,7 @@ class ComparisonTables:
                     sums = self._sums.setdefault((scenario, name), RegionSums()) if rule == "sum" else None
                     self._rows[name].extend(_change_rows(keys, name, self.baseline, scenario,
                                                          per_region[self.baseline][0], per_region[scenario],
-                                                         runs[scenario], fits[scenario], sums))
+                                                         runs[scenario], fits[scenario], sums, self.base_members))
         for scenario in self.scenarios:  # the ALL row's controls: sums over regions
             run = all_runs[scenario]
             if run.controls is not None:

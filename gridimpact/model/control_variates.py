@@ -229,6 +229,16 @@ def jackknife_groups(members: int, base_members: int | None = None) -> list[np.n
             for group in jackknife_groups(base)]
 
 
+def plain_replicates(values: np.ndarray, base_members: int | None = None) -> np.ndarray:
+    """(G, U) the plain mean of member values (M, U) made again with each jackknife group left out."""
+    groups = jackknife_groups(len(values), base_members)
+    weights = np.ones((len(groups), len(values)))
+    for g, left_out in enumerate(groups):
+        weights[g, left_out] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):  # one member: its one group leaves none
+        return weights @ values / weights.sum(axis=1, keepdims=True)
+
+
 def jackknife_error(replicates: np.ndarray, extra=0.0) -> np.ndarray:
     """Standard error from leave-one-group-out replicates (G, ...), plus a variance ``extra``
     (NaN from fewer than two groups: one member gives no error)."""
@@ -309,12 +319,7 @@ class ControlFit:
         fit), and the variance (U,) the known means' own error adds. Replicates of units add up,
         so a sum over regions gets its error from the summed replicates."""
         fixed, extra = self.correct(values)
-        groups = jackknife_groups(len(values), self.base_members)
-        weights = np.ones((len(groups), len(values)))
-        for g, left_out in enumerate(groups):
-            weights[g, left_out] = 0.0
-        with np.errstate(invalid="ignore", divide="ignore"):  # one member: its one group leaves none
-            again = weights @ values / weights.sum(axis=1, keepdims=True)
+        again = plain_replicates(values, self.base_members)
         for u, unit in enumerate(self.units):
             if unit is None:
                 continue

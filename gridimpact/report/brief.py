@@ -19,6 +19,7 @@ from gridimpact.report.context import (
     HEADLINE_UNIT,
     Rows,
     compared,
+    ensemble_size,
     generated_stamp,
     map_values,
     pause_held,
@@ -178,7 +179,7 @@ def brief_figure(result, *, title: str, geometry: Path | None = None):
         page.text(title, 13, chars=64, weight="bold", gap=0.02)
         version = (result.provenance or {}).get("gridimpact_version", "")
         stamp, basis = generated_stamp(result)
-        page.text(f"gridimpact {version} · dated {stamp} ({basis}) · {result.members} ensemble members, seed "
+        page.text(f"gridimpact {version} · dated {stamp} ({basis}) · {ensemble_size(result)}, seed "
                   f"{result.seed}", 7.5, chars=130, colour="#555555", gap=0.1)
         if not scenarios or rows.table.empty:
             page.text(f"Only one scenario ({result.baseline}) was run: there is no change to report.", 10, chars=95)

@@ -24,6 +24,7 @@ from gridimpact.io.atomic import atomic_path
 from gridimpact.io.writers.ownership import FIGURE_SOFTWARE
 from gridimpact.model.comparison import ALL, ALL_NAME, UNITS, WINDOW_RULE, quantiles
 from gridimpact.regions import UnknownRegionError, resolve
+from gridimpact.report import context
 from gridimpact.report.context import HEADLINE_METRIC, as_of, pause_windows, window_days
 from gridimpact.report.numbers import axis_scale, quantity, short_date, span
 
@@ -120,7 +121,7 @@ def _source_line(figure, result) -> None:
     provenance = result.provenance or {}
     inputs = (provenance.get("inputs") or {}).get("name", "inputs")
     version = provenance.get("gridimpact_version", "")
-    text = f"gridimpact {version} · {inputs} · {result.members} members, seed {result.seed}"
+    text = f"gridimpact {version} · {inputs} · {context.ensemble_size(result)}, seed {result.seed}"
     figure.text(0.01, 0.06 / figure.get_figheight(), text, fontsize=7, color="#555555", ha="left", va="bottom")
 
 

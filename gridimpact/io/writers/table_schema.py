@@ -32,8 +32,9 @@ _COMPARISON_FIELDS = {
     "difference": (None, "The number to quote: the expected change scenario − baseline, paired by member and "
                          "weighted exactly over whether the pause fails, is breached or holds; quote it with "
                          "difference_se."),
-    "difference_se": (None, "Monte-Carlo standard error of difference (from the spread of the means of "
-                            "independently scrambled batches of members)."),
+    "difference_se": (None, "Monte-Carlo standard error of difference: a grouped jackknife of the "
+                            "control-variate estimate (the spread of the means of blocks of 32 members "
+                            "for a scenario without a pause)."),
     "relative_change": ("1", "difference / baseline_value; empty where the baseline value is 0."),
     "difference_p10": (None, "10th percentile over members of each member's expected change (spread over "
                              "strikes, weather and parameters)."),
