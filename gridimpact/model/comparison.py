@@ -162,10 +162,12 @@ def _controls_of(run, base_members: int | None = None):
     return ControlFit(run.controls, run.expected_controls, run.controls_covariance, base_members)
 
 
-def relative_errors(runs: dict, baseline: str, window: np.ndarray, metric: str) -> np.ndarray:
+def relative_errors(runs: dict, baseline: str, window: np.ndarray, metric: str, regions) -> np.ndarray:
     """(R,) the largest standard error, relative to the change, of the expected change in ``metric``
-    of each region of a block between a scenario with a pause (and so with a control-variate fit)
-    and ``baseline`` (NaN where nothing changes, or without such a scenario)."""
+    of each of a block's ``regions`` between a scenario with a pause (and so with a control-variate
+    fit) that covers the region and ``baseline`` (NaN where nothing changes, or without such a
+    scenario: a pause elsewhere changes a region by the few strikes it shares, a change too small
+    to size an ensemble on)."""
     rule = WINDOW_RULE[metric]
     b = _REDUCE[rule](_window_values(runs[baseline].strata[0], metric, window), axis=2)
     worst = np.full(b.shape[1], np.nan)
@@ -175,8 +177,9 @@ def relative_errors(runs: dict, baseline: str, window: np.ndarray, metric: str) 
         x = np.stack([_REDUCE[rule](_window_values(layer, metric, window), axis=2) for layer in run.strata])
         expected = expected_changes(b, x, run)["expected"]
         mean, se = _controls_of(run).estimate(expected)
+        covered = np.array([any(p.covers(code) for p in run.pauses) for code in regions], dtype=bool)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(mean != 0, se / np.abs(mean), np.nan)
+            ratio = np.where(covered & (mean != 0), se / np.abs(mean), np.nan)
         worst = np.fmax(worst, ratio)
     return worst
 

@@ -4,8 +4,8 @@ The Monte-Carlo error of the expected change differs between regions: at the def
 the printed error is 2–4 % of the change in person-days below 12 °C for Kyiv and Kharkiv but 4–6 %
 for Odesa and Donetsk (docs/scenarios.md, "Ensemble size"). Running every region with four times
 the members would quadruple the run for the sake of two. So, after the base members of a block of
-regions, each oblast-level region's standard error of the headline change of a scenario with a
-pause, relative to the change, is read (``comparison.relative_errors``; the largest over the
+regions, each oblast-level region's standard error of the headline change of a scenario whose
+pause covers it, relative to the change, is read (``comparison.relative_errors``; the largest over the
 compared pauses); a region above the target error ε is run again with the members that follow,
 up to k·M in all for M base members, with
 
@@ -92,7 +92,8 @@ def refined_parts(setup: EnsembleSetup, runs: dict, members: int, target: float 
     factors = np.ones(len(setup.regions), dtype=int)
     if may_refine(setup.regions, members, target) and len(names) > 1:
         eligible = np.array([refinable(code) for code in setup.regions])
-        factors = np.where(eligible, member_factors(relative_errors(runs, names[0], window, HEADLINE_METRIC), target), 1)
+        errors = relative_errors(runs, names[0], window, HEADLINE_METRIC, setup.regions)
+        factors = np.where(eligible, member_factors(errors, target), 1)
     if (factors == 1).all():
         yield np.arange(len(setup.regions)), runs, None
         return
