@@ -116,7 +116,8 @@ def test_the_cli_takes_the_target_and_names_the_regions_given_more():
     shown = runner.invoke(cli, ["compare", "--members", "64", "--days", str(DAYS), "--seed", "3",
                                 "--target-error", "4%"])
     assert shown.exit_code == 0, shown.output
-    assert "64 members (" in shown.output  # e.g. "64 members (Odeska 256, Donetska 128)"
+    assert "64 members, 256 for " in shown.output  # e.g. "64 members, 256 for Donetska and Kyiv, 128 for Odeska"
+    assert "halve the errors of the regions run at 64 (less for those given more)" in shown.output
     wrong = runner.invoke(cli, ["compare", "--target-error", "150%"])
     assert wrong.exit_code == 2
     assert "--target-error" in wrong.output and "between 0 and 1" in wrong.output

@@ -106,3 +106,22 @@ def test_the_terminal_summary_says_how_wide_its_errors_are():
     wide = int((shown["difference_se"] / shown["difference"].abs() > 0.05).sum())
     assert wide > 0
     assert f"{wide} of the " in text and "(--members 32) halve the errors." in text
+
+
+def test_the_ensemble_is_named_with_the_regions_given_more():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from gridimpact.report.context import ensemble_size, refined
+
+    table = pd.DataFrame({"scenario": "announced-pause", "metric": "people_below_12c",
+                          "adm1_pcode": ["UA14", "UA51", "UA63", "UA80"],
+                          "adm1_name": ["Donetska", "Odeska", "Kharkivska", "Kyiv"]})
+    result = SimpleNamespace(members=128, comparison=table,
+                             region_members={"UA14": 256, "UA51": 512, "UA63": 128, "UA80": 256})
+    assert ensemble_size(result) == "128 members, 512 for Odeska, 256 for Donetska and Kyiv"
+    assert ensemble_size(result, limit=2) == "128 members, 512 for Odeska, 256 for Donetska and 1 more"
+    assert refined(result)
+    plain = SimpleNamespace(members=128, comparison=table, region_members=dict.fromkeys(table["adm1_pcode"], 128))
+    assert ensemble_size(plain) == "128 members" and not refined(plain)

@@ -261,7 +261,7 @@ def scenario_options(function):
                      help="Scenarios take over from this local day, or 'today' (default 2026-01-30 for the "
                           "embedded case)."),
         click.option("--days", type=click.IntRange(1, 366), help="Days compared from the as-of date (default: the scenario's `days`, else 14)."),
-        click.option("--members", type=click.IntRange(1, 100_000), help="Ensemble members of every region (default 128, one net of quasi-random draws; a power of two up to 128, or a multiple of 128, keeps the draws balanced)."),
+        click.option("--members", type=click.IntRange(1, 100_000), help="Base ensemble members of every region (default 128, one net of quasi-random draws; a power of two up to 128, or a multiple of 128, keeps the draws balanced); --target-error may give some oblasts up to 4 times as many."),
         click.option("--seed", type=click.IntRange(min=0), help="Random seed, 0 or more (default 20260129); the "
                      "same seed gives identical output."),
         click.option("--compliance", type=PROBABILITY, metavar="P",
@@ -269,9 +269,9 @@ def scenario_options(function):
                           "overriding the scenarios); the rest splits between failing and being breached as in "
                           "the scenario."),
         click.option("--target-error", "target_error", type=SHARE, metavar="E",
-                     help="Give a region more members (up to 4 × --members) while the standard error of its "
-                          "change in person-days below 12 °C is above this share of the change (default 4%; "
-                          "0 turns it off)."),
+                     help="An oblast whose standard error for the change in person-days below 12 °C exceeds this "
+                          "share of the change gets k = ⌈(error/share)²⌉ times --members, at most 4 (so the "
+                          "error can stay above it). Default 4%; 0 turns it off; not applied below 64 members."),
     ]
     for option in reversed(options):
         function = option(function)

@@ -22,6 +22,7 @@ from gridimpact.report.context import (
     holding_probabilities,
     pause_held,
     pause_windows,
+    refined,
     window_days,
 )
 from gridimpact.report.numbers import (
@@ -206,6 +207,6 @@ def comparison_table(result, scenario: str, rows: Rows) -> Table:
                "the expected change with its Monte-Carlo standard error (SE): scenario minus baseline, both "
                "expected values over the ensemble and over every outcome of the pause, paired member by member. "
                "P10 to P90 is its spread across members; the last column is the expected change if the pause "
-               f"holds for its whole window. {error_note(errors, result.members)} Exact values: comparison.csv.")
+               f"holds for its whole window. {error_note(errors, result.members, refined(result))} Exact values: comparison.csv.")
     table = Table(header, tuple(body), (False, False, *([True] * 5)), caption, grouped=True)
     return without_empty_columns(table)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gridimpact.model.comparison import ALL, ALL_NAME
-from gridimpact.report.context import ensemble_size
+from gridimpact.report.context import ensemble_size, refined
 from gridimpact.report.numbers import error_note, error_share, plus_minus, quantity
 
 ESTIMATE_COLUMNS = (
@@ -120,7 +120,7 @@ def comparison_text(result) -> str:
                 if (ratio := error_share(row["difference"], row["difference_se"])) is not None:
                     errors.append((ratio, f"{text} in {region}"))
         out.extend(render_table(header, rows, align_left=2))
-        out.append(error_note(errors, result.members))
+        out.append(error_note(errors, result.members, refined(result)))
         out.append("")
     if len(result.regions) > MAX_REGIONS_SHOWN:
         out.append(f"{len(result.regions)} regions: only their total is shown; every region is in comparison.csv.")

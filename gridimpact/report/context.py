@@ -49,17 +49,38 @@ class Rows:
         return ALL_NAME if code == ALL else self.names.get(code, code)
 
 
+def _more_members(result) -> dict[int, list[str]]:
+    """Members → the regions given that many, more than ``result.members`` (``model.refinement``)."""
+    more: dict[int, list[str]] = {}
+    for code, n in sorted((getattr(result, "region_members", None) or {}).items()):
+        if n > result.members:
+            more.setdefault(n, []).append(code)
+    return dict(sorted(more.items(), reverse=True))
+
+
+def refined(result) -> bool:
+    """Whether some regions were given more members than the rest."""
+    return bool(_more_members(result))
+
+
 def ensemble_size(result, limit: int = 4) -> str:
-    """"128 members", and the regions given more for a steady headline (``model.refinement``), the
-    largest first (at most ``limit`` named)."""
-    more = sorted(((n, code) for code, n in (getattr(result, "region_members", None) or {}).items()
-                   if n > result.members), key=lambda item: (-item[0], item[1]))
+    """"128 members, 256 for Donetska and Odeska": the base members and the regions given more for
+    a steady headline (``model.refinement``), the most first (at most ``limit`` regions named)."""
+    more = _more_members(result)
     if not more:
         return f"{result.members} members"
     rows = Rows(result.comparison)
-    named = ", ".join(f"{rows.name(code)} {n}" for n, code in more[:limit])
-    rest = f" and {len(more) - limit} more regions" if len(more) > limit else ""
-    return f"{result.members} members ({named}{rest})"
+    parts, named = [], 0
+    for n, codes in more.items():
+        shown = [rows.name(code) for code in codes[:max(0, limit - named)]]
+        named += len(shown)
+        if shown:
+            rest = len(codes) - len(shown)
+            names = " and ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
+            parts.append(f"{n} for {names}" + (f" and {rest} more" if rest else ""))
+        else:
+            parts.append(f"{n} for {len(codes)} more region{'s' if len(codes) > 1 else ''}")
+    return f"{result.members} members, " + ", ".join(parts)
 
 
 def compared(result) -> list[str]:

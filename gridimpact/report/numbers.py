@@ -139,14 +139,16 @@ def error_share(difference, standard_error) -> float | None:
     return abs(standard_error / difference)
 
 
-def error_note(errors: list[tuple[float, str]], members: int) -> str:
+def error_note(errors: list[tuple[float, str]], members: int, refined: bool = False) -> str:
     """One sentence on the Monte-Carlo error of the changes shown that are not zero (a zero change, a
     region the scenario leaves alone, has no relative error): how many have a standard error
-    above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it."""
+    above ``STEADY_ERROR_SHARE`` of their value, the largest, and how many members would halve it
+    (``refined``: some regions were given more than ``members``, so it halves theirs less)."""
     wide = sorted((e for e in errors if e[0] > STEADY_ERROR_SHARE), reverse=True)
     if not wide:
         return f"Every non-zero change shown has a standard error within {STEADY_ERROR_SHARE:.0%} of its value."
     share, what = wide[0]
     return (f"{len(wide)} of the {len(errors)} non-zero changes shown have a standard error above {STEADY_ERROR_SHARE:.0%} "
             f"of their value (the largest: {what}, {share:.0%}); four times the members (--members {4 * members}) "
-            "halve the errors.")
+            + ("halve the errors of the regions run at " + f"{members} (less for those given more)." if refined
+               else "halve the errors."))
