@@ -193,3 +193,16 @@ def test_a_pause_sets_members_only_in_the_regions_it_covers(inputs):
     # too little to size their ensembles on
     for code in ("UA14", "UA51", "UA63"):
         assert three.region_members[code] == two.region_members[code], code
+
+
+def test_the_baseline_values_carry_their_own_error(refined, base):
+    table = base.comparison
+    rows = table[table["metric"] == "people_below_12c"]
+    assert (rows["baseline_value_se"] > 0).all()
+    # the pairing cancels the members' common noise in the change, not in a scenario's own value
+    assert (rows["baseline_value_se"] > rows["difference_se"]).all()
+    # refined regions have more members, so a smaller error; ALL sums the regions' replicates
+    mine = refined.comparison.set_index(["adm1_pcode", "metric"])["baseline_value_se"]
+    theirs = table.set_index(["adm1_pcode", "metric"])["baseline_value_se"]
+    assert (mine.loc["UA80"] < theirs.loc["UA80"]).mean() > 0.8
+    assert mine.loc[("ALL", "people_below_12c")] < theirs.loc[("ALL", "people_below_12c")]

@@ -11,7 +11,8 @@ member's change is already the expectation over whether and how long the pause h
 - ``difference_if_held`` (``_se``): the expected change if the pause holds for its whole window;
   ``difference_if_breached``: if it holds for a while and is then breached;
 - ``baseline_value`` / ``scenario_value``: the two scenarios' expected values, so that
-  ``scenario_value − baseline_value = difference`` exactly.
+  ``scenario_value − baseline_value = difference`` exactly; ``baseline_value_se`` the baseline's
+  Monte-Carlo standard error (a grouped jackknife of the plain mean: no regression corrects it).
 
 How each metric aggregates over the comparison window is ``Metric.window`` (docs/scenarios.md):
 sums for daily counts and person-hours, maxima for peaks, minima for the lowest indoor temperature,
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridimpact.model.control_variates import ControlFit, plain_replicates
+from gridimpact.model.control_variates import ControlFit, jackknife_error, plain_replicates
 from gridimpact.model.keys import region_columns
 from gridimpact.model.metrics import METRIC_BY_NAME, NUMERIC_METRICS, risk_label
 from gridimpact.model.quasi_random import batch_standard_error
@@ -132,8 +133,10 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
 
     mean, se = estimate("expected")
     base = b.mean(axis=0)
+    base_again = plain_replicates(b, base_members)
+    base_se = jackknife_error(base_again)
     if sums is not None:
-        sums.baseline += float(base.sum())
+        sums.add_baseline(base, base_again)
     nothing = np.full(len(keys), np.nan)
     if_held, if_held_se = estimate("held") if "held" in changes else (nothing, nothing)
     breached = estimate("breached")[0] if run.has_pause else nothing
@@ -146,7 +149,8 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
     return [{
         **key, "metric": name, "unit": UNITS[name],
         "baseline": baseline, "scenario": scenario,
-        "baseline_value": base[i], "scenario_value": base[i] + mean[i], "difference": mean[i],
+        "baseline_value": base[i], "baseline_value_se": base_se[i], "scenario_value": base[i] + mean[i],
+        "difference": mean[i],
         "difference_se": se[i], "relative_change": mean[i] / base[i] if base[i] != 0 else np.nan,
         "difference_p10": d10[i], "difference_p90": d90[i],
         "difference_mean": mean[i], "pause_held_share": run.held_probability if paused(key) else np.nan,
@@ -318,7 +322,7 @@ class ComparisonTables:
         frame = pd.DataFrame(rows)
         if frame.empty:
             return frame
-        numeric = ["baseline_value", "scenario_value", "difference", "difference_se", "difference_p10",
+        numeric = ["baseline_value", "baseline_value_se", "scenario_value", "difference", "difference_se", "difference_p10",
                    "difference_p90", "difference_mean", "pause_days_held_mean", "difference_if_held",
                    "difference_if_held_se", "difference_if_breached"]
         # cents of a person or degree; a share (unit 1, such as 0.45) to six decimals, not to 0.03;

@@ -75,7 +75,7 @@ def _metric_columns() -> tuple[tuple[str, str], ...]:
     return tuple(columns)
 
 
-COMPARISON_VALUES = ("baseline_value", "scenario_value", "difference", "difference_se", "relative_change",
+COMPARISON_VALUES = ("baseline_value", "baseline_value_se", "scenario_value", "difference", "difference_se", "relative_change",
                      "difference_p10", "difference_p90", "difference_mean", "pause_held_share", "pause_days_held_mean",
                      "difference_if_held", "difference_if_held_se", "difference_if_breached")
 

@@ -25,6 +25,7 @@ _KEY_TAGS = {
 
 _COMPARISON_TAGS = {
     "baseline_value": "#indicator+value+baseline",
+    "baseline_value_se": "#indicator+value+baseline+se",
     "scenario_value": "#indicator+value+scenario",
     "difference": "#indicator+value+change",
     "relative_change": "#indicator+value+change+pct",

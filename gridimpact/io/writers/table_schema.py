@@ -27,6 +27,8 @@ _KEY_FIELDS = {
 
 _COMPARISON_FIELDS = {
     "baseline_value": (None, "Expected value (ensemble mean) of the metric over the comparison window in the baseline."),
+    "baseline_value_se": (None, "Monte-Carlo standard error of baseline_value (a grouped jackknife of the ensemble "
+                                "mean; no regression corrects it, so it is wider than difference_se)."),
     "scenario_value": (None, "Expected value of the metric over the window in this scenario, over every outcome of "
                              "its pause; scenario_value − baseline_value = difference."),
     "difference": (None, "The number to quote: the expected change scenario − baseline, paired by member and "
