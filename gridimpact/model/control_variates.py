@@ -276,7 +276,7 @@ class ControlFit:
     hide. Measured on the embedded case with nets of 32 members (32 ensembles of 128 from 4,096
     members), the jackknife error came within −3 to +25 % of the spread of the estimates for the
     cold and power metrics of every region, mostly above it, and the batch means' error mostly 15
-    to 35 % below it. With one net of 128 members it exceeds the spread between seeds by 1.2–2 times
+    to 35 % below it. With one net of 128 members it exceeds the spread between seeds by 1.2–2.1 times
     (docs/scenarios.md): the members of a net are spread more evenly than independent groups.
 
     [2] B. Efron and C. Stein, "The jackknife estimate of variance", Annals of Statistics 9 (1981)

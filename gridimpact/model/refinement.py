@@ -40,7 +40,7 @@ HEADLINE_METRIC = "people_below_12c"
 """The metric whose change sets each region's ensemble size: person-days below 12 °C."""
 DEFAULT_TARGET_ERROR = 0.04
 """Target standard error of each region's headline change, as a share of the change. The printed
-error exceeds the real spread between seeds by 1.2–2 times with one Sobol' net (docs/scenarios.md,
+error exceeds the real spread between seeds by 1.2–2.1 times with one Sobol' net (docs/scenarios.md,
 "Ensemble size"), so 4 % printed leaves about 2–3 %: seeds then agree within 5 %, which a 5 %
 target did not achieve for Odesa (measured there)."""
 MAX_FACTOR = 4
