@@ -113,8 +113,9 @@ def compare(source, scenario_names, as_of, days, members, seed, compliance, targ
 
     With no arguments: the embedded winter 2025/26 case, `no-pause` against `announced-pause`, from
     30 January 2026 for 14 days, 128 members (more for an oblast whose change needs them). Prints,
-    per region, what the pause changes with its P10–P90 range; with -o DIR writes impacts.csv and comparison.csv; with -o - writes the
-    comparison table (or --table impacts) to stdout; with --db URL also publishes the run.
+    per region, what the pause changes with its P10–P90 range; with -o DIR writes impacts.csv and
+    comparison.csv; with -o - writes the comparison table (or --table impacts) to stdout; with
+    --db URL also publishes the run.
     """
     if tuple(scenario_names) == (BASELINE_SCENARIO,):
         raise click.UsageError(f"'-s {BASELINE_SCENARIO}' alone has nothing to be compared with: add a scenario "

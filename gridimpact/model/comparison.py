@@ -92,6 +92,12 @@ def _window_values(metrics: dict[str, np.ndarray], name: str, window: np.ndarray
 _REDUCE = {"sum": np.sum, "max": np.max, "min": np.min, "mean": np.mean}
 
 
+def _window_totals(run, name: str, window: np.ndarray) -> np.ndarray:
+    """(strata, M, R) each stratum's values of a compared metric over the window (``WINDOW_RULE``)."""
+    reduce = _REDUCE[WINDOW_RULE[name]]
+    return np.stack([reduce(_window_values(stratum, name, window), axis=2) for stratum in run.strata])
+
+
 def expected_changes(b: np.ndarray, x: np.ndarray, run) -> dict[str, np.ndarray]:
     """Per-member changes against the baseline: expected over the pause's outcome, if it held fully
     and if it was breached (b: (M, U) baseline values; x: (strata, M, U) the scenario's)."""
@@ -136,7 +142,7 @@ def _change_rows(keys: list[dict], name, baseline, scenario, b, x, run, controls
     base_again = plain_replicates(b, base_members)
     base_se = jackknife_error(base_again)
     if sums is not None:
-        sums.add_baseline(base, base_again)
+        sums.add("baseline", base, base_again, np.zeros(len(base)))
     nothing = np.full(len(keys), np.nan)
     if_held, if_held_se = estimate("held") if "held" in changes else (nothing, nothing)
     breached = estimate("breached")[0] if run.has_pause else nothing
@@ -172,14 +178,12 @@ def relative_errors(runs: dict, baseline: str, window: np.ndarray, metric: str, 
     fit) that covers the region and ``baseline`` (NaN where nothing changes, or without such a
     scenario: a pause elsewhere changes a region by the few strikes it shares, a change too small
     to size an ensemble on)."""
-    rule = WINDOW_RULE[metric]
-    b = _REDUCE[rule](_window_values(runs[baseline].strata[0], metric, window), axis=2)
+    b = _window_totals(runs[baseline], metric, window)[0]
     worst = np.full(b.shape[1], np.nan)
     for name, run in runs.items():
         if name == baseline or run.controls is None:  # only a pause's change is refined
             continue
-        x = np.stack([_REDUCE[rule](_window_values(layer, metric, window), axis=2) for layer in run.strata])
-        expected = expected_changes(b, x, run)["expected"]
+        expected = expected_changes(b, _window_totals(run, metric, window), run)["expected"]
         mean, se = _controls_of(run).estimate(expected)
         covered = np.array([any(p.covers(code) for p in run.pauses) for code in regions], dtype=bool)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -240,8 +244,7 @@ class ComparisonTables:
             rule = WINDOW_RULE[name]
             per_region = {}
             for scenario in self.scenarios:
-                per_region[scenario] = np.stack([_REDUCE[rule](_window_values(stratum, name, self.window), axis=2)
-                                                 for stratum in runs[scenario].strata])
+                per_region[scenario] = _window_totals(runs[scenario], name, self.window)
                 for j, stratum in enumerate(all_runs[scenario].strata):
                     self._accumulate((scenario, j), name, rule, _window_values(stratum, name, self.window), population)
             for scenario in self.scenarios:

@@ -229,12 +229,17 @@ def jackknife_groups(members: int, base_members: int | None = None) -> list[np.n
             for group in jackknife_groups(base)]
 
 
-def plain_replicates(values: np.ndarray, base_members: int | None = None) -> np.ndarray:
-    """(G, U) the plain mean of member values (M, U) made again with each jackknife group left out."""
-    groups = jackknife_groups(len(values), base_members)
-    weights = np.ones((len(groups), len(values)))
+def _kept(groups: list[np.ndarray], members: int) -> np.ndarray:
+    """(G, M) 1 for the members each replicate keeps, 0 for its left-out group."""
+    weights = np.ones((len(groups), members))
     for g, left_out in enumerate(groups):
         weights[g, left_out] = 0.0
+    return weights
+
+
+def plain_replicates(values: np.ndarray, base_members: int | None = None) -> np.ndarray:
+    """(G, U) the plain mean of member values (M, U) made again with each jackknife group left out."""
+    weights = _kept(jackknife_groups(len(values), base_members), len(values))
     with np.errstate(invalid="ignore", divide="ignore"):  # one member: its one group leaves none
         return weights @ values / weights.sum(axis=1, keepdims=True)
 
@@ -254,9 +259,8 @@ def _unit_fit(x: np.ndarray, expected: np.ndarray, covariance: np.ndarray | None
     members = len(x)
     groups = jackknife_groups(members, base_members)
     solves = np.zeros((len(groups), x.shape[1], members))
-    weights = np.ones((len(groups), members))
-    for g, left_out in enumerate(groups):  # sixteen small fits, once per set of controls
-        weights[g, left_out] = 0.0
+    weights = _kept(groups, members)
+    for g in range(len(groups)):  # sixteen small fits, once per set of controls
         rest = weights[g] > 0
         solves[g][:, rest] = np.linalg.pinv(x[rest] - x[rest].mean(axis=0))
     shift = weights @ x / weights.sum(axis=1, keepdims=True) - expected

@@ -16,7 +16,7 @@ changes is about half that of Latin hypercubes of 10 (docs/scenarios.md gives th
 Batches are independent scrambles. A batch is 128 members, the default ensemble: one 128-point net
 spreads the draws that matter (the first strikes of the pause window on each region) twice as
 finely in each pair of coordinates as four nets of 32 did, and lowered the spread between seeds of
-the regions' headline changes by 3–39 % (docs/scenarios.md, "Ensemble size"); more members
+the regions' headline changes by about 4–37 % (docs/scenarios.md, "Ensemble size"); more members
 continue with further independent nets. Where no regression corrects a mean, its error comes from
 the spread of the means of consecutive blocks of ``ERROR_BATCH`` members (``batch_standard_error``):
 each block of a net is a net of its own, so the blocks' spread measures what a net of that size

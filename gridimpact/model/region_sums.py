@@ -29,16 +29,6 @@ class RegionSums:
     mean: dict[str, float] = field(default_factory=dict)
     replicates: dict[str, np.ndarray] = field(default_factory=dict)
     known_sd: dict[str, float] = field(default_factory=dict)
-    baseline: float = 0.0
-    """Sum of the regions' expected baseline values (a region may have more members than the
-    ``ALL`` row's own totals, ``model.refinement``)."""
-    baseline_replicates: np.ndarray | float = 0.0
-    """Their summed jackknife replicates (G,), for the sum's standard error."""
-
-    def add_baseline(self, mean: np.ndarray, again: np.ndarray) -> None:
-        """Fold in one block's expected baseline values (U,) and their replicates (G, U)."""
-        self.baseline += float(mean.sum())
-        self.baseline_replicates = self.baseline_replicates + again.sum(axis=1)
 
     def add(self, kind: str, mean: np.ndarray, again: np.ndarray, extra: np.ndarray) -> None:
         """Fold in one block's corrected mean changes ``kind`` (U,), their replicates (G, U) and the
@@ -54,10 +44,9 @@ class RegionSums:
     def overwrite(self, row: dict) -> dict:
         """The ``ALL`` comparison row with its changes replaced by the sums over regions."""
         difference, se = self.estimate("expected")
-        base = self.baseline
+        base, base_se = self.estimate("baseline")  # a region may have more members than ALL's totals
         row = row | {"difference": difference, "difference_mean": difference, "difference_se": se,
-                     "baseline_value": base, "baseline_value_se": float(jackknife_error(self.baseline_replicates)),
-                     "scenario_value": base + difference,
+                     "baseline_value": base, "baseline_value_se": base_se, "scenario_value": base + difference,
                      "relative_change": difference / base if base else np.nan}
         if "held" in self.mean:
             held, held_se = self.estimate("held")
